@@ -1,0 +1,247 @@
+"""Normalise a document for reading and for counting, logging every change with raw offsets.
+
+The raw text is never modified. Cleaning produces two derived texts, each with a map from its
+characters back to raw offsets:
+
+``display``
+    What a reader and a coder see: Unicode NFC, Unicode spaces and tabs as plain spaces, runs of
+    spaces collapsed, spaces trimmed at line ends, zero-width characters and markdown emphasis
+    marks (``**bold**``, ``__bold__``, ``*em*``, ``_em_``) removed. Segment ``text`` comes from it.
+``analysis``
+    The display text plus changes made only for matching and counting: typographic quotes made
+    straight (``’`` to ``'``), and editorial artefacts removed, detected by general rules: an
+    immediately repeated word sequence ("in the in the" keeps one "in the"; single repeated words
+    that English uses legitimately, such as "that that" or "had had", are left alone) and a
+    bracketed placeholder left in by an editor ("(when)", "[name]", "(TBC)", "[insert date]").
+    Tokens come from it.
+
+Every change is one row of the cleaning log: ``doc_id``, ``kind``, ``scope`` (``display`` or
+``analysis``), ``start``, ``end`` (raw offsets of the changed span), ``before``, ``after``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+LOG_COLUMNS = ["doc_id", "kind", "scope", "start", "end", "before", "after"]
+
+_QUOTES = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark / apostrophe
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",  # prime
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+}
+_QUOTE_RE = re.compile("[" + "".join(_QUOTES) + "]")
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ODD_SPACE_RE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_MULTI_SPACE_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
+_TRAILING_SPACE_RE = re.compile(r" +(?=\n|$)")
+# Emphasis marks: opening mark followed by non-space, closing mark preceded by non-space, not
+# across a blank line. Double marks first so "**x**" is not read as "*" + "*x*" + "*".
+_NO_BLANK = r"(?:(?!\n[ \t]*\n).)"
+_EMPHASIS_RES = [
+    re.compile(rf"(\*\*|__)(?=\S){_NO_BLANK}+?(?<=\S)\1", re.DOTALL),
+    re.compile(rf"(?<![\w*])(\*)(?=[^\s*]){_NO_BLANK}+?(?<=[^\s*])\*(?![\w*])", re.DOTALL),
+    re.compile(rf"(?<![\w_])(_)(?=[^\s_]){_NO_BLANK}+?(?<=[^\s_])_(?![\w_])", re.DOTALL),
+]
+# A repeated run of 1 to 4 words: "in the in the", "the the".
+_REPEAT_RE = re.compile(r"\b((?:[^\W\d_]+[ \t]+){0,3}[^\W\d_]+)[ \t]+\1\b", re.IGNORECASE)
+# Single words English legitimately doubles ("that that", "had had", "is is" in quotations...).
+_LEGIT_DOUBLES = frozenset({"that", "had", "is", "do", "can", "will", "bye", "very", "no", "so"})
+_PLACEHOLDER_WORDS = (
+    "when|where|who|whom|what|which|why|how|date|name|names|place|year|month|source|ref|"
+    "reference|tbc|tbd|tba|xx+|\\?+|\\.\\.\\.|…|citation needed|sic|to be confirmed|"
+    "insert[^()\\[\\]\\n]{0,40}"
+)
+_PLACEHOLDER_RE = re.compile(
+    rf"[ \t]?(?:\((?i:{_PLACEHOLDER_WORDS})\)|\[(?i:{_PLACEHOLDER_WORDS})\])"
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the raw text: replace ``raw[start:end]`` by ``after``."""
+
+    kind: str
+    scope: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """A derived text and, for each of its characters, the raw offset it came from.
+
+    ``to_raw`` has ``len(text) + 1`` entries; the last is the raw offset just past the end, so a
+    span ``[i, j)`` of ``text`` maps to ``[to_raw[i], to_raw[j - 1] + 1)`` of the raw text.
+    """
+
+    text: str
+    to_raw: np.ndarray
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a non-empty span of this text to its span in the raw text."""
+        return int(self.to_raw[start]), int(self.to_raw[end - 1]) + 1
+
+
+@dataclass(frozen=True)
+class CleanedDocument:
+    """The two cleaned versions of one document and the edits that made them."""
+
+    raw: str
+    display: CleanText
+    analysis: CleanText
+    edits: tuple[Edit, ...]
+
+
+def _nfc_edits(raw: str) -> list[Edit]:
+    if unicodedata.is_normalized("NFC", raw):
+        return []
+    edits = []
+    # A cluster is a character and the combining marks that follow it.
+    for m in re.finditer(r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*",
+                         raw, re.DOTALL):
+        cluster = m.group()
+        nfc = unicodedata.normalize("NFC", cluster)
+        if nfc != cluster:
+            edits.append(Edit("unicode_nfc", "display", m.start(), m.end(), cluster, nfc))
+    return edits
+
+
+def _regex_edits(pattern: re.Pattern[str], raw: str, kind: str, scope: str, after) -> list[Edit]:
+    return [
+        Edit(kind, scope, m.start(), m.end(), m.group(), after(m) if callable(after) else after)
+        for m in pattern.finditer(raw)
+    ]
+
+
+def _emphasis_edits(raw: str) -> list[Edit]:
+    edits: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _EMPHASIS_RES:
+        for m in pattern.finditer(raw):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            mark = m.group(1)
+            taken.append((m.start(), m.end()))
+            edits.append(Edit("markdown_emphasis", "display", m.start(), m.start() + len(mark),
+                              mark, ""))
+            edits.append(Edit("markdown_emphasis", "display", m.end() - len(mark), m.end(),
+                              mark, ""))
+    return edits
+
+
+def _repeat_edits(raw: str) -> list[Edit]:
+    edits = []
+    for m in _REPEAT_RE.finditer(raw):
+        phrase = m.group(1)
+        if " " not in phrase.strip() and phrase.lower() in _LEGIT_DOUBLES:
+            continue
+        # Keep the first occurrence; remove the separator and the second occurrence.
+        start = m.start(1) + len(phrase)
+        edits.append(Edit("repeated_sequence", "analysis", start, m.end(), raw[start:m.end()], ""))
+    return edits
+
+
+def find_edits(raw: str) -> list[Edit]:
+    """Return every cleaning edit for a raw text, sorted by offset, without overlaps.
+
+    Where two rules claim overlapping spans, the earlier rule in this order wins: NFC, zero-width
+    characters, odd spaces, emphasis marks, placeholders, repeated sequences, quotes, space runs,
+    trailing spaces.
+    """
+    candidates = (
+        _nfc_edits(raw)
+        + _regex_edits(_ZERO_WIDTH_RE, raw, "zero_width", "display", "")
+        + _regex_edits(_ODD_SPACE_RE, raw, "whitespace", "display", " ")
+        + _emphasis_edits(raw)
+        + _regex_edits(_PLACEHOLDER_RE, raw, "placeholder", "analysis", "")
+        + _repeat_edits(raw)
+        + _regex_edits(_QUOTE_RE, raw, "quote", "analysis", lambda m: _QUOTES[m.group()])
+        + _regex_edits(_MULTI_SPACE_RE, raw, "whitespace", "display", " ")
+        + _regex_edits(_TRAILING_SPACE_RE, raw, "whitespace", "display", "")
+    )
+    chosen: list[Edit] = []
+    occupied = np.zeros(len(raw) + 1, dtype=bool)
+    for edit in candidates:
+        if edit.end > edit.start and occupied[edit.start:edit.end].any():
+            continue
+        occupied[edit.start:edit.end] = True
+        chosen.append(edit)
+    chosen.sort(key=lambda e: (e.start, e.end))
+    return chosen
+
+
+def apply_edits(raw: str, edits: list[Edit] | tuple[Edit, ...]) -> CleanText:
+    """Apply non-overlapping edits to ``raw``; return the text and its map to raw offsets.
+
+    Characters of a replacement map to the replaced span proportionally (a one-for-one
+    replacement such as a quote maps exactly).
+    """
+    pieces: list[str] = []
+    maps: list[np.ndarray] = []
+    pos = 0
+    for e in edits:
+        if e.start > pos:
+            pieces.append(raw[pos:e.start])
+            maps.append(np.arange(pos, e.start, dtype=np.int64))
+        if e.after:
+            pieces.append(e.after)
+            width = max(e.end - e.start, 1)
+            idx = e.start + (np.arange(len(e.after)) * width) // len(e.after)
+            maps.append(np.minimum(idx, max(e.end - 1, e.start)).astype(np.int64))
+        pos = e.end
+    pieces.append(raw[pos:])
+    maps.append(np.arange(pos, len(raw), dtype=np.int64))
+    maps.append(np.array([len(raw)], dtype=np.int64))
+    return CleanText("".join(pieces), np.concatenate(maps))
+
+
+@lru_cache(maxsize=256)
+def clean_document(raw: str) -> CleanedDocument:
+    """Clean one raw text into its display and analysis versions (cached by text)."""
+    edits = tuple(find_edits(raw))
+    display = apply_edits(raw, [e for e in edits if e.scope == "display"])
+    analysis = apply_edits(raw, edits)
+    return CleanedDocument(raw, display, analysis, edits)
+
+
+def cleaning_log(corpus: pd.DataFrame) -> pd.DataFrame:
+    """Return the cleaning log of every document in a corpus table.
+
+    Returns
+    -------
+    DataFrame
+        One row per change with ``doc_id`` (str), ``kind`` (``unicode_nfc``, ``zero_width``,
+        ``whitespace``, ``markdown_emphasis``, ``placeholder``, ``repeated_sequence``, ``quote``),
+        ``scope`` (``display`` or ``analysis``), ``start``, ``end`` (int, raw offsets),
+        ``before`` and ``after`` (str), in document and offset order.
+    """
+    rows = [
+        (doc_id, e.kind, e.scope, e.start, e.end, e.before, e.after)
+        for doc_id, raw in zip(corpus["doc_id"], corpus["text"], strict=True)
+        for e in clean_document(raw).edits
+    ]
+    log = pd.DataFrame(rows, columns=LOG_COLUMNS)
+    return log.astype({"start": "int64", "end": "int64"})
+
+
+def normalise_quotes(text: str) -> str:
+    """Replace typographic quotes and primes by straight ones (for matching queries)."""
+    return _QUOTE_RE.sub(lambda m: _QUOTES[m.group()], text)

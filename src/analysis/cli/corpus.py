@@ -1,0 +1,34 @@
+"""``python -m analysis corpus``: print a per-document summary of a corpus."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the ``corpus`` command."""
+    parser = subparsers.add_parser(
+        "corpus",
+        help="summarise each document: units by kind, sentences, tokens, types, TTR",
+        description="Load the corpus named by a manifest and print one summary row per document.",
+    )
+    parser.add_argument("--manifest", metavar="PATH", help="manifest CSV (default: the seeds)")
+    parser.add_argument(
+        "--format", choices=("table", "csv"), default="table", help="output format (default table)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the summary; return 0."""
+    import pandas as pd
+
+    from analysis.pipeline import build
+
+    summary = build(args.manifest).describe()
+    if args.format == "csv":
+        print(summary.to_csv(index=False), end="")
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 50):
+            print(summary.set_index("doc_id").T.to_string())
+    return 0

@@ -1,0 +1,309 @@
+"""Load a corpus from its manifest: validate metadata, verify hashes, decode each file safely.
+
+``load_corpus`` returns one row per document with the manifest's columns plus ``encoding``,
+``n_chars``, ``sha256`` and ``text`` (the raw decoded text). The files themselves are never
+modified; every problem raises :class:`analysis.errors.CorpusError` naming the manifest row or
+file and what to do about it.
+
+Decoding policy
+---------------
+* UTF-8 strictly; a UTF-8 byte-order mark is accepted and dropped (``encoding == "utf-8-sig"``).
+* A UTF-16 file with a byte-order mark is decoded as such (``"utf-16"``).
+* Otherwise, bytes that are not valid UTF-8 are decoded as Windows-1252 (``"cp1252"``) and the
+  fallback is recorded, never silent: check such files, since a wrong guess changes characters.
+* Line endings CRLF and CR become LF. Offsets everywhere in the package index this decoded,
+  LF-normalised text, which is what ``text`` holds.
+* Refused: empty files (or only whitespace), binary files (NUL or many control bytes), files over
+  ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.errors import CorpusError
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "path", "actor_type", "organisation", "date")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "title",
+    "speaker",
+    "venue",
+    "genre",
+    "language",
+    "source",
+    "sha256",
+)
+DEFAULT_MAX_BYTES = 20_000_000
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+
+
+def read_manifest(manifest: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a manifest CSV; return it with every cell a string.
+
+    Parameters
+    ----------
+    manifest
+        Path to the manifest; ``None`` means the project's ``seeds/manifest.csv``.
+
+    Returns
+    -------
+    DataFrame
+        The manifest's columns as strings (optional columns missing from the file are added
+        empty), plus ``manifest_row`` (int, the 1-based line number in the file) and
+        ``abs_path`` (the document's resolved path).
+    """
+    path = Path(manifest) if manifest is not None else paths.MANIFEST
+    if not path.is_file():
+        raise CorpusError(f"manifest {path} does not exist; pass the path of a manifest CSV")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"manifest {path} is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV"
+        ) from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise CorpusError(f"manifest {path} is empty; it needs a header row and one row per document")
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise CorpusError(
+            f"manifest {path} lacks required column(s) {', '.join(missing)}; "
+            f"required: {', '.join(REQUIRED_COLUMNS)}"
+        )
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise CorpusError(f"manifest {path} repeats column(s) {', '.join(dupes)}")
+    records = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        if len(row) != len(header):
+            raise CorpusError(
+                f"manifest {path} row {line_no}: {len(row)} fields but the header has "
+                f"{len(header)}; quote values that contain commas"
+            )
+        record = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
+        record["manifest_row"] = line_no
+        records.append(record)
+    if not records:
+        raise CorpusError(f"manifest {path} has a header but no documents; add one row per document")
+    frame = pd.DataFrame.from_records(records)
+    for col in OPTIONAL_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = ""
+    _validate_rows(frame, path)
+    frame["abs_path"] = [str((path.parent / p).resolve()) for p in frame["path"]]
+    return frame
+
+
+def _validate_rows(frame: pd.DataFrame, path: Path) -> None:
+    seen: dict[str, int] = {}
+    for rec in frame.to_dict("records"):
+        where = f"manifest {path} row {rec['manifest_row']}"
+        for col in REQUIRED_COLUMNS:
+            if not rec[col]:
+                raise CorpusError(f"{where}: column {col!r} is empty; every document needs one")
+        doc_id = rec["doc_id"]
+        if not _DOC_ID.fullmatch(doc_id):
+            raise CorpusError(
+                f"{where}: doc_id {doc_id!r} is not a valid id; use letters, digits, '-', '_' or "
+                "'.', starting with a letter or digit (at most 64 characters)"
+            )
+        if doc_id in seen:
+            raise CorpusError(
+                f"{where}: duplicate doc_id {doc_id!r} (also on row {seen[doc_id]}); "
+                "doc_id must be unique"
+            )
+        seen[doc_id] = rec["manifest_row"]
+        try:
+            if len(rec["date"]) != 10:
+                raise ValueError
+            dt.date.fromisoformat(rec["date"])
+        except ValueError:
+            raise CorpusError(
+                f"{where} (doc_id {doc_id!r}): date {rec['date']!r} is not an ISO date; "
+                "write it as YYYY-MM-DD"
+            ) from None
+        sha = rec.get("sha256", "")
+        if sha and not re.fullmatch(r"[0-9a-fA-F]{64}", sha):
+            raise CorpusError(
+                f"{where} (doc_id {doc_id!r}): sha256 {sha!r} is not 64 hex digits; "
+                "leave it empty or paste the output of `sha256sum FILE`"
+            )
+
+
+def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
+    """Decode a document's bytes by the module's policy; return ``(text, encoding)``.
+
+    ``source`` names the file in error messages. Raises :class:`CorpusError` for empty or
+    binary content and for bytes that no supported encoding decodes.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise CorpusError(f"{source}: starts with a UTF-16 mark but is not valid UTF-16") from None
+    else:
+        if b"\x00" in data:
+            raise CorpusError(
+                f"{source} looks binary (contains NUL bytes); the corpus takes plain-text files, "
+                "so export the document as .txt (UTF-8)"
+            )
+        sample = data[:65536]
+        if sample and sum(b in _CONTROL for b in sample) / len(sample) > 0.01:
+            raise CorpusError(
+                f"{source} looks binary (many control bytes); export the document as .txt (UTF-8)"
+            )
+        if data.startswith(b"\xef\xbb\xbf"):
+            data, encoding = data[3:], "utf-8-sig"
+        else:
+            encoding = "utf-8"
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                raise CorpusError(
+                    f"{source} is neither UTF-8 (invalid byte at offset {exc.start}) nor "
+                    "Windows-1252; re-save it as UTF-8"
+                ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise CorpusError(f"{source} is empty (no text); remove it from the manifest or fill it")
+    return text, encoding
+
+
+def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
+    """Read one document file; return ``(text, encoding, sha256 of the bytes)``."""
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"document {path} does not exist; check the manifest's path column")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise CorpusError(
+            f"document {path} is {size:,} bytes, over the limit of {max_bytes:,}; split it or "
+            "raise max_bytes"
+        )
+    if size == 0:
+        raise CorpusError(f"document {path} is empty (0 bytes); remove it from the manifest or fill it")
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data, source=f"document {path}")
+    return text, encoding, hashlib.sha256(data).hexdigest()
+
+
+def load_corpus(
+    manifest: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> pd.DataFrame:
+    """Load every document listed in a manifest into a document table.
+
+    Parameters
+    ----------
+    manifest
+        Path to the manifest CSV; ``None`` loads the project's seed statements.
+    max_bytes
+        Size limit per document file.
+
+    Returns
+    -------
+    DataFrame
+        One row per document, in manifest order, with ``doc_id``, ``path``, ``actor_type``,
+        ``organisation``, ``date`` (ISO string), the optional columns (``title``, ``speaker``,
+        ``venue``, ``genre``, ``language``, ``source``), ``sha256`` (of the file's bytes),
+        ``encoding`` (``utf-8``, ``utf-8-sig``, ``utf-16`` or ``cp1252``), ``n_chars`` (int) and
+        ``text`` (str). Any other manifest columns are kept as strings.
+
+    Examples
+    --------
+    >>> corpus = load_corpus()
+    >>> corpus[["doc_id", "actor_type"]].to_dict("records")[0]
+    {'doc_id': 'lfl-2022', 'actor_type': 'civil_society'}
+    """
+    frame = read_manifest(manifest)
+    texts, encodings, shas = [], [], []
+    for rec in frame.to_dict("records"):
+        where = f"row {rec['manifest_row']} (doc_id {rec['doc_id']!r})"
+        try:
+            text, encoding, sha = read_document(rec["abs_path"], max_bytes=max_bytes)
+        except CorpusError as exc:
+            raise CorpusError(f"manifest {where}: {exc}") from None
+        expected = rec.get("sha256", "")
+        if expected and expected.lower() != sha:
+            raise CorpusError(
+                f"manifest {where}: {rec['abs_path']} has sha256 {sha}, but the manifest records "
+                f"{expected.lower()}; the file has changed since it was registered. Restore the "
+                "original, or if the change is intended, update the manifest's sha256"
+            )
+        texts.append(text)
+        encodings.append(encoding)
+        shas.append(sha)
+    out = frame.drop(columns=["abs_path", "manifest_row"])
+    out["sha256"] = shas
+    out["encoding"] = encodings
+    out["n_chars"] = [len(t) for t in texts]
+    out["text"] = texts
+    return out.reset_index(drop=True)
+
+
+def document_columns(corpus: pd.DataFrame) -> list[str]:
+    """Return the metadata columns of a corpus table that segment and token tables carry along."""
+    keep: Iterable[str] = ("actor_type", "organisation", "date", "genre", "title", "venue")
+    return [c for c in keep if c in corpus.columns]
+
+
+def describe_corpus(
+    corpus: pd.DataFrame, segments: pd.DataFrame, tokens: pd.DataFrame
+) -> pd.DataFrame:
+    """Summarise each document: units by kind, sentences, tokens, types, TTR, sentence length.
+
+    Parameters
+    ----------
+    corpus, segments, tokens
+        Tables from :func:`load_corpus`, :func:`analysis.segment.segment_corpus` and
+        :func:`analysis.tokenise.tokenise`.
+
+    Returns
+    -------
+    DataFrame
+        One row per document with ``doc_id``, ``actor_type``, ``units_<kind>`` (int, one column per
+        segment kind present), ``sentences``, ``tokens`` (words and numbers, punctuation excluded),
+        ``types`` (distinct ``norm`` values among those), ``ttr`` (types / tokens) and
+        ``mean_sentence_length`` (tokens per sentence), all computed on the units in ``tokens``.
+    """
+    kinds = (
+        segments.pivot_table(index="doc_id", columns="kind", values="seg_id", aggfunc="count")
+        .fillna(0)
+        .astype(int)
+        .add_prefix("units_")
+    )
+    words = tokens[~tokens["is_punct"]]
+    grouped = words.groupby("doc_id")
+    stats = pd.DataFrame(
+        {
+            "sentences": tokens.groupby("doc_id")[["seg_id", "sentence"]]
+            .apply(lambda g: len(g.drop_duplicates()))
+            .astype(int),
+            "tokens": grouped.size().astype(int),
+            "types": grouped["norm"].nunique().astype(int),
+        }
+    )
+    out = corpus[["doc_id", "actor_type"]].set_index("doc_id").join(kinds).join(stats)
+    out = out.fillna({c: 0 for c in out.columns if c != "actor_type"})
+    for col in list(kinds.columns) + ["sentences", "tokens", "types"]:
+        out[col] = out[col].astype(int)
+    out["ttr"] = (out["types"] / out["tokens"].where(out["tokens"] > 0)).round(4)
+    out["mean_sentence_length"] = (
+        out["tokens"] / out["sentences"].where(out["sentences"] > 0)
+    ).round(2)
+    return out.reset_index()

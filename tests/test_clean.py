@@ -1,0 +1,95 @@
+"""Tests for analysis.clean: every change logged with raw offsets; raw text never changed."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from analysis.clean import apply_edits, clean_document, cleaning_log, find_edits, normalise_quotes
+from analysis.corpus import load_corpus
+
+
+def kinds(raw: str) -> list[tuple[str, str, str]]:
+    return [(e.kind, e.before, e.after) for e in find_edits(raw)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "display", "analysis"),
+    [
+        ("**Bold title**\nBody.", "Bold title\nBody.", "Bold title\nBody."),
+        ("__Bold__ and *em* and _em_.", "Bold and em and em.", "Bold and em and em."),
+        ("snake_case_name and 2*3*4", "snake_case_name and 2*3*4", "snake_case_name and 2*3*4"),
+        ("* bullet item\n* another", "* bullet item\n* another", "* bullet item\n* another"),
+        ("As shown in the in the case.", "As shown in the in the case.", "As shown in the case."),
+        ("He said that that was fine.", "He said that that was fine.", "He said that that was fine."),
+        ("the the end", "the the end", "the end"),
+        ("Hassan (when) where", "Hassan (when) where", "Hassan where"),
+        ("Signed [name] today (TBC).", "Signed [name] today (TBC).", "Signed today."),
+        ("Act (\u2018ATIPSOM\u2019) and (SOM)", "Act (\u2018ATIPSOM\u2019) and (SOM)",
+         "Act ('ATIPSOM') and (SOM)"),
+        ("a\u00a0b\tc   d  \nnext", "a b c d\nnext", "a b c d\nnext"),
+        ("zero\u200bwidth", "zerowidth", "zerowidth"),
+        ("cafe\u0301", "caf\u00e9", "caf\u00e9"),
+    ],
+)
+def test_display_and_analysis_texts(raw, display, analysis):
+    doc = clean_document(raw)
+    assert doc.display.text == display
+    assert doc.analysis.text == analysis
+
+
+@pytest.mark.parametrize("raw", [
+    "**Bold title**\nBody in the in the text (when) with \u2018quotes\u2019.",
+    "cafe\u0301 \u00a0 spaced   out  \n",
+    "no changes at all.",
+])
+def test_offset_map_points_at_the_same_characters(raw):
+    doc = clean_document(raw)
+    for version in (doc.display, doc.analysis):
+        assert len(version.to_raw) == len(version.text) + 1
+        assert version.to_raw[-1] == len(raw)
+        assert (version.to_raw[1:] >= version.to_raw[:-1]).all()
+        for i, ch in enumerate(version.text):
+            source = raw[version.to_raw[i]]
+            # Unchanged characters map exactly; changed ones map into the replaced span.
+            assert source == ch or normalise_quotes(source) == ch or source.isspace() or \
+                unicodedata.normalize("NFC", raw[version.to_raw[i]:version.to_raw[i] + 2]) == ch
+
+
+def test_edits_do_not_overlap_and_reconstruct():
+    raw = "**x** in the in the \u2018y\u2019  z (when)"
+    edits = find_edits(raw)
+    for a, b in zip(edits, edits[1:], strict=False):
+        assert a.end <= b.start
+    for e in edits:
+        assert raw[e.start:e.end] == e.before
+    assert apply_edits(raw, []).text == raw
+
+
+def test_repeated_sequence_keeps_first_occurrence():
+    raw = "As demonstrated in the in the Top Glove case"
+    [edit] = [e for e in find_edits(raw) if e.kind == "repeated_sequence"]
+    assert raw[:edit.start] + raw[edit.end:] == "As demonstrated in the Top Glove case"
+
+
+def test_seed_cleaning_log():
+    corpus = load_corpus()
+    log = cleaning_log(corpus)
+    assert list(log.columns) == ["doc_id", "kind", "scope", "start", "end", "before", "after"]
+    lfl = log[log.doc_id == "lfl-2022"]
+    assert set(lfl["kind"]) == {"placeholder", "quote", "repeated_sequence"}
+    assert lfl[lfl.kind == "placeholder"]["before"].tolist() == [" (when)"]
+    assert lfl[lfl.kind == "repeated_sequence"]["before"].tolist() == [" in the"]
+    gov = log[log.doc_id == "gov-2024"]
+    assert gov[gov.kind == "markdown_emphasis"]["before"].tolist() == ["**", "**"]
+    raw = dict(zip(corpus.doc_id, corpus.text, strict=True))
+    for row in log.itertuples():
+        assert raw[row.doc_id][row.start:row.end] == row.before
+
+
+def test_raw_text_is_never_modified():
+    corpus = load_corpus()
+    before = corpus["text"].tolist()
+    cleaning_log(corpus)
+    assert corpus["text"].tolist() == before

@@ -1,0 +1,138 @@
+"""Tests for analysis.tokenise: offsets, compounds, clitics, MWEs, stems and flags."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.corpus import load_corpus
+from analysis.errors import AnalysisError
+from analysis.segment import ANALYSIS_KINDS, segment_corpus
+from analysis.tokenise import TOKEN_COLUMNS, default_mwes, stopwords, tokenise
+
+
+def tok(raw: str, **options) -> pd.DataFrame:
+    corpus = pd.DataFrame({"doc_id": ["t"], "text": [raw], "actor_type": ["x"]})
+    return tokenise(segment_corpus(corpus), corpus, **options)
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    corpus = load_corpus()
+    segments = segment_corpus(corpus)
+    return corpus, segments, tokenise(segments, corpus, kinds=ANALYSIS_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [
+        ("The Anti-Trafficking Act and non-governmental bodies.",
+         ["The", "Anti-Trafficking", "Act", "and", "non-governmental", "bodies", "."]),
+        ("ATIPSOM, SOMTC and the MMEA met the U.N. team.",
+         ["ATIPSOM", ",", "SOMTC", "and", "the", "MMEA", "met", "the", "U.N.", "team", "."]),
+        ("In 2019-2021 and on 10\u201311 December, 1,000.5 people (24th SOMTC).",
+         ["In", "2019-2021", "and", "on", "10\u201311", "December", ",", "1,000.5", "people",
+          "(", "24th", "SOMTC", ")", "."]),
+        ("The country's waters don't matter; they're fine.",
+         ["The", "country", "'s", "waters", "do", "n't", "matter", ";", "they", "'re", "fine",
+          "."]),
+        ("Nicknamed \u2018Operation Redback\u2019 here.",
+         ["Nicknamed", "\u2018", "Operation", "Redback", "\u2019", "here", "."]),
+    ],
+)
+def test_tokens_as_written(raw, tokens):
+    assert tok(raw, mwe=False)["token"].tolist() == tokens
+
+
+def test_offsets_slice_the_raw_text(seeds):
+    corpus, _, tokens = seeds
+    raw = dict(zip(corpus.doc_id, corpus.text, strict=True))
+    assert all(raw[d][s:e] == t for d, s, e, t in
+               zip(tokens.doc_id, tokens.start, tokens.end, tokens.token, strict=True))
+    assert list(tokens.columns) == TOKEN_COLUMNS
+
+
+def test_norm_and_stem():
+    t = tok("Victims \u2018TRAFFICKED\u2019 and trafficking.", mwe=False).set_index("token")
+    assert t.loc["Victims", "norm"] == "victims"
+    assert t.loc["Victims", "stem"] == "victim"
+    assert t.loc["TRAFFICKED", "stem"] == t.loc["trafficking", "stem"] == "traffick"
+    assert t.loc["\u2018", "norm"] == "'"
+
+
+def test_mwes_joined_longest_first():
+    t = tok("Civil society organisations fight human trafficking and people smuggling.")
+    joined = t[t.is_mwe]
+    assert joined["norm"].tolist() == ["civil society organisations", "human trafficking",
+                                       "people smuggling"]
+    assert joined["token"].tolist() == ["Civil society organisations", "human trafficking",
+                                        "people smuggling"]
+    assert joined["stem"].tolist()[1] == "human traffick"
+    assert t["position"].tolist() == list(range(len(t)))
+
+
+def test_mwes_do_not_cross_sentences_or_punctuation():
+    t = tok("They fight for human. Trafficking is bad, human, trafficking too.")
+    assert not t["is_mwe"].any()
+
+
+def test_mwes_configurable():
+    assert not tok("Stop human trafficking.", mwe=False)["is_mwe"].any()
+    t = tok("Top Glove case and human trafficking.", mwe=["top glove"])
+    assert t[t.is_mwe]["norm"].tolist() == ["top glove"]
+    with pytest.raises(AnalysisError, match="fewer than two words"):
+        tok("x y.", mwe=["single"])
+    assert "human trafficking" in default_mwes()
+
+
+def test_flags():
+    t = tok("We must act and they will see 3 cases.", mwe=False).set_index("norm")
+    assert t.loc["we", "is_function"] and t.loc["we", "function_class"] == "pronoun"
+    assert t.loc["we", "function_subclass"] == "first_plural"
+    assert t.loc["must", "function_subclass"] == "obligation"
+    assert t.loc["will", "function_subclass"] == "commitment"
+    assert not t.loc["we", "is_stop"]  # function words are never stopwords
+    assert t.loc["and", "is_stop"] and not t.loc["act", "is_stop"]
+    assert t.loc["3", "is_number"] and t.loc[".", "is_punct"]
+    assert not (set(stopwords()) & {"we", "our", "they", "must", "should", "will"})
+
+
+def test_sentence_index():
+    t = tok("First one here. Second one here.", mwe=False)
+    assert t.groupby("sentence")["token"].first().tolist() == ["First", "Second"]
+
+
+def test_editorial_artefacts_are_not_counted(seeds):
+    _, _, tokens = seeds
+    p03 = tokens[tokens.seg_id == "lfl-2022-p03"]["norm"].tolist()
+    i = p03.index("demonstrated")
+    assert p03[i:i + 4] == ["demonstrated", "in", "the", "top"]
+    p01 = tokens[tokens.seg_id == "lfl-2022-p01"]["norm"].tolist()
+    assert "when" not in p01
+
+
+def test_seed_counts(seeds):
+    _, _, tokens = seeds
+    by_doc = tokens[~tokens.is_punct].groupby("doc_id").size()
+    assert by_doc["lfl-2022"] == 340 and by_doc["gov-2024"] == 504
+    gov = tokens[tokens.doc_id == "gov-2024"]
+    assert (gov["norm"] == "people smuggling").sum() == 13
+    lfl = tokens[tokens.doc_id == "lfl-2022"]
+    assert (lfl["norm"] == "human trafficking").sum() == 5  # a 6th is in the title
+    assert {"atipsom", "anti-trafficking", "non-governmental organisations"} <= set(lfl["norm"])
+    assert {"somtc", "mmea", "cross-border"} <= set(gov["norm"])
+
+
+def test_inputs_not_mutated(seeds):
+    corpus, segments, _ = seeds
+    before = segments.copy()
+    tokenise(segments, corpus)
+    pd.testing.assert_frame_equal(before, segments)
+
+
+def test_unknown_document():
+    corpus = pd.DataFrame({"doc_id": ["a"], "text": ["Some text here."]})
+    seg = pd.DataFrame({"doc_id": ["b"], "seg_id": ["b-p01"], "start": [0], "end": [4],
+                        "kind": ["body"]})
+    with pytest.raises(AnalysisError, match="'b'"):
+        tokenise(seg, corpus)
