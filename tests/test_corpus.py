@@ -105,7 +105,8 @@ def test_crlf_and_bom_file(tmp_path):
     [
         ({"a.txt": b""}, None, r"a\.txt is empty"),
         ({"a.txt": b"\x00\x01binary"}, None, r"row 2 .*binary"),
-        ({"a.txt": b"text."}, ["d0,missing.txt,ngo,Org,2024-01-01"], r"missing\.txt does not exist"),
+        ({"a.txt": b"text."}, ["d0,missing.txt,ngo,Org,2024-01-01"],
+         r"missing\.txt does not exist"),
         ({"a.txt": b"text.", "b.txt": b"more."},
          ["d0,a.txt,ngo,Org,2024-01-01", "d0,b.txt,ngo,Org,2024-01-02"],
          r"row 3: duplicate doc_id 'd0' \(also on row 2\)"),

@@ -73,7 +73,9 @@ def read_manifest(manifest: str | Path | None = None) -> pd.DataFrame:
         ) from None
     rows = list(csv.reader(text.splitlines()))
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise CorpusError(f"manifest {path} is empty; it needs a header row and one row per document")
+        raise CorpusError(
+            f"manifest {path} is empty; it needs a header row and one row per document"
+        )
     header = [h.strip() for h in rows[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -97,7 +99,9 @@ def read_manifest(manifest: str | Path | None = None) -> pd.DataFrame:
         record["manifest_row"] = line_no
         records.append(record)
     if not records:
-        raise CorpusError(f"manifest {path} has a header but no documents; add one row per document")
+        raise CorpusError(
+            f"manifest {path} has a header but no documents; add one row per document"
+        )
     frame = pd.DataFrame.from_records(records)
     for col in OPTIONAL_COLUMNS:
         if col not in frame.columns:
@@ -153,7 +157,9 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise CorpusError(f"{source}: starts with a UTF-16 mark but is not valid UTF-16") from None
+            raise CorpusError(
+                f"{source}: starts with a UTF-16 mark but is not valid UTF-16"
+            ) from None
     else:
         if b"\x00" in data:
             raise CorpusError(
@@ -197,7 +203,9 @@ def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
             "raise max_bytes"
         )
     if size == 0:
-        raise CorpusError(f"document {path} is empty (0 bytes); remove it from the manifest or fill it")
+        raise CorpusError(
+            f"document {path} is empty (0 bytes); remove it from the manifest or fill it"
+        )
     data = path.read_bytes()
     text, encoding = decode_bytes(data, source=f"document {path}")
     return text, encoding, hashlib.sha256(data).hexdigest()
