@@ -1,0 +1,604 @@
+"""Frequency tables, n-grams, function-word profiles and document-term matrices by any grouping.
+
+Every table here is computed from the token table of :func:`analysis.tokenise.tokenise` and the
+segment table of :func:`analysis.segment.segment_corpus`; ``by`` may be any segment column
+(``doc_id``, ``seg_id``, ``actor_type``, ``genre``, ``organisation`` ...).
+
+The denominator of every ``per_1k`` rate is the group's **running words**: the tokens of the
+analysed segments (``kinds``) that are not punctuation, *stopwords included* (even when the table
+leaves them out) and with a multiword expression counted as the number of words it joins. The
+denominator therefore does not change with ``unit``, ``mwe`` or ``stopwords``, and a rate means
+"occurrences per 1,000 words of running text of that group". It is reported as ``total_tokens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from analysis import stats
+from analysis.errors import AnalysisError
+from analysis.segment import ANALYSIS_KINDS
+
+__all__ = [
+    "DocumentTermMatrix",
+    "analysis_words",
+    "document_term_matrix",
+    "function_word_profile",
+    "group_keyness",
+    "group_totals",
+    "ngram_counts",
+    "permutation_keyness",
+    "term_counts",
+    "term_dispersion",
+]
+
+Unit = Literal["norm", "stem"]
+Comparison = Literal["one_vs_rest", "pairwise"]
+
+_TOKEN_NEEDS = ("seg_id", "sentence", "position", "norm", "stem", "is_punct", "is_stop")
+
+
+def _check_columns(table: pd.DataFrame, needed: Iterable[str], name: str, what: str) -> None:
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise AnalysisError(
+            f"{name} table lacks column(s) {missing}; {what}. Columns present: "
+            f"{list(table.columns)}."
+        )
+
+
+def _segment_labels(segments: pd.DataFrame, by: str) -> pd.Series:
+    """Map seg_id -> group value of ``by`` (checking the column exists and seg_id is a key)."""
+    _check_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
+    if by not in segments.columns:
+        raise AnalysisError(
+            f"by={by!r} is not a segment column; choose one of {list(segments.columns)}."
+        )
+    if segments["seg_id"].duplicated().any():
+        dup = segments.loc[segments["seg_id"].duplicated(), "seg_id"].iloc[0]
+        raise AnalysisError(f"segments: seg_id {dup!r} appears twice; seg_id must be unique.")
+    if by == "seg_id":
+        return pd.Series(segments["seg_id"].to_numpy(), index=segments["seg_id"], name="seg_id")
+    return segments.set_index("seg_id")[by]
+
+
+def analysis_words(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    mwe: bool = True,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> pd.DataFrame:
+    """Return the word tokens that analyses count, in reading order.
+
+    Punctuation is removed; tokens of segments whose kind is not in ``kinds`` are removed. With
+    ``mwe=False`` a multiword token ("human trafficking") is split back into its words, each
+    flagged as a stopword by the package list (:func:`analysis.tokenise.stopwords`).
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        Token table (``seg_id``, ``sentence``, ``position``, ``norm``, ``stem``, ``is_punct``,
+        ``is_stop``; ``is_mwe`` if present).
+    segments : pandas.DataFrame
+        Segment table (``seg_id``, ``kind``).
+    mwe : bool, default True
+        Keep multiword expressions joined (as tokenised) or split them into words.
+    kinds : sequence of str, default ``ANALYSIS_KINDS``
+        Segment kinds to analyse.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``seg_id`` (str), ``sentence`` (int64), ``position`` (int64), ``part`` (int64, word index
+        inside a split expression, else 0), ``norm`` (str), ``stem`` (str), ``is_stop`` (bool),
+        ``n_words`` (int64, words the token stands for), plus ``token``/``start``/``end``/
+        ``doc_id`` when the token table has them.
+    """
+    _check_columns(tokens, _TOKEN_NEEDS, "tokens", "build it with tokenise()")
+    _check_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
+    keep_seg = set(segments.loc[segments["kind"].isin(list(kinds)), "seg_id"])
+    words = tokens[~tokens["is_punct"].astype(bool) & tokens["seg_id"].isin(keep_seg)]
+    extra = [c for c in ("doc_id", "token", "start", "end") if c in words.columns]
+    cols = ["seg_id", "sentence", "position", "norm", "stem", "is_stop", *extra]
+    words = words[cols].copy()
+    words["is_stop"] = words["is_stop"].astype(bool)
+    n_words = words["norm"].str.count(" ") + 1
+    words["n_words"] = n_words.astype("int64")
+    words.insert(3, "part", np.zeros(len(words), dtype="int64"))
+    if not mwe and (n_words > 1).any():
+        from analysis.tokenise import stopwords  # the tokeniser's own list, read once
+
+        multi = words[n_words > 1].copy()
+        multi["norm"] = multi["norm"].str.split(" ")
+        multi["stem"] = multi["stem"].str.split(" ")
+        multi = multi.explode(["norm", "stem"])
+        multi["part"] = multi.groupby(level=0).cumcount().astype("int64")
+        multi["is_stop"] = multi["norm"].isin(stopwords())
+        multi["n_words"] = 1
+        words = pd.concat([words[n_words == 1], multi])
+        order = np.lexsort((words["part"].to_numpy(), words.index.to_numpy()))
+        words = words.iloc[order]
+    return words.reset_index(drop=True)
+
+
+def group_totals(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> pd.Series:
+    """Return each group's running words, the denominator of every ``per_1k`` rate.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by the values of ``by`` (groups in order of first appearance), int64: non-
+        punctuation tokens of the analysed segments, stopwords included, a multiword expression
+        counted as its number of words.
+    """
+    labels = _segment_labels(segments, by)
+    words = analysis_words(tokens, segments, kinds=kinds)
+    groups = words["seg_id"].map(labels)
+    return words["n_words"].groupby(groups.to_numpy(), sort=False).sum().astype("int64")
+
+
+def _stem_labels(terms: pd.Series, surface: pd.Series) -> pd.Series:
+    """Map each stem to its most frequent surface form (ties: alphabetical), never a bare stem."""
+    pairs = pd.DataFrame({"stem": terms.to_numpy(), "surface": surface.to_numpy()})
+    freq = pairs.value_counts().reset_index(name="f")
+    freq = freq.sort_values(["stem", "f", "surface"], ascending=[True, False, True])
+    return freq.drop_duplicates("stem").set_index("stem")["surface"]
+
+
+def _count_table(
+    units: pd.DataFrame, labels: pd.Series, totals: pd.Series, by: str, unit: Unit
+) -> pd.DataFrame:
+    """Count ``units`` (rows with seg_id, norm, stem) per group; shared by words and n-grams."""
+    key = "stem" if unit == "stem" else "norm"
+    frame = pd.DataFrame(
+        {by: units["seg_id"].map(labels).to_numpy(), "key": units[key].to_numpy(),
+         "seg_id": units["seg_id"].to_numpy()}
+    )
+    grouped = frame.groupby([by, "key"], sort=False)
+    out = pd.DataFrame({"n": grouped.size(), "n_segments": grouped["seg_id"].nunique()})
+    out = out.reset_index()
+    if unit == "stem":
+        names = _stem_labels(units["stem"], units["norm"])
+        out["stem"] = out["key"]
+        out["term"] = out["key"].map(names)
+    else:
+        out["term"] = out["key"]
+    out["total_tokens"] = out[by].map(totals).astype("int64")
+    out["per_1k"] = 1000.0 * out["n"] / out["total_tokens"]
+    out["rank"] = out.groupby(by, sort=False)["n"].rank(method="min", ascending=False)
+    out["rank"] = out["rank"].astype("int64")
+    out["n"] = out["n"].astype("int64")
+    out["n_segments"] = out["n_segments"].astype("int64")
+    group_order = {g: i for i, g in enumerate(totals.index)}
+    out["_g"] = out[by].map(group_order)
+    out = out.sort_values(["_g", "rank", "term"], kind="stable").reset_index(drop=True)
+    cols = [by, "term", "n", "per_1k", "rank", "n_segments", "total_tokens"]
+    return out[cols + (["stem"] if unit == "stem" else [])]
+
+
+def term_counts(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> pd.DataFrame:
+    """Count terms per group.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        Token table from :func:`analysis.tokenise.tokenise`.
+    segments : pandas.DataFrame
+        Segment table from :func:`analysis.segment.segment_corpus`.
+    by : str, default "actor_type"
+        Any segment column (``doc_id``, ``seg_id``, ``actor_type``, ``genre`` ...).
+    unit : {"norm", "stem"}, default "norm"
+        ``norm``: case-folded word forms. ``stem``: Snowball stems, each labelled by its most
+        frequent word form in the selection (the stem itself is kept in the ``stem`` column).
+    mwe : bool, default True
+        Count multiword expressions as one term, or split them into words.
+    stopwords : bool, default False
+        Keep stopwords in the table. They stay in the denominator either way. Pronouns and
+        modals are function words, not stopwords, so they are always counted.
+    kinds : sequence of str, default ``ANALYSIS_KINDS``
+        Segment kinds counted (body paragraphs and list items).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and term, groups in order of first appearance, then by ``rank``:
+        ``<by>`` (group value), ``term`` (str), ``n`` (int64), ``per_1k`` (float64, per 1,000
+        running words of the group, see the module docstring), ``rank`` (int64, 1 = most
+        frequent in the group, ties share the lowest rank), ``n_segments`` (int64, segments of
+        the group using the term), ``total_tokens`` (int64, the denominator) and, for
+        ``unit="stem"``, ``stem`` (str).
+    """
+    labels = _segment_labels(segments, by)
+    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
+    totals = words["n_words"].groupby(words["seg_id"].map(labels).to_numpy(), sort=False).sum()
+    if not stopwords:
+        words = words[~words["is_stop"]]
+    return _count_table(words, labels, totals, by, unit)
+
+
+def _ngrams(words: pd.DataFrame, n: int, stopwords: bool) -> pd.DataFrame:
+    """Build contiguous n-grams that stay inside one sentence of one segment and skip no word.
+
+    Punctuation breaks an n-gram (it is a gap in ``position``). Without stopwords, n-grams that
+    begin or end with a stopword are dropped, so "trafficking in persons" stays and "of the" goes.
+    """
+    seg = words["seg_id"].to_numpy()
+    sent = words["sentence"].to_numpy()
+    pos = words["position"].to_numpy()
+    part = words["part"].to_numpy()
+    norm = words["norm"].to_numpy(dtype=object)
+    stem = words["stem"].to_numpy(dtype=object)
+    stop = words["is_stop"].to_numpy()
+    m = len(words) - n + 1
+    if m <= 0:
+        return pd.DataFrame({"seg_id": [], "norm": [], "stem": []}, dtype=object)
+    ok = np.ones(m, dtype=bool)
+    for k in range(1, n):
+        prev, cur = slice(k - 1, k - 1 + m), slice(k, k + m)
+        same = (seg[prev] == seg[cur]) & (sent[prev] == sent[cur])
+        # adjacent: next token in the segment, or the next word of the same split expression
+        adjacent = ((pos[cur] == pos[prev] + 1) & (part[cur] == 0)) | (
+            (pos[cur] == pos[prev]) & (part[cur] == part[prev] + 1)
+        )
+        ok &= same & adjacent
+    if not stopwords:
+        ok &= ~stop[:m] & ~stop[n - 1 : n - 1 + m]
+    idx = np.flatnonzero(ok)
+    joined_norm = norm[idx].astype(str)
+    joined_stem = stem[idx].astype(str)
+    for k in range(1, n):
+        joined_norm = np.char.add(np.char.add(joined_norm, " "), norm[idx + k].astype(str))
+        joined_stem = np.char.add(np.char.add(joined_stem, " "), stem[idx + k].astype(str))
+    return pd.DataFrame({"seg_id": seg[idx], "norm": joined_norm, "stem": joined_stem})
+
+
+def ngram_counts(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    n: int = 2,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> pd.DataFrame:
+    """Count word n-grams per group.
+
+    An n-gram is n consecutive words inside one sentence of one segment: it never crosses a
+    segment, a sentence or a punctuation mark, and never skips a word. Stopwords are not skipped
+    (every n-gram is a phrase that occurs in the text); with ``stopwords=False`` n-grams that
+    begin or end with a stopword are left out. A joined multiword expression is one word here.
+
+    Parameters
+    ----------
+    n : int, default 2
+        Length (2 or more).
+    tokens, segments, by, unit, mwe, stopwords, kinds
+        As in :func:`term_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`term_counts`; ``term`` is the n-gram with words joined by one space
+        (for ``unit="stem"`` its most frequent surface form). ``per_1k`` is per 1,000 running
+        words of the group, the same denominator as single words.
+    """
+    if n < 2:
+        raise AnalysisError(f"n={n}: n-grams need n >= 2; use term_counts() for single words.")
+    labels = _segment_labels(segments, by)
+    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
+    totals = words["n_words"].groupby(words["seg_id"].map(labels).to_numpy(), sort=False).sum()
+    grams = _ngrams(words, n, stopwords)
+    return _count_table(grams, labels, totals, by, unit)
+
+
+def function_word_profile(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> pd.DataFrame:
+    """Count pronouns by person and number and modal verbs by meaning, per group.
+
+    Classes come from the package list ``data/function_words.csv``: pronouns ``first_singular``,
+    ``first_plural``, ``second``, ``third_singular``, ``third_plural``; modals ``obligation``
+    (must, should, ought), ``commitment`` (will, shall), ``hypothetical`` (would),
+    ``possibility`` (can, could, may, might). Every class appears for every group, with 0 when
+    unused, so profiles line up.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>``, ``function_class`` (str: pronoun/modal), ``function_subclass`` (str), ``n``
+        (int64), ``per_1k`` (float64, per 1,000 running words), ``total_tokens`` (int64),
+        ``words`` (str, the forms found with counts, e.g. ``"we 5, our 2"``).
+    """
+    from analysis.tokenise import function_words
+
+    labels = _segment_labels(segments, by)
+    words = analysis_words(tokens, segments, kinds=kinds)
+    groups = words["seg_id"].map(labels)
+    totals = words["n_words"].groupby(groups.to_numpy(), sort=False).sum()
+    table = function_words()
+    classes = table[["function_class", "function_subclass"]].drop_duplicates()
+    hits = words.assign(**{by: groups.to_numpy()}).merge(
+        table, left_on="norm", right_on="word", how="inner"
+    )
+    per_word = (
+        hits.groupby([by, "function_class", "function_subclass", "norm"], sort=False)
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values([by, "function_subclass", "n", "norm"], ascending=[True, True, False, True])
+    )
+    per_word["item"] = per_word["norm"] + " " + per_word["n"].astype(str)
+    listed = per_word.groupby([by, "function_class", "function_subclass"])["item"].agg(", ".join)
+    counted = per_word.groupby([by, "function_class", "function_subclass"])["n"].sum()
+    grid = pd.MultiIndex.from_tuples(
+        [(g, c, s) for g in totals.index for c, s in classes.itertuples(index=False)],
+        names=[by, "function_class", "function_subclass"],
+    )
+    out = pd.DataFrame(
+        {"n": counted.reindex(grid, fill_value=0), "words": listed.reindex(grid, fill_value="")}
+    ).reset_index()
+    out["n"] = out["n"].astype("int64")
+    out["total_tokens"] = out[by].map(totals).astype("int64")
+    out["per_1k"] = 1000.0 * out["n"] / out["total_tokens"]
+    return out[[by, "function_class", "function_subclass", "n", "per_1k", "total_tokens", "words"]]
+
+
+@dataclass(frozen=True)
+class DocumentTermMatrix:
+    """A sparse count matrix with its labels.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Rows x terms counts (int64).
+    rows : pandas.Index
+        Group value of each row (seg_ids in reading order for ``by="seg_id"``).
+    terms : pandas.Index
+        Term of each column (sorted).
+    sizes : numpy.ndarray
+        Running words of each row (the ``per_1k`` denominator), int64.
+    """
+
+    matrix: sparse.csr_matrix
+    rows: pd.Index
+    terms: pd.Index
+    sizes: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the matrix as a dense DataFrame (rows x terms); for small corpora only."""
+        return pd.DataFrame(self.matrix.toarray(), index=self.rows, columns=self.terms)
+
+
+def document_term_matrix(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "seg_id",
+    *,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> DocumentTermMatrix:
+    """Build a sparse group x term count matrix (``by="seg_id"``: one row per segment).
+
+    Parameters are as in :func:`term_counts`. Rows are the groups in order of first appearance
+    among the analysed segments (reading order), columns the terms sorted; for ``unit="stem"``
+    the columns are labelled by each stem's most frequent word form.
+
+    Returns
+    -------
+    DocumentTermMatrix
+        ``matrix`` (csr, int64), ``rows``, ``terms``, ``sizes`` (running words per row).
+    """
+    labels = _segment_labels(segments, by)
+    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
+    groups = words["seg_id"].map(labels).to_numpy()
+    analysed = segments.loc[segments["kind"].isin(list(kinds)), "seg_id"]
+    row_index = pd.Index(pd.unique(analysed.map(labels).to_numpy()))
+    sizes = (
+        words["n_words"].groupby(groups, sort=False).sum().reindex(row_index, fill_value=0)
+    )
+    if not stopwords:
+        keep = ~words["is_stop"].to_numpy()
+        words, groups = words[keep], groups[keep]
+    if unit == "stem":
+        keys = words["stem"].map(_stem_labels(words["stem"], words["norm"])).to_numpy()
+    else:
+        keys = words["norm"].to_numpy()
+    term_index = pd.Index(np.unique(keys.astype(str)))
+    r = row_index.get_indexer(groups)
+    c = term_index.get_indexer(keys)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(r), dtype=np.int64), (r, c)), shape=(len(row_index), len(term_index))
+    )
+    matrix.sum_duplicates()
+    return DocumentTermMatrix(matrix, row_index, term_index, sizes.to_numpy(dtype=np.int64))
+
+
+def _pair_counts(
+    tokens: pd.DataFrame, segments: pd.DataFrame, by: str, options: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return terms x groups counts and each group's running words (all groups, even empty)."""
+    table = term_counts(tokens, segments, by, **options)
+    wide = table.pivot_table(index="term", columns=by, values="n", aggfunc="sum", fill_value=0)
+    totals = group_totals(tokens, segments, by)
+    return wide.reindex(columns=totals.index, fill_value=0), totals
+
+
+def group_keyness(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    target: Any = None,
+    reference: Any = None,
+    comparison: Comparison = "one_vs_rest",
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+) -> pd.DataFrame:
+    """Run :func:`analysis.stats.keyness` between groups of a token table.
+
+    Denominators are the groups' running words (stopwords included, see the module docstring).
+
+    Parameters
+    ----------
+    by : str, default "actor_type"
+        Segment column defining the groups.
+    target : object, optional
+        The target group. With ``reference`` too: that pair only; alone: target vs all the other
+        groups pooled. If omitted, every group is compared (``comparison``).
+    reference : object, optional
+        The reference group.
+    comparison : {"one_vs_rest", "pairwise"}, default "one_vs_rest"
+        Used when ``target`` is omitted.
+    unit, mwe, stopwords
+        As in :func:`term_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        With ``target``: the :func:`analysis.stats.keyness` table (indexed by term). Without:
+        the long table of :func:`analysis.stats.keyness_one_vs_rest` or
+        :func:`analysis.stats.keyness_pairwise` (``group``, ``reference``, ``term`` ...).
+    """
+    wide, totals = _pair_counts(
+        tokens, segments, by, {"unit": unit, "mwe": mwe, "stopwords": stopwords}
+    )
+    if target is None:
+        if comparison == "pairwise":
+            return stats.keyness_pairwise(wide, totals=totals)
+        return stats.keyness_one_vs_rest(wide, totals=totals)
+    for name, value in (("target", target), ("reference", reference)):
+        if value is not None and value not in wide.columns:
+            raise AnalysisError(
+                f"{name}={value!r} is not a value of {by!r}; choose one of {list(wide.columns)}."
+            )
+    if reference is None:
+        ref = wide.drop(columns=[target]).sum(axis=1)
+        ref_total = float(totals.drop(target).sum())
+    else:
+        ref, ref_total = wide[reference], float(totals[reference])
+    return stats.keyness(
+        wide[target], ref, target_total=float(totals[target]), reference_total=ref_total
+    )
+
+
+def permutation_keyness(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    terms: Sequence[str],
+    by: str = "actor_type",
+    *,
+    target: Any,
+    reference: Any = None,
+    n_resamples: int = 9999,
+    seed: int = 0,
+    unit: Unit = "norm",
+    mwe: bool = True,
+) -> pd.DataFrame:
+    """Check the log ratio of ``terms`` with a segment-level permutation test.
+
+    Builds the segment x term matrix (stopwords kept in the columns so any term can be tested;
+    segment sizes are running words) and calls :func:`analysis.stats.permutation_log_ratio`
+    with each segment's ``by`` value as its label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`analysis.stats.permutation_log_ratio` table, indexed by term, in the order of
+        ``terms``. A term absent from the analysed segments raises ``AnalysisError``.
+    """
+    dtm = document_term_matrix(tokens, segments, "seg_id", unit=unit, mwe=mwe, stopwords=True)
+    cols = dtm.terms.get_indexer(list(terms))
+    if (cols < 0).any():
+        missing = [t for t, c in zip(terms, cols, strict=True) if c < 0]
+        raise AnalysisError(
+            f"term(s) {missing} do not occur in the analysed segments (unit={unit!r}, mwe={mwe})."
+        )
+    labels = _segment_labels(segments, by).reindex(dtm.rows).to_numpy()
+    return stats.permutation_log_ratio(
+        dtm.matrix[:, cols],
+        dtm.sizes,
+        labels,
+        target=target,
+        reference=reference,
+        terms=list(terms),
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+
+
+def term_dispersion(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "doc_id",
+    *,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+    min_n: int = 1,
+) -> pd.DataFrame:
+    """Measure how evenly each term spreads over the segments of each group (Gries's DP).
+
+    The parts are the analysed segments of the group, their sizes the segments' running words.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>``, ``term`` (str), ``n`` (int64), ``n_segments`` (int64, segments using it),
+        ``parts`` (int64, segments of the group), ``dp`` and ``dp_norm`` (float64, 0 = spread
+        like the segments, 1 = packed in one), sorted by group then ``n`` descending.
+    """
+    dtm = document_term_matrix(tokens, segments, "seg_id", unit=unit, mwe=mwe, stopwords=stopwords)
+    labels = _segment_labels(segments, by).reindex(dtm.rows)
+    frames = []
+    for group in pd.unique(labels.to_numpy()):
+        rows = np.flatnonzero(labels.to_numpy() == group)
+        sub = dtm.matrix[rows]
+        n = np.asarray(sub.sum(axis=0)).ravel()
+        used = np.flatnonzero(n >= max(min_n, 1))
+        counts = sub[:, used].T.toarray()
+        dp, dpn = stats.dispersion_dp(counts, dtm.sizes[rows])
+        frames.append(
+            pd.DataFrame(
+                {
+                    by: group,
+                    "term": dtm.terms[used],
+                    "n": n[used].astype("int64"),
+                    "n_segments": (counts > 0).sum(axis=1).astype("int64"),
+                    "parts": len(rows),
+                    "dp": dp,
+                    "dp_norm": dpn,
+                }
+            ).sort_values(["n", "term"], ascending=[False, True], kind="stable")
+        )
+    return pd.concat(frames, ignore_index=True)

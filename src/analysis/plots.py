@@ -1,0 +1,344 @@
+"""Figures for the lexical comparison: one function per figure, each returning a Figure.
+
+Functions never save or show; the report layer saves them (with ``metadata=None`` for SVG).
+All share :data:`STYLE` (Okabe-Ito colour-blind-safe palette, report-size fonts, a fixed
+``svg.hashsalt`` so SVG ids are byte-reproducible) through :func:`figure_style`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.errors import AnalysisError
+
+__all__ = [
+    "OKABE_ITO",
+    "STYLE",
+    "dispersion_barcode",
+    "figure_style",
+    "frequency_scatter",
+    "function_word_profiles",
+    "keyness_chart",
+    "similarity_heatmap",
+    "tfidf_contrast_bars",
+]
+
+#: Okabe & Ito (2008) palette.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+}
+TARGET_COLOUR = OKABE_ITO["blue"]
+REFERENCE_COLOUR = OKABE_ITO["vermillion"]
+NEUTRAL_COLOUR = "#999999"
+
+STYLE: dict[str, Any] = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())),
+    "svg.hashsalt": "analysis",
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+}
+
+
+@contextmanager
+def figure_style() -> Iterator[None]:
+    """Apply :data:`STYLE` for the figures built inside the block."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def _new_figure(width: float, height: float) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _need(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise AnalysisError(f"{what}: table lacks column(s) {missing}; got {list(table.columns)}.")
+
+
+def keyness_chart(
+    keyness: pd.DataFrame,
+    *,
+    target: str = "target",
+    reference: str = "reference",
+    measure: str = "log_ratio",
+    top: int = 15,
+    alpha: float = 0.05,
+) -> Figure:
+    """Draw a diverging bar chart of the most key terms on both sides.
+
+    Parameters
+    ----------
+    keyness : pandas.DataFrame
+        A :func:`analysis.stats.keyness` table (indexed by term).
+    target, reference : str
+        Group names for the title and legend.
+    measure : str, default "log_ratio"
+        Effect-size column on the axis.
+    top : int, default 15
+        Terms per side, chosen by |g2|.
+    alpha : float, default 0.05
+        Bars with ``p < alpha`` are solid; others hatched and pale; rows flagged ``too_small``
+        get a dagger after the term.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _need(keyness, [measure, "g2", "p"], "keyness_chart")
+    pos = keyness[keyness["g2"] > 0].sort_values("g2", ascending=False).head(top)
+    neg = keyness[keyness["g2"] < 0].sort_values("g2").head(top)
+    rows = pd.concat([pos, neg]).sort_values(measure)
+    with figure_style():
+        fig, ax = _new_figure(7.0, max(3.0, 0.28 * len(rows) + 1.2))
+        y = np.arange(len(rows))
+        colours = np.where(rows["g2"] > 0, TARGET_COLOUR, REFERENCE_COLOUR)
+        sig = rows["p"].to_numpy() < alpha
+        ax.barh(y[sig], rows[measure].to_numpy()[sig], color=colours[sig])
+        ax.barh(y[~sig], rows[measure].to_numpy()[~sig], color=colours[~sig], alpha=0.35,
+                hatch="//", edgecolor=colours[~sig])
+        small = rows["too_small"].to_numpy() if "too_small" in rows else np.zeros(len(rows), bool)
+        names = [f"{t}{' †' if s else ''}" for t, s in zip(rows.index, small, strict=True)]
+        ax.set_yticks(y, names)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(f"{measure.replace('_', ' ')} (> 0: more in {target})")
+        ax.set_title(f"Keyness, {target} vs {reference}: {measure.replace('_', ' ')}, "
+                     f"top {top} by G² each side")
+        from matplotlib.patches import Patch
+
+        ax.legend(
+            handles=[Patch(color=TARGET_COLOUR, label=f"key in {target}"),
+                     Patch(color=REFERENCE_COLOUR, label=f"key in {reference}"),
+                     Patch(facecolor="white", edgecolor=NEUTRAL_COLOUR, hatch="//",
+                           label=f"p ≥ {alpha}"),
+                     Patch(color="white", label="† expected < 5 or f < 3")],
+            loc="lower right", fontsize=8, frameon=False,
+        )
+    return fig
+
+
+def frequency_scatter(
+    counts: pd.DataFrame,
+    *,
+    by: str = "actor_type",
+    x_group: str,
+    y_group: str,
+    label_top: int = 12,
+) -> Figure:
+    """Plot each term's per-1,000 rate in one group against another, labelling the extremes.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        A :func:`analysis.counts.term_counts` table.
+    by : str
+        Its group column.
+    x_group, y_group : str
+        Groups on the x and y axes.
+    label_top : int, default 12
+        Terms labelled: the largest |difference| in rate.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _need(counts, [by, "term", "per_1k"], "frequency_scatter")
+    wide = counts.pivot_table(index="term", columns=by, values="per_1k", fill_value=0.0)
+    for g in (x_group, y_group):
+        if g not in wide.columns:
+            raise AnalysisError(f"group {g!r} not in column {by!r}; have {list(wide.columns)}.")
+    x, y = wide[x_group], wide[y_group]
+    with figure_style():
+        fig, ax = _new_figure(6.5, 6.0)
+        ax.scatter(x, y, s=14, color=NEUTRAL_COLOUR, alpha=0.7, linewidths=0)
+        top = (y - x).abs().sort_values(ascending=False, kind="stable").head(label_top).index
+        for term in sorted(top):
+            colour = TARGET_COLOUR if y[term] > x[term] else REFERENCE_COLOUR
+            ax.scatter(x[term], y[term], s=20, color=colour)
+            ax.annotate(term, (x[term], y[term]), xytext=(3, 3), textcoords="offset points",
+                        fontsize=8, color=colour)
+        lim = float(max(x.max(), y.max(), 1.0)) * 1.08
+        ax.plot([0, lim], [0, lim], color="black", linewidth=0.6, linestyle="--")
+        ax.set_xlim(0, lim)
+        ax.set_ylim(0, lim)
+        ax.set_xlabel(f"{x_group}: per 1,000 words")
+        ax.set_ylabel(f"{y_group}: per 1,000 words")
+        ax.set_title(f"Term frequency per 1,000 words, {y_group} vs {x_group}")
+    return fig
+
+
+def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
+    """Draw the terms with the largest mean TF-IDF difference for each side.
+
+    Parameters
+    ----------
+    contrast : pandas.DataFrame
+        A :func:`analysis.tfidf.tfidf_contrast` table (``diff`` column, group names in
+        ``attrs``).
+    top : int, default 12
+        Terms per side.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _need(contrast, ["diff"], "tfidf_contrast_bars")
+    target = contrast.attrs.get("target", "target")
+    reference = contrast.attrs.get("reference", "reference")
+    ordered = contrast.sort_values("diff")
+    rows = pd.concat([ordered.head(top)[ordered.head(top)["diff"] < 0],
+                      ordered.tail(top)[ordered.tail(top)["diff"] > 0]])
+    with figure_style():
+        fig, ax = _new_figure(6.5, max(3.0, 0.28 * len(rows) + 1.2))
+        y = np.arange(len(rows))
+        colours = np.where(rows["diff"] > 0, TARGET_COLOUR, REFERENCE_COLOUR)
+        ax.barh(y, rows["diff"], color=colours)
+        ax.set_yticks(y, list(rows.index))
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(f"mean TF-IDF difference (> 0: {target})")
+        ax.set_title(f"Mean paragraph TF-IDF, {target} minus {reference}")
+    return fig
+
+
+def similarity_heatmap(matrix: pd.DataFrame) -> Figure:
+    """Draw the paragraph cosine-similarity matrix with each row's closest column marked.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        ``Similarity.matrix`` from :func:`analysis.tfidf.paragraph_similarity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if matrix.empty:
+        raise AnalysisError("similarity_heatmap: the matrix is empty.")
+
+    def names(index: pd.Index) -> list[str]:
+        return [str(v[0]) if isinstance(v, tuple) else str(v) for v in index]
+
+    values = matrix.to_numpy(dtype=float)
+    rows, cols = names(matrix.index), names(matrix.columns)
+    with figure_style():
+        fig, ax = _new_figure(max(5.0, 0.45 * len(cols) + 2.5), max(4.0, 0.4 * len(rows) + 1.8))
+        image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=max(values.max(), 1e-9),
+                          aspect="auto")
+        ax.set_xticks(np.arange(len(cols)), cols, rotation=60, ha="right", fontsize=8)
+        ax.set_yticks(np.arange(len(rows)), rows, fontsize=8)
+        best = values.argmax(axis=1)
+        for i, j in enumerate(best):
+            if values[i, j] > 0:
+                ax.scatter(j, i, marker="o", s=30, facecolors="none", edgecolors="white")
+        fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF)")
+        ax.set_title("Paragraph similarity (TF-IDF cosine); circle = closest counterpart")
+        ax.spines[:].set_visible(False)
+    return fig
+
+
+def dispersion_barcode(
+    tokens: pd.DataFrame, term: str, *, by: str = "doc_id", column: str = "norm"
+) -> Figure:
+    """Mark every occurrence of a term along each statement (one row per ``by`` value).
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        Token table (``seg_id``, ``norm`` and the ``by`` column, e.g. ``doc_id``).
+    term : str
+        The term, compared with ``column`` (``norm`` by default; a multiword norm such as
+        "human trafficking" works).
+    by : str, default "doc_id"
+        One row per value.
+    column : str, default "norm"
+        Token column matched.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        x = relative position in the statement (word index / words), with segment boundaries
+        as faint lines.
+    """
+    _need(tokens, [by, "seg_id", column, "is_punct"], "dispersion_barcode")
+    words = tokens[~tokens["is_punct"].astype(bool)]
+    groups = list(pd.unique(words[by]))
+    with figure_style():
+        fig, ax = _new_figure(7.0, 0.7 * len(groups) + 1.3)
+        for row, group in enumerate(groups):
+            sub = words[words[by] == group]
+            n = len(sub)
+            rel = np.arange(n) / max(n, 1)
+            seg = sub["seg_id"].to_numpy()
+            starts = rel[np.r_[True, seg[1:] != seg[:-1]]]
+            ax.vlines(starts, row - 0.4, row + 0.4, color="#DDDDDD", linewidth=0.6)
+            hits = rel[(sub[column] == term).to_numpy()]
+            ax.vlines(hits, row - 0.35, row + 0.35, color=TARGET_COLOUR, linewidth=1.6)
+            ax.text(1.01, row, f"n = {hits.size}", va="center", fontsize=8)
+        ax.set_yticks(np.arange(len(groups)), [str(g) for g in groups])
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.6, len(groups) - 0.4)
+        ax.set_xlabel("position in statement (share of words; grey = paragraph starts)")
+        ax.set_title(f"Where “{term}” occurs, by {by}")
+    return fig
+
+
+def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> Figure:
+    """Compare groups' pronoun and modal use per 1,000 words (grouped bars, two panels).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        A :func:`analysis.counts.function_word_profile` table.
+    by : str, default "actor_type"
+        Its group column.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _need(profile, [by, "function_class", "function_subclass", "per_1k"],
+          "function_word_profiles")
+    groups = list(pd.unique(profile[by]))
+    palette = [TARGET_COLOUR, REFERENCE_COLOUR, OKABE_ITO["green"], OKABE_ITO["orange"],
+               OKABE_ITO["purple"], OKABE_ITO["sky_blue"]]
+    with figure_style():
+        fig = Figure(figsize=(8.0, 3.8), layout="constrained")
+        axes = fig.subplots(1, 2)
+        for ax, cls in zip(axes, ["pronoun", "modal"], strict=True):
+            sub = profile[profile["function_class"] == cls]
+            cats = list(pd.unique(sub["function_subclass"]))
+            width = 0.8 / max(len(groups), 1)
+            for k, g in enumerate(groups):
+                vals = sub[sub[by] == g].set_index("function_subclass")["per_1k"]
+                ax.bar(np.arange(len(cats)) + k * width - 0.4 + width / 2,
+                       vals.reindex(cats, fill_value=0.0), width,
+                       color=palette[k % len(palette)], label=str(g))
+            ax.set_xticks(np.arange(len(cats)), [c.replace("_", " ") for c in cats],
+                          rotation=30, ha="right")
+            ax.set_ylabel("per 1,000 words")
+            ax.set_title(f"{cls.capitalize()}s")
+        axes[0].legend(frameon=False, fontsize=8)
+        fig.suptitle(f"Function words per 1,000 words by {by}")
+    return fig

@@ -1,0 +1,340 @@
+"""Segment-level TF-IDF: group contrasts, each paragraph's distinctive terms, paragraph similarity.
+
+The documents are the analysed segments (paragraphs and list items), so IDF means "how many
+paragraphs use the term". Weights are scikit-learn's ``TfidfVectorizer`` (smooth idf
+``ln((1+n)/(1+df)) + 1``, raw term counts, l2 row norm), fitted on the project's own tokens: each
+segment is handed over as its list of terms (``norm`` or stem label, multiword expressions
+joined) through an identity analyzer, so nothing is tokenised or lower-cased a second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from analysis.counts import Unit, _stem_labels, analysis_words
+from analysis.errors import AnalysisError
+from analysis.segment import ANALYSIS_KINDS
+
+__all__ = [
+    "SegmentTfidf",
+    "Similarity",
+    "distinctive_terms",
+    "paragraph_similarity",
+    "segment_tfidf",
+    "tfidf_contrast",
+]
+
+
+def _identity(doc: list[str]) -> list[str]:
+    """Analyzer for pre-tokenised documents: the term list is used as it is."""
+    return doc
+
+
+@dataclass(frozen=True)
+class SegmentTfidf:
+    """TF-IDF weights of the analysed segments.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Segments x terms weights (float64, rows l2-normalised).
+    segments : pandas.DataFrame
+        One row per matrix row, in reading order: ``seg_id``, ``doc_id``, ``label``, ``kind`` and
+        the other segment columns.
+    terms : pandas.Index
+        Column terms (sorted, as scikit-learn orders its vocabulary).
+    idf : numpy.ndarray
+        The fitted idf of each term.
+    """
+
+    matrix: sparse.csr_matrix
+    segments: pd.DataFrame
+    terms: pd.Index
+    idf: np.ndarray
+
+
+def segment_tfidf(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> SegmentTfidf:
+    """Fit scikit-learn's TF-IDF on the analysed segments, one document per segment.
+
+    Parameters
+    ----------
+    tokens, segments : pandas.DataFrame
+        Token and segment tables.
+    unit, mwe, stopwords, kinds
+        As in :func:`analysis.counts.term_counts` (stopwords left out by default).
+
+    Returns
+    -------
+    SegmentTfidf
+        ``matrix``, ``segments`` (the rows), ``terms``, ``idf``. A segment with no counted term
+        gets an all-zero row.
+    """
+    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
+    if not stopwords:
+        words = words[~words["is_stop"]]
+    if unit == "stem":
+        keys = words["stem"].map(_stem_labels(words["stem"], words["norm"]))
+    else:
+        keys = words["norm"]
+    rows = segments[segments["kind"].isin(list(kinds))].reset_index(drop=True)
+    if rows.empty:
+        raise AnalysisError(f"no segments of kinds {list(kinds)}; nothing to weight.")
+    docs = keys.groupby(words["seg_id"].to_numpy(), sort=False).agg(list)
+    corpus = [docs.get(seg, []) for seg in rows["seg_id"]]
+    if not any(corpus):
+        raise AnalysisError("the analysed segments contain no terms; check kinds and stopwords.")
+    vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False)
+    matrix = vectorizer.fit_transform(corpus).tocsr()
+    return SegmentTfidf(
+        matrix=matrix,
+        segments=rows,
+        terms=pd.Index(vectorizer.get_feature_names_out(), name="term"),
+        idf=vectorizer.idf_,
+    )
+
+
+def _group_rows(weights: SegmentTfidf, by: str) -> np.ndarray:
+    if by not in weights.segments.columns:
+        raise AnalysisError(
+            f"by={by!r} is not a segment column; choose one of {list(weights.segments.columns)}."
+        )
+    return weights.segments[by].to_numpy(dtype=object)
+
+
+def tfidf_contrast(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    target: Any = None,
+    reference: Any = None,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+) -> pd.DataFrame:
+    """Contrast two groups by the mean TF-IDF of each term over their paragraphs.
+
+    Parameters
+    ----------
+    tokens, segments : pandas.DataFrame
+        Token and segment tables.
+    by : str, default "actor_type"
+        Segment column defining the groups.
+    target : object, optional
+        Target group; default the first group in reading order.
+    reference : object, optional
+        Reference group; default all the other groups pooled (named ``"rest"`` when there are
+        more than two groups).
+    unit, mwe, stopwords
+        As in :func:`analysis.counts.term_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``term``, sorted by ``diff`` descending (target-typical first); columns
+        ``mean_<target>`` and ``mean_<reference>`` (float64, mean TF-IDF over each group's
+        segments, zeros included), ``diff`` (float64, target minus reference),
+        ``df_<target>`` and ``df_<reference>`` (int64, segments using the term) and ``idf``.
+        ``attrs["target"]`` and ``attrs["reference"]`` name the groups.
+    """
+    weights = segment_tfidf(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords)
+    groups = _group_rows(weights, by)
+    order = list(pd.unique(groups))
+    if len(order) < 2:
+        raise AnalysisError(f"{by!r} has only the group(s) {order}; a contrast needs two.")
+    target = order[0] if target is None else target
+    for name, value in (("target", target), ("reference", reference)):
+        if value is not None and value not in order:
+            raise AnalysisError(f"{name}={value!r} is not a value of {by!r}; choose from {order}.")
+    is_t = groups == target
+    if reference is None:
+        is_r = ~is_t
+        others = [g for g in order if g != target]
+        reference = others[0] if len(others) == 1 else "rest"
+    else:
+        is_r = groups == reference
+    m = weights.matrix
+    present = (m > 0).astype(np.int64)
+
+    def mean_of(mask: np.ndarray) -> np.ndarray:
+        return np.asarray(m[mask].mean(axis=0)).ravel()
+
+    def df_of(mask: np.ndarray) -> np.ndarray:
+        return np.asarray(present[mask].sum(axis=0)).ravel().astype(np.int64)
+
+    mean_t, mean_r = mean_of(is_t), mean_of(is_r)
+    out = pd.DataFrame(
+        {
+            f"mean_{target}": mean_t,
+            f"mean_{reference}": mean_r,
+            "diff": mean_t - mean_r,
+            f"df_{target}": df_of(is_t),
+            f"df_{reference}": df_of(is_r),
+            "idf": weights.idf,
+        },
+        index=weights.terms,
+    )
+    order_idx = np.lexsort((out.index.to_numpy(dtype=str), -out["diff"].to_numpy()))
+    out = out.iloc[order_idx]
+    out.attrs["target"] = target
+    out.attrs["reference"] = reference
+    return out
+
+
+def distinctive_terms(weights: SegmentTfidf, *, top: int = 5) -> pd.DataFrame:
+    """List each segment's highest-weighted terms.
+
+    Parameters
+    ----------
+    weights : SegmentTfidf
+        From :func:`segment_tfidf`.
+    top : int, default 5
+        Terms per segment (fewer when the segment has fewer distinct terms).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``seg_id``, ``doc_id``, ``label`` (str), ``rank`` (int64, 1 = most distinctive),
+        ``term`` (str), ``tfidf`` (float64); ties in weight are broken alphabetically.
+    """
+    if top < 1:
+        raise AnalysisError(f"top={top}: ask for at least one term per segment.")
+    m = weights.matrix.tocoo()
+    frame = pd.DataFrame(
+        {"row": m.row, "term": weights.terms.to_numpy()[m.col], "tfidf": m.data}
+    ).sort_values(["row", "tfidf", "term"], ascending=[True, False, True], kind="stable")
+    frame["rank"] = frame.groupby("row").cumcount() + 1
+    frame = frame[frame["rank"] <= top]
+    seg = weights.segments
+    out = pd.DataFrame(
+        {
+            "seg_id": seg["seg_id"].to_numpy()[frame["row"]],
+            "doc_id": seg["doc_id"].to_numpy()[frame["row"]],
+            "label": seg["label"].astype(str).to_numpy()[frame["row"]],
+            "rank": frame["rank"].to_numpy(dtype=np.int64),
+            "term": frame["term"].to_numpy(),
+            "tfidf": frame["tfidf"].to_numpy(),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Cosine similarity between two groups' paragraphs.
+
+    Attributes
+    ----------
+    matrix : pandas.DataFrame
+        Rows: the first group's segments, columns: the second group's, both a MultiIndex
+        (``seg_id``, ``label``) in reading order; values in [0, 1].
+    closest : pandas.DataFrame
+        One row per segment of either group: ``seg_id``, ``label``, ``group``,
+        ``closest_seg_id``, ``closest_label``, ``similarity`` (float64, cosine with the most
+        similar paragraph of the other group; ties go to the earlier paragraph; ``None`` as
+        counterpart when the paragraph shares no term with the other group).
+    """
+
+    matrix: pd.DataFrame
+    closest: pd.DataFrame
+
+
+def paragraph_similarity(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    groups: tuple[Any, Any] | None = None,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+) -> Similarity:
+    """Compare every paragraph of one group with every paragraph of another by TF-IDF cosine.
+
+    The TF-IDF is fitted on all analysed segments; rows are l2-normalised, so the cosine is the
+    dot product (equal to ``sklearn.metrics.pairwise.cosine_similarity``).
+
+    Parameters
+    ----------
+    by : str, default "actor_type"
+        Segment column defining the groups.
+    groups : (row_group, column_group), optional
+        Which groups form rows and columns; default the first two groups in reading order.
+    unit, mwe, stopwords
+        As in :func:`analysis.counts.term_counts`.
+
+    Returns
+    -------
+    Similarity
+        ``matrix`` and ``closest`` as documented on :class:`Similarity`.
+    """
+    weights = segment_tfidf(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords)
+    values = _group_rows(weights, by)
+    order = list(pd.unique(values))
+    if groups is None:
+        if len(order) < 2:
+            raise AnalysisError(f"{by!r} has only the group(s) {order}; need two to compare.")
+        groups = (order[0], order[1])
+    for g in groups:
+        if g not in order:
+            raise AnalysisError(f"group {g!r} is not a value of {by!r}; choose from {order}.")
+    row_mask, col_mask = values == groups[0], values == groups[1]
+    seg = weights.segments
+    sim = (weights.matrix[row_mask] @ weights.matrix[col_mask].T).toarray()
+    sim = np.clip(sim, 0.0, 1.0)
+
+    def index_of(mask: np.ndarray) -> pd.MultiIndex:
+        return pd.MultiIndex.from_arrays(
+            [seg["seg_id"].to_numpy()[mask], seg["label"].astype(str).to_numpy()[mask]],
+            names=["seg_id", "label"],
+        )
+
+    rows, cols = index_of(row_mask), index_of(col_mask)
+    matrix = pd.DataFrame(sim, index=rows, columns=cols)
+    best_for_rows = sim.argmax(axis=1) if sim.shape[1] else np.zeros(0, dtype=int)
+    best_for_cols = sim.argmax(axis=0) if sim.shape[0] else np.zeros(0, dtype=int)
+    closest = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "seg_id": rows.get_level_values("seg_id"),
+                    "label": rows.get_level_values("label"),
+                    "group": groups[0],
+                    "closest_seg_id": cols.get_level_values("seg_id")[best_for_rows],
+                    "closest_label": cols.get_level_values("label")[best_for_rows],
+                    "similarity": sim[np.arange(sim.shape[0]), best_for_rows],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "seg_id": cols.get_level_values("seg_id"),
+                    "label": cols.get_level_values("label"),
+                    "group": groups[1],
+                    "closest_seg_id": rows.get_level_values("seg_id")[best_for_cols],
+                    "closest_label": rows.get_level_values("label")[best_for_cols],
+                    "similarity": sim[best_for_cols, np.arange(sim.shape[1])],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    # A paragraph sharing no term with the other group has no counterpart.
+    none = closest["similarity"] <= 0
+    closest["closest_seg_id"] = closest["closest_seg_id"].astype(object).where(~none, None)
+    closest["closest_label"] = closest["closest_label"].astype(object).where(~none, None)
+    return Similarity(matrix=matrix, closest=closest)

@@ -1,0 +1,83 @@
+"""Tests of analysis.plots: each function returns a titled Figure and draws what it is given."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from analysis import counts, plots, stats, tfidf  # noqa: E402
+from analysis.errors import AnalysisError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    from analysis.pipeline import build
+
+    p = build()
+    return p.tokens, p.segments
+
+
+def _svg(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    with plots.figure_style():
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def test_keyness_chart_marks_both_sides() -> None:
+    k = stats.keyness({"a": 30, "b": 2, "c": 10}, {"a": 5, "b": 20, "c": 9})
+    fig = plots.keyness_chart(k, target="ngo", reference="gov", top=5)
+    ax = fig.axes[0]
+    assert "ngo vs gov" in ax.get_title() and "log ratio" in ax.get_title()
+    labels = [t.get_text().rstrip(" †") for t in ax.get_yticklabels()]
+    assert set(labels) == {"a", "b", "c"}
+    assert len(ax.patches) == 3
+
+
+def test_frequency_scatter_labels_terms(seeds) -> None:
+    tokens, segments = seeds
+    tc = counts.term_counts(tokens, segments)
+    fig = plots.frequency_scatter(tc, x_group="civil_society", y_group="government", label_top=5)
+    ax = fig.axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    assert "people smuggling" in texts and len(texts) == 5
+    assert "per 1,000" in ax.get_xlabel()
+    with pytest.raises(AnalysisError, match="not in column"):
+        plots.frequency_scatter(tc, x_group="nobody", y_group="government")
+
+
+def test_tfidf_bars_and_heatmap(seeds) -> None:
+    tokens, segments = seeds
+    c = tfidf.tfidf_contrast(tokens, segments)
+    fig = plots.tfidf_contrast_bars(c, top=4)
+    assert len(fig.axes[0].patches) == 8
+    assert "civil_society minus government" in fig.axes[0].get_title()
+    sim = tfidf.paragraph_similarity(tokens, segments)
+    heat = plots.similarity_heatmap(sim.matrix)
+    assert len(heat.axes[0].get_yticklabels()) == sim.matrix.shape[0]
+    assert heat.axes[0].get_yticklabels()[0].get_text() == "lfl-2022-p01"
+
+
+def test_barcode_and_function_words(seeds) -> None:
+    tokens, segments = seeds
+    fig = plots.dispersion_barcode(tokens, "people smuggling")
+    assert "people smuggling" in fig.axes[0].get_title()
+    counts_text = [t.get_text() for t in fig.axes[0].texts]
+    assert counts_text == ["n = 0", "n = 13"]
+    prof = counts.function_word_profile(tokens, segments)
+    fw = plots.function_word_profiles(prof)
+    assert [a.get_title() for a in fw.axes[:2]] == ["Pronouns", "Modals"]
+
+
+def test_svg_is_byte_reproducible() -> None:
+    k = stats.keyness({"a": 30, "b": 2}, {"a": 5, "b": 20})
+    one = _svg(plots.keyness_chart(k))
+    two = _svg(plots.keyness_chart(k))
+    assert one == two
+    assert b"<dc:date>" not in one
