@@ -1,0 +1,333 @@
+"""Dictionary baseline for frames and stance: lexicon cues matched on tokens, with every match kept.
+
+The frame lexicon (``data/frame_lexicon.csv``) lists cues per frame and per stance direction;
+each cue is a word or a multiword expression, matched on the tokens table's ``stem`` column
+(Snowball stems, so "amendment" also finds "amendments") or, where stemming would over-reach,
+on the ``norm`` column ("act" must not find "action"). ``match_cues`` returns one row per match
+with its token positions and raw character offsets, so every score can be audited;
+``propose_codes`` turns the counts into a proposed frame and stance per unit;
+``validate_lexicon`` compares the proposals with a human coding (precision, recall, kappa).
+
+This is a validity check of the lexicon against one analyst's reading, not intercoder
+reliability: the lexicon was written by the same analyst after reading the same texts, so its
+agreement with the reference coding overstates how it would do on new statements. General verbs
+used for every frame in these texts ("combat", "fight") are deliberately not cues.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.agreement import cohen_kappa
+from analysis.errors import AnalysisError
+
+NO_MATCH = "no_match"
+MATCH_COLUMNS = [
+    "seg_id", "dimension", "category", "cue", "match", "position_first", "position_last",
+    "start", "end", "matched",
+]
+
+__all__ = [
+    "NO_MATCH",
+    "load_lexicon",
+    "match_cues",
+    "propose_codes",
+    "score_units",
+    "validate_lexicon",
+]
+
+
+def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the frame lexicon and compute each cue's match keys.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV with columns ``dimension`` (``frame`` or ``stance``), ``category`` (a frame code,
+        or ``supportive``/``critical``), ``cue`` (words as written), ``match`` (``stem`` or
+        ``norm``), ``note``. Default: the package's ``data/frame_lexicon.csv``.
+
+    Returns
+    -------
+    DataFrame
+        The file's columns (str) plus ``keys`` (tuple of str: the cue's parts normalised and, for
+        ``match == "stem"``, stemmed exactly as :mod:`analysis.tokenise` does) and ``n_parts``
+        (int).
+
+    Raises
+    ------
+    AnalysisError
+        When a column is missing, a ``match`` value is unknown, or a cue repeats.
+    """
+    from analysis.tokenise import normalise, stem
+
+    if path is None:
+        text = (resources.files("analysis") / "data" / "frame_lexicon.csv").read_text("utf-8")
+        where = "analysis/data/frame_lexicon.csv"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise AnalysisError(f"{where}: cannot read the lexicon ({exc.strerror})") from None
+    lex = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    missing = {"dimension", "category", "cue", "match"} - set(lex.columns)
+    if missing:
+        raise AnalysisError(f"{where}: lexicon lacks columns {sorted(missing)}")
+    bad = lex[~lex["match"].isin(["stem", "norm"])]
+    if len(bad):
+        row = bad.index[0] + 2
+        raise AnalysisError(
+            f"{where}, line {row}: match {bad.iloc[0]['match']!r} is not 'stem' or 'norm'"
+        )
+    dup = lex[lex.duplicated(["dimension", "category", "cue"])]
+    if len(dup):
+        raise AnalysisError(f"{where}: cue {dup.iloc[0]['cue']!r} is listed twice")
+    keys = []
+    for cue, how in zip(lex["cue"], lex["match"], strict=True):
+        parts = [normalise(p) for p in cue.split()]
+        keys.append(tuple(stem(p) if how == "stem" else p for p in parts))
+    lex = lex.assign(keys=keys, n_parts=[len(k) for k in keys])
+    return lex.astype({"n_parts": "int64"})
+
+
+def _expand(unit: pd.DataFrame) -> list[tuple[str, str, int, int, int, str]]:
+    """One entry per word part: (stem, norm, position, start, end, token); MWE tokens split."""
+    out = []
+    for pos, token, norm, st, start, end, punct in unit[
+        ["position", "token", "norm", "stem", "start", "end", "is_punct"]
+    ].itertuples(index=False):
+        if punct:
+            out.append(("\x00", "\x00", pos, start, end, token))  # a cue never spans punctuation
+            continue
+        norms, stems = norm.split(" "), st.split(" ")
+        if len(norms) != len(stems):
+            stems = [st] * len(norms)
+        for n, s in zip(norms, stems, strict=True):
+            out.append((s, n, pos, start, end, token))
+    return out
+
+
+def match_cues(tokens: pd.DataFrame, lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Find every lexicon cue in every unit, longest cue first, without overlaps per dimension.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        Tokens table (:func:`analysis.tokenise.tokenise`): ``seg_id``, ``position``, ``token``,
+        ``norm``, ``stem``, ``start``, ``end``, ``is_punct``. A joined multiword token (norm
+        "law enforcement") is split back into its parts, so cues match whether or not the
+        tokeniser joined the expression.
+    lexicon : DataFrame, optional
+        From :func:`load_lexicon`; default the package lexicon.
+
+    Returns
+    -------
+    DataFrame
+        One row per match: ``seg_id``, ``dimension``, ``category``, ``cue`` (str),
+        ``match`` ("stem"/"norm"), ``position_first``, ``position_last`` (int, token positions in
+        the unit), ``start``, ``end`` (int, raw offsets into the document text),
+        ``matched`` (str, the tokens as written). Within one dimension a word belongs to at most
+        one cue (the longest, then the first listed); a word may count for a frame cue and a
+        stance cue.
+    """
+    lex = load_lexicon() if lexicon is None else lexicon
+    ordered = lex.sort_values("n_parts", ascending=False, kind="stable")
+    records: list[dict[str, Any]] = []
+    for seg_id, unit in tokens.groupby("seg_id", sort=False):
+        parts = _expand(unit.sort_values("position"))
+        by_key = {"stem": [p[0] for p in parts], "norm": [p[1] for p in parts]}
+        used: dict[str, set[int]] = {}
+        for dim, cat, cue, how, keys in ordered[
+            ["dimension", "category", "cue", "match", "keys"]
+        ].itertuples(index=False):
+            seq = by_key[how]
+            taken = used.setdefault(dim, set())
+            n = len(keys)
+            for i in range(len(seq) - n + 1):
+                if tuple(seq[i : i + n]) != keys or taken.intersection(range(i, i + n)):
+                    continue
+                taken.update(range(i, i + n))
+                first, last = parts[i], parts[i + n - 1]
+                words = list(dict.fromkeys((p[2], p[5]) for p in parts[i : i + n]))
+                records.append(
+                    {"seg_id": seg_id, "dimension": dim, "category": cat, "cue": cue,
+                     "match": how, "position_first": first[2], "position_last": last[2],
+                     "start": first[3], "end": last[4],
+                     "matched": " ".join(w for _, w in words)}
+                )
+    out = pd.DataFrame(records, columns=MATCH_COLUMNS)
+    out = out.sort_values(["seg_id", "start", "dimension"], kind="stable")
+    order = {s: i for i, s in enumerate(dict.fromkeys(tokens["seg_id"]))}
+    out = out.iloc[out["seg_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
+    return out.astype({c: "int64" for c in ("position_first", "position_last", "start", "end")})
+
+
+def score_units(
+    matches: pd.DataFrame, seg_ids: Iterable[str], lexicon: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Count matched cues per unit and category.
+
+    Parameters
+    ----------
+    matches : DataFrame
+        From :func:`match_cues`.
+    seg_ids : iterable of str
+        Units to score, in order (units without any match get zeros).
+    lexicon : DataFrame, optional
+        Supplies the categories (columns) in lexicon order.
+
+    Returns
+    -------
+    DataFrame
+        Index ``seg_id``; one int64 column per ``dimension:category`` (e.g.
+        ``frame:accountability``, ``stance:critical``).
+    """
+    lex = load_lexicon() if lexicon is None else lexicon
+    columns = list(dict.fromkeys(lex["dimension"] + ":" + lex["category"]))
+    keys = matches["dimension"] + ":" + matches["category"]
+    counts = pd.crosstab(matches["seg_id"], keys) if len(matches) else pd.DataFrame()
+    out = counts.reindex(index=list(seg_ids), columns=columns, fill_value=0).fillna(0)
+    out.index.name = "seg_id"
+    out.columns.name = None
+    return out.astype("int64")
+
+
+def propose_codes(
+    tokens: pd.DataFrame,
+    *,
+    lexicon: pd.DataFrame | None = None,
+    frame_order: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Propose a primary frame and a stance for every unit from its lexicon matches.
+
+    The proposed frame is the frame with most matched cues (ties go to the frame listed first
+    in ``frame_order``, default the codebook's order), ``no_match`` when no frame cue occurs. The
+    proposed stance is ``supportive`` or ``critical`` when only cues of that direction occur,
+    ``mixed`` when both do, ``neutral`` when neither does.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        Tokens table of the units to code.
+    lexicon : DataFrame, optional
+        Default the package lexicon.
+    frame_order : iterable of str, optional
+        Tie-break order of frames.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit in token order: ``seg_id`` (str), ``proposed_frame`` (str),
+        ``frame_score`` (int, cues of that frame), ``frame_runner_up`` (str, "" if none),
+        ``proposed_stance`` (str), ``n_supportive``, ``n_critical`` (int), ``cues`` (str, every
+        match as ``category:cue@start-end``, for audit).
+    """
+    lex = load_lexicon() if lexicon is None else lexicon
+    if frame_order is None:
+        from analysis.coding import load_codebook
+
+        frame_order = load_codebook().dimension("frame").allowed
+    order = list(frame_order)
+    seg_ids = list(dict.fromkeys(tokens["seg_id"]))
+    matches = match_cues(tokens, lex)
+    scores = score_units(matches, seg_ids, lex)
+    frames = [f for f in order if f"frame:{f}" in scores.columns]
+    records = []
+    for seg_id in seg_ids:
+        row = scores.loc[seg_id]
+        ranked = sorted(frames, key=lambda f: (-row[f"frame:{f}"], order.index(f)))
+        best = ranked[0] if ranked and row[f"frame:{ranked[0]}"] > 0 else NO_MATCH
+        runner = ranked[1] if len(ranked) > 1 and row[f"frame:{ranked[1]}"] > 0 else ""
+        sup = int(row.get("stance:supportive", 0))
+        crit = int(row.get("stance:critical", 0))
+        stance = (
+            "mixed" if sup and crit else "supportive" if sup else "critical" if crit else "neutral"
+        )
+        unit_matches = matches[matches["seg_id"] == seg_id]
+        cues = "; ".join(
+            f"{c}:{q}@{s}-{e}"
+            for c, q, s, e in unit_matches[["category", "cue", "start", "end"]].itertuples(
+                index=False
+            )
+        )
+        records.append(
+            {"seg_id": seg_id, "proposed_frame": best,
+             "frame_score": int(row[f"frame:{best}"]) if best != NO_MATCH else 0,
+             "frame_runner_up": runner, "proposed_stance": stance,
+             "n_supportive": sup, "n_critical": crit, "cues": cues}
+        )
+    return pd.DataFrame(records)
+
+
+def validate_lexicon(
+    proposals: pd.DataFrame, long: pd.DataFrame, *, coder: str = "reference"
+) -> dict[str, Any]:
+    """Compare dictionary proposals with a human coding of the same units.
+
+    Parameters
+    ----------
+    proposals : DataFrame
+        From :func:`propose_codes`.
+    long : DataFrame
+        Long coding table (``analysis.coding.merge_sheets``) holding ``coder``.
+    coder : str
+        The human coding to compare with (default the project's reference coding).
+
+    Returns
+    -------
+    dict
+        ``per_frame`` (DataFrame: ``frame``, ``n_coded`` (units the coder gave that frame),
+        ``n_proposed``, ``true_positive`` (int), ``precision``, ``recall`` (float, NaN when the
+        denominator is 0)), ``frame_kappa`` and ``stance_kappa`` (Cohen's kappa, with
+        ``no_match`` kept as a category so unmatched units count as misses), ``frame_accuracy``,
+        ``stance_accuracy`` (float), ``n_units`` (int), ``pairs`` (DataFrame: ``seg_id``,
+        ``frame``, ``proposed_frame``, ``stance_toward_state``, ``proposed_stance``).
+    """
+    rows = long[long["coder"] == coder]
+    if rows.empty:
+        raise AnalysisError(f"no codes by coder {coder!r} in the coding table")
+    wide = rows.pivot(index="seg_id", columns="dimension", values="code")
+    pairs = proposals.merge(
+        wide[["frame", "stance_toward_state"]], left_on="seg_id", right_index=True, how="inner"
+    )
+    pairs = pairs[pairs["frame"] != ""]
+    frames = list(dict.fromkeys([*sorted(pairs["frame"].unique())]))
+    records = []
+    for f in frames:
+        coded = pairs["frame"] == f
+        proposed = pairs["proposed_frame"] == f
+        tp = int((coded & proposed).sum())
+        records.append(
+            {"frame": f, "n_coded": int(coded.sum()), "n_proposed": int(proposed.sum()),
+             "true_positive": tp,
+             "precision": tp / proposed.sum() if proposed.sum() else float("nan"),
+             "recall": tp / coded.sum() if coded.sum() else float("nan")}
+        )
+    extra = sorted(set(pairs["proposed_frame"]) - set(frames))
+    for f in extra:  # frames the lexicon proposed but the coder never used
+        records.append(
+            {"frame": f, "n_coded": 0, "n_proposed": int((pairs["proposed_frame"] == f).sum()),
+             "true_positive": 0, "precision": 0.0, "recall": float("nan")}
+        )
+    return {
+        "per_frame": pd.DataFrame(records),
+        "frame_kappa": cohen_kappa(list(pairs["frame"]), list(pairs["proposed_frame"])),
+        "stance_kappa": cohen_kappa(
+            list(pairs["stance_toward_state"]), list(pairs["proposed_stance"])
+        ),
+        "frame_accuracy": float((pairs["frame"] == pairs["proposed_frame"]).mean()),
+        "stance_accuracy": float(
+            (pairs["stance_toward_state"] == pairs["proposed_stance"]).mean()
+        ),
+        "n_units": int(len(pairs)),
+        "pairs": pairs[
+            ["seg_id", "frame", "proposed_frame", "stance_toward_state", "proposed_stance"]
+        ].reset_index(drop=True),
+    }

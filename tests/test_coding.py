@@ -1,0 +1,435 @@
+"""Tests for analysis.coding: codebook, sheets out and back, checks, merging, results tables."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from scipy.stats import fisher_exact
+
+from analysis import paths
+from analysis.coding import (
+    DEFAULT_KINDS,
+    association_test,
+    blind_id,
+    check_sheet,
+    code_table,
+    codebook_markdown,
+    evidence_in_text,
+    export_sheet,
+    frame_sequence,
+    load_codebook,
+    merge_sheets,
+    read_sheet,
+    sheet_columns,
+    text_sha,
+)
+from analysis.errors import CodingError
+
+INJECTION = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tTab start", "\rCR start", "'quoted", "01"]
+
+
+def make_segments(texts: list[str] | None = None) -> pd.DataFrame:
+    """A hand-made segments table following the contract (two documents, three units)."""
+    texts = texts or [
+        "The authorities must protect victims.",
+        "Malaysia commits to regional cooperation.",
+        "We thank the chair.",
+    ]
+    rows = [
+        ("aa-p01", "aa", 0, "body", "1", texts[0], "civil_society", "Org A"),
+        ("bb-p01", "bb", 0, "body", "1", texts[1], "government", "Gov B"),
+        ("bb-c01", "bb", 1, "closing", "c1", texts[2], "government", "Gov B"),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=["seg_id", "doc_id", "position", "kind", "label", "text", "actor_type",
+                 "organisation"],
+    )
+    frame["text_sha"] = [text_sha(t) for t in frame["text"]]
+    return frame
+
+
+def fill(sheet: pd.DataFrame, codes: dict[str, dict[str, str]]) -> pd.DataFrame:
+    out = sheet.copy()
+    for seg_id, values in codes.items():
+        for col, value in values.items():
+            out.loc[out["seg_id"] == seg_id, col] = value
+    return out
+
+
+GOOD = {
+    "aa-p01": {"frame": "victim_protection_rights", "stance_toward_state": "critical",
+               "agent": "state", "modality": "obligation", "confidence": "3",
+               "evidence": "must protect victims"},
+    "bb-p01": {"frame": "cooperation_partnership", "stance_toward_state": "supportive",
+               "agent": "state", "modality": "commitment", "confidence": "2",
+               "evidence": "regional cooperation"},
+}
+
+
+# ----------------------------------------------------------------- codebook
+
+
+def test_codebook_dimensions_and_codes() -> None:
+    cb = load_codebook()
+    assert cb.names == ["frame", "frame_secondary", "stance_toward_state", "agent", "modality",
+                        "confidence", "evidence", "notes"]
+    assert cb.dimension("stance_toward_state").allowed == (
+        "supportive", "critical", "mixed", "neutral")
+    assert cb.dimension("confidence").allowed == ("1", "2", "3")
+    assert cb.dimension("confidence").level == "ordinal"
+    assert cb.dimension("frame_secondary").allowed == cb.dimension("frame").allowed
+    assert cb.dimension("frame_secondary").blank_means == "none"
+    for d in cb.categorical:
+        for code in d.codes:
+            assert code.definition and code.example and code.label
+        assert d.decision_rules
+    assert "accountability" in cb.notes and "international" in cb.notes
+
+
+def test_committed_codebook_markdown_is_up_to_date() -> None:
+    committed = (paths.ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    assert committed == codebook_markdown(), (
+        "docs/codebook.md is stale: regenerate it with analysis.coding.codebook_markdown()"
+    )
+
+
+def test_codebook_examples_occur_in_the_seed_texts() -> None:
+    from analysis.corpus import load_corpus
+    from analysis.segment import segment_corpus
+
+    texts = dict(zip(*segment_corpus(load_corpus())[["seg_id", "text"]].T.values, strict=True))
+    for d in load_codebook().categorical:
+        for code in d.codes:
+            assert evidence_in_text(code.example, texts[code.example_seg]), (d.name, code.code)
+
+
+def test_default_kinds_match_segmenter() -> None:
+    from analysis.segment import ANALYSIS_KINDS
+
+    assert DEFAULT_KINDS == ANALYSIS_KINDS
+
+
+def test_bad_codebook_raises_coding_error(tmp_path: Path) -> None:
+    bad = tmp_path / "cb.toml"
+    bad.write_text('[codebook]\nname="x"\nversion="1"\nunit="u"\n[[dimension]]\nname="f"\n'
+                   'label="F"\nkind="category"\ndefinition="d"\n', encoding="utf-8")
+    with pytest.raises(CodingError, match="lists no codes"):
+        load_codebook(bad)
+    bad.write_text("not toml [", encoding="utf-8")
+    with pytest.raises(CodingError, match="TOML"):
+        load_codebook(bad)
+
+
+# ----------------------------------------------------------------- export / read
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_reads_back_one_row_per_unit(tmp_path: Path, fmt: str) -> None:
+    segs = make_segments()
+    info = export_sheet(segs, tmp_path / f"s.{fmt}", coder="ann")
+    sheet = read_sheet(info["path"])
+    assert list(sheet.columns) == sheet_columns()
+    assert list(sheet["seg_id"]) == ["aa-p01", "bb-p01"]  # closing not a coding unit
+    assert (sheet["coder"] == "ann").all()
+    assert list(sheet["text_sha"]) == list(segs["text_sha"][:2])
+    assert (sheet["frame"] == "").all()
+    assert all(isinstance(v, str) for v in sheet.to_numpy().ravel())
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_injection_texts_round_trip_exactly(tmp_path: Path, fmt: str) -> None:
+    texts = INJECTION[:3]
+    segs = make_segments(texts)
+    segs = pd.concat([segs] * 1, ignore_index=True)
+    path = tmp_path / f"inj.{fmt}"
+    export_sheet(segs, path, coder="ann")
+    sheet = read_sheet(path)
+    assert list(sheet["text"]) == texts[:2]
+    # every dangerous start, also in coder-typed columns, survives a write/read cycle
+    rows = [{**{c: "" for c in sheet_columns()}, "seg_id": f"x{i}", "coder": "ann",
+             "text": t, "notes": t, "evidence": t} for i, t in enumerate(INJECTION)]
+    from analysis.coding import write_sheet
+
+    write_sheet(pd.DataFrame(rows), path)
+    back = read_sheet(path)
+    assert list(back["text"]) == INJECTION
+    assert list(back["notes"]) == INJECTION
+
+
+def test_xlsx_cells_are_strings_never_formulas(tmp_path: Path) -> None:
+    segs = make_segments(["=HYPERLINK(\"http://x\")", "@SUM(1)", "x"])
+    path = tmp_path / "f.xlsx"
+    export_sheet(segs, path, coder="ann")
+    ws = openpyxl.load_workbook(path)["coding"]
+    text_col = sheet_columns().index("text") + 1
+    for r in (2, 3):
+        cell = ws.cell(row=r, column=text_col)
+        assert cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = "".join(z.read(n).decode() for n in sheets)
+    assert sheets and "=HYPERLINK" in xml.replace("&quot;", '"')
+    assert "<f>" not in xml and "<f " not in xml
+
+
+def test_csv_escape_is_documented_apostrophe(tmp_path: Path) -> None:
+    segs = make_segments(["=1+1", "plain", "x"])
+    path = tmp_path / "s.csv"
+    export_sheet(segs, path, coder="ann")
+    raw = path.read_text(encoding="utf-8-sig")
+    assert "\"'=1+1\"" in raw
+    assert read_sheet(path)["text"][0] == "=1+1"
+
+
+def test_xlsx_structure_dropdowns_protection_freeze(tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    export_sheet(make_segments(), path, coder="ann")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:3] == ["instructions", "coding", "codebook"]
+    ws, lists = wb["coding"], wb["codebook"]
+    assert lists.sheet_state == "hidden" and lists.protection.sheet
+    assert ws.protection.sheet and ws.freeze_panes == "B2"
+    formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)
+    assert len(formulas) == len(load_codebook().categorical)
+    assert all(f.startswith("=codebook!$") for f in formulas)
+    columns = sheet_columns()
+    text_cell = ws.cell(row=2, column=columns.index("text") + 1)
+    frame_cell = ws.cell(row=2, column=columns.index("frame") + 1)
+    assert text_cell.protection.locked and text_cell.alignment.wrap_text
+    assert not frame_cell.protection.locked
+    frame_list = [lists.cell(row=i, column=1).value for i in range(2, 9)]
+    assert frame_list == list(load_codebook().dimension("frame").allowed)
+    assert "victim_protection_rights" in "\n".join(
+        str(c.value) for c in wb["instructions"]["A"])
+
+
+def test_read_sheet_keeps_strings_as_typed(tmp_path: Path) -> None:
+    path = tmp_path / "typed.csv"
+    path.write_text("seg_id,coder,confidence,notes\naa-p01,ann,01,NA\naa-p02,ann,,null\n",
+                    encoding="utf-8")
+    sheet = read_sheet(path)
+    assert list(sheet["confidence"]) == ["01", ""]
+    assert list(sheet["notes"]) == ["NA", "null"]
+    xlsx = tmp_path / "typed.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "coding"
+    ws.append(["seg_id", "confidence", "notes"])
+    ws.append(["aa-p01", 2, 2.5])  # a coder typing numbers into a general-format cell
+    wb.save(xlsx)
+    assert read_sheet(xlsx).iloc[0].to_dict() == {"seg_id": "aa-p01", "confidence": "2",
+                                                  "notes": "2.5"}
+
+
+def test_read_sheet_errors_are_coding_errors(tmp_path: Path) -> None:
+    with pytest.raises(CodingError, match="no such file"):
+        read_sheet(tmp_path / "missing.csv")
+    with pytest.raises(CodingError, match=".xlsx or .csv"):
+        read_sheet(tmp_path / "s.txt")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(CodingError, match="not a readable XLSX"):
+        read_sheet(broken)
+
+
+def test_blind_and_seeded_order(tmp_path: Path) -> None:
+    units = [f"Unit number {i}." for i in range(8)]
+    segs = pd.DataFrame({
+        "seg_id": [f"d-p{i:02d}" for i in range(8)], "doc_id": "d", "position": range(8),
+        "kind": "body", "label": [str(i) for i in range(8)], "text": units,
+        "actor_type": "government", "organisation": "G"})
+    a = export_sheet(segs, tmp_path / "a.csv", coder="ann", blind=True, seed=3)
+    b = export_sheet(segs, tmp_path / "b.csv", coder="ann", blind=True, seed=3)
+    sa, sb = read_sheet(a["path"]), read_sheet(b["path"])
+    assert list(sa["seg_id"]) == list(sb["seg_id"])
+    assert set(sa["seg_id"]) == {blind_id(s) for s in segs["seg_id"]}
+    assert list(sa["text"]) != units  # shuffled
+    assert not {"doc_id", "actor_type", "organisation", "label"} & set(sa.columns)
+    assert check_sheet(sa, segs)["severity"].eq("warning").all()
+
+
+# ----------------------------------------------------------------- re-export keeps work
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_reexport_carries_codes_flags_changes_and_keeps_orphans(tmp_path: Path, fmt: str) -> None:
+    from analysis.coding import write_sheet
+
+    path = tmp_path / f"ann.{fmt}"
+    segs = make_segments()
+    export_sheet(segs, path, coder="ann")
+    write_sheet(fill(read_sheet(path), GOOD), path)
+    changed = make_segments(["The authorities must protect all victims.", "x", "y"])
+    changed = changed[changed["seg_id"] != "bb-p01"]
+    extra = changed.iloc[[0]].assign(seg_id="aa-p02", text="New unit.",
+                                     text_sha=text_sha("New unit."))
+    changed = pd.concat([changed, extra], ignore_index=True)
+    info = export_sheet(changed, path, coder="ann")
+    assert info["backup"] == tmp_path / f"ann.bak1.{fmt}"
+    assert read_sheet(info["backup"])["frame"].tolist() == [
+        "victim_protection_rights", "cooperation_partnership"]
+    assert (info["n_carried"], info["n_flagged"], info["n_orphans"]) == (1, 1, 1)
+    sheet = read_sheet(path).set_index("seg_id")
+    assert sheet.loc["aa-p01", "frame"] == "victim_protection_rights"
+    assert sheet.loc["aa-p01", "flag"].startswith("text changed")
+    assert sheet.loc["aa-p02", "frame"] == ""
+    orphans = read_sheet(path, sheet="orphans")
+    assert orphans["seg_id"].tolist() == ["bb-p01"]
+    assert orphans["evidence"].tolist() == ["regional cooperation"]
+    # a second re-export keeps the orphans and makes a second numbered backup
+    info2 = export_sheet(changed, path, coder="ann")
+    assert info2["backup"] == tmp_path / f"ann.bak2.{fmt}"
+    assert read_sheet(path, sheet="orphans")["seg_id"].tolist() == ["bb-p01"]
+
+
+def test_reexport_refuses_another_coders_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    export_sheet(make_segments(), path, coder="ann")
+    with pytest.raises(CodingError, match="belongs to coder"):
+        export_sheet(make_segments(), path, coder="bob")
+    with pytest.raises(CodingError, match="coder id"):
+        export_sheet(make_segments(), tmp_path / "t.csv", coder="bad name")
+    with pytest.raises(CodingError, match="does not match"):
+        export_sheet(make_segments(), tmp_path / "t.csv", coder="ann", format="xlsx")
+
+
+# ----------------------------------------------------------------- check
+
+
+def test_check_reports_every_problem_at_once(tmp_path: Path) -> None:
+    segs = make_segments()
+    path = tmp_path / "s.csv"
+    export_sheet(segs, path, coder="ann")
+    sheet = fill(read_sheet(path), GOOD)
+    sheet.loc[0, "frame"] = "Victim"  # outside the codebook
+    sheet.loc[0, "evidence"] = "not in the text"
+    sheet.loc[0, "frame_secondary"] = "Victim"
+    sheet.loc[1, "confidence"] = "4"
+    sheet.loc[1, "stance_toward_state"] = ""  # blank -> warning
+    dup = sheet.iloc[[1]]
+    unknown = sheet.iloc[[1]].assign(seg_id="zz-p09")
+    sheet = pd.concat([sheet, dup, unknown], ignore_index=True)
+    changed = segs.copy()
+    changed.loc[1, "text_sha"] = text_sha("different")
+    problems = check_sheet(sheet, changed)
+    errors = problems[problems["severity"] == "error"]
+    got = set(zip(errors["seg_id"], errors["column"], errors["problem"].str[:12], strict=True))
+    assert ("aa-p01", "frame", "code not in ") in got
+    assert ("aa-p01", "evidence", "evidence not") in got
+    assert ("bb-p01", "confidence", "code not in ") in got
+    assert ("bb-p01", "seg_id", "duplicate un") in got
+    assert ("zz-p09", "seg_id", "unknown unit") in got
+    assert ("bb-p01", "text_sha", "text changed") in got
+    allowed = errors[(errors["seg_id"] == "bb-p01") & (errors["column"] == "confidence")]
+    assert allowed["allowed"].iloc[0] == "1, 2, 3"
+    warnings = problems[problems["severity"] == "warning"]
+    assert ("bb-p01", "stance_toward_state") in set(
+        zip(warnings["seg_id"], warnings["column"], strict=True))
+
+
+def test_check_missing_unit_and_clean_sheet() -> None:
+    segs = make_segments()
+    sheet = pd.DataFrame([{**{c: "" for c in sheet_columns()}, "seg_id": "aa-p01",
+                           "coder": "ann", "text": segs.loc[0, "text"],
+                           "text_sha": segs.loc[0, "text_sha"], **GOOD["aa-p01"]}])
+    problems = check_sheet(sheet, segs)
+    assert problems[["seg_id", "problem"]].values.tolist() == [
+        ["bb-p01", "missing unit: not in the sheet"]]
+
+
+def test_evidence_matching_ignores_spacing_and_quote_style() -> None:
+    text = "the Council (\u2018MAPO\u2019) that was\ntasked"
+    assert evidence_in_text("('MAPO') that was tasked", text)
+    assert not evidence_in_text("the council", text)
+    assert not evidence_in_text("   ", text)
+
+
+# ----------------------------------------------------------------- merge and results
+
+
+def two_coders(tmp_path: Path) -> tuple[pd.DataFrame, list[Path]]:
+    from analysis.coding import write_sheet
+
+    segs = make_segments()
+    paths_ = []
+    for coder, override in (("ann", {}), ("bob", {"bb-p01": {"frame": "law_policy_reform"}})):
+        path = tmp_path / f"{coder}.csv"
+        export_sheet(segs, path, coder=coder)
+        write_sheet(fill(fill(read_sheet(path), GOOD), override), path)
+        paths_.append(path)
+    return segs, paths_
+
+
+def test_merge_long_table(tmp_path: Path) -> None:
+    segs, sheets = two_coders(tmp_path)
+    long = merge_sheets(sheets, segs)
+    assert list(long.columns) == ["seg_id", "coder", "dimension", "code"]
+    assert len(long) == 2 * 2 * len(load_codebook().dimensions)
+    row = long[(long.coder == "bob") & (long.seg_id == "bb-p01") & (long.dimension == "frame")]
+    assert row["code"].tolist() == ["law_policy_reform"]
+    secondary = long[long.dimension == "frame_secondary"]["code"].unique().tolist()
+    assert secondary == ["none"]
+    with pytest.raises(CodingError, match="also coded"):
+        merge_sheets([sheets[0], sheets[0]], segs)
+
+
+def test_merge_refuses_sheet_with_errors(tmp_path: Path) -> None:
+    segs, sheets = two_coders(tmp_path)
+    bad = read_sheet(sheets[1])
+    bad.loc[0, "agent"] = "police"
+    with pytest.raises(CodingError, match="error"):
+        merge_sheets([sheets[0], bad], segs)
+
+
+def test_results_tables_and_fisher(tmp_path: Path) -> None:
+    segs, sheets = two_coders(tmp_path)
+    long = merge_sheets(sheets, segs)
+    table = code_table(long, segs, dimension="frame", coder="ann")
+    assert set(table.columns) == {"actor_type", "code", "n", "share", "n_group"}
+    gov = table[table.actor_type == "government"].set_index("code")
+    assert gov.loc["cooperation_partnership", "n"] == 1
+    assert gov["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(CodingError, match="pass coder"):
+        code_table(long, segs)
+    seq = frame_sequence(long, segs, coder="ann")
+    assert seq["seg_id"].tolist() == ["aa-p01", "bb-p01"]
+    assert seq["order"].tolist() == [0, 0]
+    test = association_test(long, segs, dimension="frame", coder="ann")
+    assert test["method"] == "fisher_exact"
+    assert test["p_value"] == pytest.approx(fisher_exact([[0, 1], [1, 0]]).pvalue)
+    assert "not independent" in test["caveat"]
+
+
+def test_permutation_test_on_reference_coding() -> None:
+    from scipy.stats import chi2_contingency
+
+    from analysis.corpus import load_corpus
+    from analysis.segment import segment_corpus
+
+    segs = segment_corpus(load_corpus())
+    long = merge_sheets([paths.CODING / "reference.csv"], segs)
+    res = association_test(long, segs, dimension="frame", n_perm=999, seed=1)
+    assert res["method"] == "permutation chi-square"
+    expected = chi2_contingency(res["table"].to_numpy(), correction=False).statistic
+    assert res["statistic"] == pytest.approx(expected)
+    assert 0 < res["p_value"] <= 1
+    again = association_test(long, segs, dimension="frame", n_perm=999, seed=1)
+    assert again["p_value"] == res["p_value"]
+
+
+def test_reference_coding_is_complete_and_passes_check() -> None:
+    from analysis.corpus import load_corpus
+    from analysis.segment import segment_corpus
+
+    segs = segment_corpus(load_corpus())
+    sheet = read_sheet(paths.CODING / "reference.csv")
+    assert len(sheet) == 23 and set(sheet["coder"]) == {"reference"}
+    assert check_sheet(sheet, segs).empty
+    cb = load_codebook()
+    required = [d.name for d in cb.dimensions if d.required] + ["notes"]
+    assert (sheet[required] != "").all().all()
