@@ -148,3 +148,20 @@ def test_every_character_is_covered_and_offsets_hold(raw):
     assert all(raw[s:e] == w for s, e, w in zip(t.start, t.end, t.token, strict=True))
     covered = "".join(raw[s:e] for s, e in zip(t.start, t.end, strict=True))
     assert covered == "".join(ch for ch in raw if not ch.isspace()) or "\u0301" in raw
+
+
+def test_one_scan_per_document_equals_one_scan_per_unit(seeds):
+    corpus, segments, tokens = seeds
+    units = segments[segments.kind.isin(ANALYSIS_KINDS)]
+    one_by_one = pd.concat(
+        [tokenise(units.iloc[[i]], corpus) for i in range(len(units))], ignore_index=True)
+    pd.testing.assert_frame_equal(one_by_one, tokens)
+    messy = ("Title Line\n\n1. First para don't stop.\n - i. item U.N. e.g. x@y.org\n"
+             "- ii. https://a.org/b end\n2) Last human\ntrafficking para (when) here.")
+    corpus = pd.DataFrame({"doc_id": ["m"], "text": [messy], "actor_type": ["x"]})
+    seg = segment_corpus(corpus)
+    whole = tokenise(seg, corpus)
+    single = pd.concat([tokenise(seg.iloc[[i]], corpus) for i in range(len(seg))],
+                       ignore_index=True)
+    pd.testing.assert_frame_equal(single, whole)
+    assert "human trafficking" in set(whole["norm"])  # a unit may span lines

@@ -68,7 +68,7 @@ _PLACEHOLDER_WORDS = (
     "insert[^()\\[\\]\\n]{0,40}"
 )
 _PLACEHOLDER_RE = re.compile(
-    rf"[ \t]?(?:\((?i:{_PLACEHOLDER_WORDS})\)|\[(?i:{_PLACEHOLDER_WORDS})\])"
+    rf"(?:\((?i:{_PLACEHOLDER_WORDS})\)|\[(?i:{_PLACEHOLDER_WORDS})\])"
 )
 
 
@@ -147,15 +147,53 @@ def _emphasis_edits(raw: str) -> list[Edit]:
     return edits
 
 
+# A word and the non-word characters before it: consecutive matches tile the text, so word
+# offsets follow from the lengths without a match object per word.
+_GAP_WORD_RE = re.compile(r"([\W\d_]*)([^\W\d_]+)")
+
+
 def _repeat_edits(raw: str) -> list[Edit]:
+    """Immediately repeated runs of 1 to 4 words, found by comparing word codes (vectorised)."""
+    pairs = _GAP_WORD_RE.findall(raw)
+    if len(pairs) < 2:
+        return []
+    gaps, words = zip(*pairs, strict=True)
+    codes = pd.factorize(pd.Index([w.casefold() for w in words], dtype=object))[0]
+    hits = np.zeros(len(codes), dtype=bool)
+    for k in range(1, 5):
+        if len(codes) < 2 * k:
+            break
+        same = codes[k:] == codes[:-k]  # same[i]: word i+k equals word i
+        # the k words starting at i are repeated right after them: same[i..i+k-1] all true
+        hits[: len(same) - k + 1] |= np.lib.stride_tricks.sliding_window_view(same, k).all(axis=1)
+    candidates = np.flatnonzero(hits)
+    if not len(candidates):
+        return []
+    word_len = np.fromiter(map(len, words), np.int64, len(words))
+    word_start = np.cumsum(np.fromiter(map(len, gaps), np.int64, len(words)) + word_len) - word_len
     edits = []
-    for m in _REPEAT_RE.finditer(raw):
-        phrase = m.group(1)
-        if " " not in phrase.strip() and phrase.lower() in _LEGIT_DOUBLES:
+    last_end = -1
+    for pos in word_start[candidates].tolist():
+        if pos < last_end:
             continue
-        # Keep the first occurrence; remove the separator and the second occurrence.
-        start = m.start(1) + len(phrase)
-        edits.append(Edit("repeated_sequence", "analysis", start, m.end(), raw[start:m.end()], ""))
+        # Confirm with the exact rule: same words, separated by spaces or tabs only.
+        m = _REPEAT_RE.match(raw, pos)
+        if m and (" " in m.group(1).strip() or m.group(1).lower() not in _LEGIT_DOUBLES):
+            phrase = m.group(1)
+            # Keep the first occurrence; remove the separator and the second occurrence.
+            start = m.start(1) + len(phrase)
+            edits.append(Edit("repeated_sequence", "analysis", start, m.end(),
+                              raw[start:m.end()], ""))
+            last_end = m.end()
+    return edits
+
+
+def _placeholder_edits(raw: str) -> list[Edit]:
+    edits = []
+    for m in _PLACEHOLDER_RE.finditer(raw):
+        # Take one space or tab before the bracket with it, so no double space is left.
+        start = m.start() - 1 if m.start() and raw[m.start() - 1] in " \t" else m.start()
+        edits.append(Edit("placeholder", "analysis", start, m.end(), raw[start:m.end()], ""))
     return edits
 
 
@@ -170,12 +208,14 @@ def find_edits(raw: str) -> list[Edit]:
         _nfc_edits(raw)
         + _regex_edits(_ZERO_WIDTH_RE, raw, "zero_width", "display", "")
         + _regex_edits(_ODD_SPACE_RE, raw, "whitespace", "display", " ")
-        + _emphasis_edits(raw)
-        + _regex_edits(_PLACEHOLDER_RE, raw, "placeholder", "analysis", "")
+        + (_emphasis_edits(raw) if ("*" in raw or "_" in raw) else [])
+        + _placeholder_edits(raw)
         + _repeat_edits(raw)
         + _regex_edits(_QUOTE_RE, raw, "quote", "analysis", lambda m: _QUOTES[m.group()])
-        + _regex_edits(_MULTI_SPACE_RE, raw, "whitespace", "display", " ")
-        + _regex_edits(_TRAILING_SPACE_RE, raw, "whitespace", "display", "")
+        + (_regex_edits(_MULTI_SPACE_RE, raw, "whitespace", "display", " ")
+           if "  " in raw else [])
+        + (_regex_edits(_TRAILING_SPACE_RE, raw, "whitespace", "display", "")
+           if (" \n" in raw or raw.endswith(" ")) else [])
     )
     chosen: list[Edit] = []
     occupied = np.zeros(len(raw) + 1, dtype=bool)

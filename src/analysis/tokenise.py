@@ -40,7 +40,10 @@ TOKEN_COLUMNS = [
 ]
 
 _TOKEN_PATTERN = r"""
-    https?://[^\s<>"]+[^\s<>".,;:!?)\]}']          # URL
+    [^\W\d_]+(?=[\s,;!?)\]"]|$)                     # fast path: a plain word before a space,
+                                                   # comma ...; the same token the rules below
+                                                   # would give, found without trying them
+    | https?://[^\s<>"]+[^\s<>".,;:!?)\]}']          # URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                  # e-mail address
     | (?:[A-Za-z]\.){2,}(?![A-Za-z])                # dotted acronym: U.N., e.g.
     | \d+(?:[.,:]\d+)*(?:[-\u2013]\d+(?:[.,:]\d+)*)*(?:st|nd|rd|th)?(?![\w-])  # number, range
@@ -118,11 +121,14 @@ def _mwe_index(mwes: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     return index
 
 
-def _join_mwes(norms: list[str], index: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, int]]:
+def _join_mwes(
+    norms: list[str], index: dict[str, list[tuple[str, ...]]], units: np.ndarray
+) -> list[tuple[int, int]]:
     """Return ``(first, last)`` token index pairs of the longest MWE matches, left to right.
 
-    Matches never cross punctuation (and so never a sentence end), since every punctuation mark
-    is a token of its own and no expression contains one.
+    Matches never cross a unit (``units`` holds each token's unit number) nor punctuation, and so
+    never a sentence end, since every punctuation mark is a token of its own and no expression
+    contains one.
     """
     spans = []
     taken_until = -1
@@ -131,7 +137,7 @@ def _join_mwes(norms: list[str], index: dict[str, list[tuple[str, ...]]]) -> lis
             continue
         for parts in index[norms[i]]:
             j = i + len(parts)
-            if tuple(norms[i:j]) == parts:
+            if tuple(norms[i:j]) == parts and j <= len(norms) and units[i] == units[j - 1]:
                 spans.append((i, j - 1))
                 taken_until = j - 1
                 break
@@ -152,68 +158,100 @@ def _norms(tokens: list[str]) -> list[str]:
     return out
 
 
+def _empty_columns() -> dict:
+    cols: dict = {c: [] for c in ("seg_id", "token", "norm")}
+    cols.update({c: np.zeros(0, dtype=np.int64) for c in ("seg_index", "sentence", "position",
+                                                         "start", "end")})
+    cols["is_mwe"] = np.zeros(0, dtype=bool)
+    return cols
+
+
 def tokenise_text(
     raw: str,
     spans: list[tuple[str, int, int]],
     *,
     mwe: bool | Iterable[str] = True,
     with_sentences: bool = True,
+    with_tokens: bool = True,
 ) -> dict[str, list]:
     """Tokenise the units ``(seg_id, start, end)`` of one raw document into column lists.
 
-    Used by :func:`tokenise`, and by callers that stream documents without building a table.
-    ``with_sentences=False`` skips sentence splitting (every ``sentence`` is 0), which counting
-    does not need.
+    The units must be in reading order and must not overlap (as :func:`segment_document` gives
+    them). The analysis text is scanned once from the first unit's start to the last unit's end;
+    tokens outside every unit (headings between paragraphs, numbering marks) are dropped. Unit
+    boundaries sit at white space, so no token straddles one.
+
+    Used by :func:`tokenise`, and by callers that stream documents without building a table
+    (:func:`analysis.corpus_counts.count_corpus`): ``with_sentences=False`` skips sentence
+    splitting (every ``sentence`` is 0) and ``with_tokens=False`` leaves out the ``token`` and
+    ``seg_id`` lists; counting needs neither. Returns ``seg_index`` (each token's unit, an index
+    into ``spans``), ``sentence``, ``position``, ``start``, ``end`` and ``is_mwe`` as numpy arrays
+    and ``norm`` (and ``seg_id``, ``token``) as lists.
     """
+    cols = _empty_columns()
+    if not spans:
+        return cols
     cleaned = clean_document(raw)
     text = cleaned.analysis
     to_raw = text.to_raw
     index = _mwe_index(default_mwes() if mwe is True else (mwe or ()))
-    cols: dict[str, list] = {c: [] for c in ("seg_id", "sentence", "position", "token", "norm",
-                                             "start", "end", "is_mwe")}
-    for seg_id, seg_start, seg_end in spans:
-        lo = int(np.searchsorted(to_raw, seg_start, side="left"))
-        hi = int(np.searchsorted(to_raw, seg_end, side="left"))
-        pairs = _SCAN_RE.findall(text.text, lo, hi)
-        if not pairs:
-            continue
-        gaps, toks = zip(*pairs, strict=True)
-        toks = list(toks)
-        tok_len = np.fromiter(map(len, toks), np.int64, len(toks))
-        ends_a = lo + np.cumsum(np.fromiter(map(len, gaps), np.int64, len(toks)) + tok_len)
-        starts = to_raw[ends_a - tok_len]
-        ends = to_raw[ends_a - 1] + 1
-        norms = _norms(toks)
-        if with_sentences:
-            sent_bounds = np.array([s for s, _ in sentence_spans(cleaned.display, seg_start,
-                                                                 seg_end)][1:], dtype=np.int64)
-            sent = np.searchsorted(sent_bounds, starts, side="right")
-        else:
-            sent = np.zeros(len(toks), dtype=np.int64)
-        joined = _join_mwes(norms, index) if index else []
-        n_kept = len(toks)
-        is_mwe: list[bool] | np.ndarray = [False] * n_kept
-        if joined:
-            keep = np.ones(len(toks), dtype=bool)
-            is_mwe = np.zeros(len(toks), dtype=bool)
-            for first, last in joined:
-                norms[first] = " ".join(norms[first:last + 1])
-                ends[first] = ends[last]
-                keep[first + 1:last + 1] = False
-                is_mwe[first] = True
-            kept = np.flatnonzero(keep)
-            starts, ends, sent, is_mwe = starts[kept], ends[kept], sent[kept], is_mwe[kept]
-            norms = [norms[k] for k in kept]
-            n_kept = len(kept)
-        cols["seg_id"].extend([seg_id] * n_kept)
-        cols["sentence"].extend(sent.tolist())
-        cols["position"].extend(range(n_kept))
-        cols["start"].extend(starts.tolist())
-        cols["end"].extend(ends.tolist())
-        cols["token"].extend([raw[s:e] for s, e in zip(starts.tolist(), ends.tolist(),
-                                                        strict=True)])
-        cols["norm"].extend(norms)
-        cols["is_mwe"].extend(is_mwe.tolist() if isinstance(is_mwe, np.ndarray) else is_mwe)
+    seg_ids = [s for s, _, _ in spans]
+    raw_lo = np.fromiter((s for _, s, _ in spans), np.int64, len(spans))
+    raw_hi = np.fromiter((e for _, _, e in spans), np.int64, len(spans))
+    if (np.diff(raw_lo) < 0).any() or (raw_lo[1:] < raw_hi[:-1]).any():
+        raise AnalysisError("units passed to tokenise_text overlap or are out of reading order")
+    lo = np.searchsorted(to_raw, raw_lo, side="left")
+    hi = np.searchsorted(to_raw, raw_hi, side="left")
+    pairs = _SCAN_RE.findall(text.text, int(lo[0]), int(hi[-1]))
+    if not pairs:
+        return cols
+    gaps, toks_t = zip(*pairs, strict=True)
+    tok_len = np.fromiter(map(len, toks_t), np.int64, len(toks_t))
+    ends_a = lo[0] + np.cumsum(np.fromiter(map(len, gaps), np.int64, len(toks_t)) + tok_len)
+    starts_a = ends_a - tok_len
+    seg = np.searchsorted(lo, starts_a, side="right") - 1
+    inside = (seg >= 0) & (ends_a <= hi[np.maximum(seg, 0)])
+    keep = np.flatnonzero(inside)
+    seg = seg[keep]
+    toks = [toks_t[k] for k in keep] if len(keep) < len(toks_t) else list(toks_t)
+    starts = to_raw[starts_a[keep]]
+    ends = to_raw[ends_a[keep] - 1] + 1
+    norms = _norms(toks)
+    if with_sentences:
+        sent_starts, sent_seg = [], []
+        for i, (_, seg_start, seg_end) in enumerate(spans):
+            for s, _ in sentence_spans(cleaned.display, seg_start, seg_end):
+                sent_starts.append(s)
+                sent_seg.append(i)
+        sent_starts_a = np.asarray(sent_starts, dtype=np.int64)
+        first_sent = np.searchsorted(np.asarray(sent_seg, dtype=np.int64), np.arange(len(spans)))
+        k = np.searchsorted(sent_starts_a, starts, side="right") - 1
+        sent = np.maximum(k - first_sent[seg], 0)
+    else:
+        sent = np.zeros(len(toks), dtype=np.int64)
+    is_mwe = np.zeros(len(toks), dtype=bool)
+    joined = _join_mwes(norms, index, seg) if index else []
+    if joined:
+        kept = np.ones(len(toks), dtype=bool)
+        for first, last in joined:
+            norms[first] = " ".join(norms[first:last + 1])
+            ends[first] = ends[last]
+            kept[first + 1:last + 1] = False
+            is_mwe[first] = True
+        sel = np.flatnonzero(kept)
+        starts, ends, sent, is_mwe, seg = starts[sel], ends[sel], sent[sel], is_mwe[sel], seg[sel]
+        norms = [norms[k] for k in sel]
+    position = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left")
+    cols["seg_index"] = seg
+    if with_tokens:
+        cols["seg_id"] = [seg_ids[i] for i in seg.tolist()]
+        cols["token"] = [raw[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    cols["sentence"] = sent
+    cols["position"] = position
+    cols["start"] = starts
+    cols["end"] = ends
+    cols["norm"] = norms
+    cols["is_mwe"] = is_mwe
     return cols
 
 
@@ -282,18 +320,24 @@ def tokenise(
     if kinds is not None:
         segments = segments[segments["kind"].isin(list(kinds))]
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
-    columns: dict[str, list] = {"doc_id": []}
+    strings: dict[str, list] = {"doc_id": [], "seg_id": [], "token": [], "norm": []}
+    arrays: dict[str, list[np.ndarray]] = {c: [] for c in ("sentence", "position", "start", "end",
+                                                           "is_mwe")}
     for doc_id, units in segments.groupby("doc_id", sort=False):
         if doc_id not in raw_by_doc:
             raise AnalysisError(f"segments name document {doc_id!r}, which is not in the corpus")
         spans = list(zip(units["seg_id"], units["start"], units["end"], strict=True))
         cols = tokenise_text(raw_by_doc[doc_id], spans, mwe=mwe)
-        columns["doc_id"].extend([doc_id] * len(cols["seg_id"]))
-        for name, values in cols.items():
-            columns.setdefault(name, []).extend(values)
-    if not columns["doc_id"]:
+        if not cols["norm"]:
+            continue
+        strings["doc_id"].extend([doc_id] * len(cols["norm"]))
+        for name in ("seg_id", "token", "norm"):
+            strings[name].extend(cols[name])
+        for name in arrays:
+            arrays[name].append(cols[name])
+    if not strings["doc_id"]:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS})
-    tokens = pd.DataFrame(columns)
+    tokens = pd.DataFrame({**strings, **{k: np.concatenate(v) for k, v in arrays.items()}})
     codes, uniques = pd.factorize(tokens["norm"])
     flags = _type_flags(pd.Index(uniques)).take(codes).reset_index(drop=True)
     tokens = pd.concat([tokens, flags], axis=1)

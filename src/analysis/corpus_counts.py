@@ -1,0 +1,251 @@
+"""Count a large corpus as a map over documents and a sum, without a token table.
+
+For a corpus of thousands of statements the token table (one row per token, offsets and flags)
+is the wrong shape: it costs memory per token while counting needs only a segment x term matrix.
+:func:`count_corpus` runs the same stages as the table pipeline, document by document in worker
+processes (segment with :func:`analysis.segment.segment_document`, tokenise with
+:func:`analysis.tokenise.tokenise_text`), and sums each chunk's sparse counts into one matrix.
+Its group counts and TF-IDF contrasts equal those of :func:`analysis.counts.term_counts` and
+:func:`analysis.tfidf.tfidf_contrast` on the same corpus (tested on the seeds), and every row of
+the matrix keeps its ``seg_id`` and raw offsets, so results stay traceable.
+
+Counting does not need sentence boundaries (multiword expressions and n-grams never cross
+punctuation), so the map step skips sentence splitting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from analysis.corpus import document_columns
+from analysis.errors import AnalysisError
+from analysis.segment import ANALYSIS_KINDS, segment_document
+from analysis.tokenise import _type_flags, tokenise_text
+
+_SEG_META = ["seg_id", "doc_id", "position", "kind", "label", "start", "end"]
+
+
+@dataclass(frozen=True)
+class CorpusCounts:
+    """Segment x term counts of a corpus.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Segments x terms, int64 counts of each ``norm`` (punctuation and stopwords included).
+    segments : pandas.DataFrame
+        One row per matrix row: ``seg_id``, ``doc_id``, ``position``, ``kind``, ``label``,
+        ``start``, ``end`` (raw offsets), ``n_words`` (running words: non-punctuation tokens, a
+        multiword expression counted as its words) and the document's metadata columns.
+    terms : pandas.DataFrame
+        One row per matrix column: ``term`` (the ``norm``), ``stem``, ``is_punct``, ``is_stop``,
+        ``is_number``, ``is_function``, ``function_class``, ``function_subclass``, ``n_words``.
+    """
+
+    matrix: sparse.csr_matrix
+    segments: pd.DataFrame
+    terms: pd.DataFrame
+
+    def _groups(self, by: str) -> tuple[list[Any], sparse.csr_matrix]:
+        if by not in self.segments.columns:
+            raise AnalysisError(
+                f"by={by!r} is not a segment column; choose one of {list(self.segments.columns)}"
+            )
+        codes, uniques = pd.factorize(self.segments[by], sort=False)
+        indicator = sparse.csr_matrix(
+            (np.ones(len(codes)), (codes, np.arange(len(codes)))),
+            shape=(len(uniques), len(codes)),
+        )
+        return list(uniques), indicator
+
+    def group_counts(self, by: str = "actor_type", *, stopwords: bool = False) -> pd.DataFrame:
+        """Count terms per group, as :func:`analysis.counts.term_counts` with ``unit="norm"``.
+
+        Returns
+        -------
+        DataFrame
+            ``<by>``, ``term``, ``n``, ``per_1k``, ``rank``, ``n_segments``, ``total_tokens``;
+            groups in order of first appearance, then by rank and term.
+        """
+        groups, g = self._groups(by)
+        totals = np.asarray(g @ self.segments["n_words"].to_numpy(dtype=np.float64)).ravel()
+        keep = ~self.terms["is_punct"].to_numpy()
+        if not stopwords:
+            keep &= ~self.terms["is_stop"].to_numpy()
+        m = self.matrix[:, np.flatnonzero(keep)]
+        n_csr = (g @ m).tocsr()
+        df_csr = (g @ (m > 0).astype(np.int64)).tocsr()
+        n_csr.sort_indices()
+        df_csr.sort_indices()
+        n, df = n_csr.tocoo(), df_csr.tocoo()  # same sparsity: a term counted is a term present
+        terms = self.terms["term"].to_numpy()[np.flatnonzero(keep)]
+        out = pd.DataFrame({
+            by: np.asarray(groups, dtype=object)[n.row],
+            "term": terms[n.col],
+            "n": n.data.astype(np.int64),
+            "n_segments": df.data.astype(np.int64),
+            "total_tokens": totals[n.row].astype(np.int64),
+            "_g": n.row,
+        })
+        out = out[out["n"] > 0]
+        out["per_1k"] = 1000.0 * out["n"] / out["total_tokens"]
+        out["rank"] = out.groupby("_g")["n"].rank(method="min", ascending=False).astype("int64")
+        out = out.sort_values(["_g", "rank", "term"], kind="stable").reset_index(drop=True)
+        return out[[by, "term", "n", "per_1k", "rank", "n_segments", "total_tokens"]]
+
+    def tfidf_contrast(
+        self, by: str = "actor_type", *, target: Any = None, reference: Any = None
+    ) -> pd.DataFrame:
+        """Mean segment TF-IDF per group and their difference, as :func:`tfidf_contrast`.
+
+        scikit-learn's ``TfidfTransformer`` (smooth idf, l2 norm) is applied to the counts of
+        the non-punctuation, non-stopword terms; ``TfidfVectorizer`` is exactly that
+        transformer after counting, so the weights are the same.
+        """
+        groups, _ = self._groups(by)
+        target = groups[0] if target is None else target
+        labels = self.segments[by].to_numpy(dtype=object)
+        is_t = labels == target
+        is_r = ~is_t if reference is None else labels == reference
+        if reference is None:
+            others = [x for x in groups if x != target]
+            reference = others[0] if len(others) == 1 else "rest"
+        keep = ~(self.terms["is_punct"].to_numpy() | self.terms["is_stop"].to_numpy())
+        cols = np.flatnonzero(keep)
+        terms = self.terms["term"].to_numpy()[cols]
+        order = np.argsort(terms, kind="stable")
+        counts = self.matrix[:, cols[order]]
+        used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)
+        counts = counts[:, used]
+        transformer = TfidfTransformer()
+        weights = transformer.fit_transform(counts).tocsr()
+        present = (counts > 0).astype(np.int64)
+        mean_t = np.asarray(weights[is_t].mean(axis=0)).ravel()
+        mean_r = np.asarray(weights[is_r].mean(axis=0)).ravel()
+        out = pd.DataFrame(
+            {
+                f"mean_{target}": mean_t,
+                f"mean_{reference}": mean_r,
+                "diff": mean_t - mean_r,
+                f"df_{target}": np.asarray(present[is_t].sum(axis=0)).ravel().astype(np.int64),
+                f"df_{reference}": np.asarray(present[is_r].sum(axis=0)).ravel().astype(np.int64),
+                "idf": transformer.idf_,
+            },
+            index=pd.Index(terms[order][used], name="term"),
+        )
+        idx = np.lexsort((out.index.to_numpy(dtype=str), -out["diff"].to_numpy()))
+        out = out.iloc[idx]
+        out.attrs.update(target=target, reference=reference)
+        return out
+
+
+def _count_chunk(
+    docs: list[tuple[str, str]], kinds: tuple[str, ...], mwe: bool | tuple[str, ...]
+) -> tuple[pd.DataFrame, list[str], sparse.csr_matrix]:
+    """Map step: segment and tokenise some documents; return their segments, terms, counts."""
+    metas, seg_codes, norms = [], [], []
+    offset = 0
+    for doc_id, raw in docs:
+        seg = segment_document(raw, doc_id)
+        seg = seg[seg["kind"].isin(kinds)]
+        spans = list(zip(seg["seg_id"], seg["start"], seg["end"], strict=True))
+        cols = tokenise_text(raw, spans, mwe=mwe, with_sentences=False, with_tokens=False)
+        seg_codes.append(np.asarray(cols["seg_index"], dtype=np.int64) + offset)
+        norms.extend(cols["norm"])
+        metas.append(seg[_SEG_META])
+        offset += len(seg)
+    rows = np.concatenate(seg_codes) if seg_codes else np.zeros(0, np.int64)
+    codes, uniques = pd.factorize(pd.Index(norms, dtype=object), sort=False)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(offset, len(uniques))
+    )
+    matrix.sum_duplicates()
+    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=_SEG_META)
+    return meta, list(uniques), matrix
+
+
+def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str]]]:
+    pairs = list(zip(corpus["doc_id"], corpus["text"], strict=True))
+    for i in range(0, len(pairs), size):
+        yield pairs[i:i + size]
+
+
+def count_corpus(
+    corpus: pd.DataFrame,
+    *,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+    mwe: bool | Iterable[str] = True,
+    jobs: int | None = 1,
+    chunk_docs: int = 50,
+    progress: bool = False,
+) -> CorpusCounts:
+    """Count every analysed segment of a corpus into a sparse segment x term matrix.
+
+    Parameters
+    ----------
+    corpus
+        A table from :func:`analysis.corpus.load_corpus`.
+    kinds
+        Segment kinds to count.
+    mwe
+        As in :func:`analysis.tokenise.tokenise`.
+    jobs
+        Worker processes; ``None`` uses every core, ``1`` counts in this process.
+    chunk_docs
+        Documents per map step (the unit of work sent to a worker).
+    progress
+        Show a progress bar (tqdm) over chunks.
+
+    Returns
+    -------
+    CorpusCounts
+    """
+    kinds = tuple(kinds)
+    mwe_arg: bool | tuple[str, ...] = mwe if isinstance(mwe, bool) else tuple(mwe)
+    jobs = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    chunks = list(_chunks(corpus, max(1, chunk_docs)))
+    if jobs == 1 or len(chunks) == 1:
+        results: Iterable = (_count_chunk(c, kinds, mwe_arg) for c in chunks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        results = pool.map(_count_chunk, chunks, [kinds] * len(chunks), [mwe_arg] * len(chunks))
+    if progress:
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(chunks), desc="count", unit="chunk")
+    vocab: dict[str, int] = {}
+    metas, blocks = [], []
+    try:
+        for meta, terms, matrix in results:
+            mapping = np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int64,
+                                  len(terms))
+            coo = matrix.tocoo()
+            blocks.append((coo.data, coo.row, mapping[coo.col], matrix.shape[0]))
+            metas.append(meta)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    width = len(vocab)
+    matrix = sparse.vstack(
+        [sparse.csr_matrix((d, (r, c)), shape=(n, width)) for d, r, c, n in blocks]
+    ).tocsr() if blocks else sparse.csr_matrix((0, 0), dtype=np.int64)
+    terms = pd.Index(list(vocab), dtype=object)
+    flags = _type_flags(terms)
+    flags.insert(0, "term", list(vocab))
+    flags["n_words"] = (flags["term"].str.count(" ") + 1).astype("int64")
+    segments = pd.concat(metas, ignore_index=True)
+    weights = (flags["n_words"] * ~flags["is_punct"]).to_numpy(dtype=np.int64)
+    segments["n_words"] = np.asarray(matrix @ weights).ravel().astype(np.int64)
+    meta = corpus[["doc_id", *document_columns(corpus)]]
+    segments = segments.merge(meta, on="doc_id", how="left", validate="many_to_one")
+    return CorpusCounts(matrix=matrix, segments=segments, terms=flags)

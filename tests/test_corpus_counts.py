@@ -1,0 +1,63 @@
+"""count_corpus (map over documents, sum of sparse counts) equals the token-table pipeline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.corpus import load_corpus
+from analysis.corpus_counts import count_corpus
+from analysis.counts import term_counts
+from analysis.segment import segment_corpus
+from analysis.tfidf import tfidf_contrast
+from analysis.tokenise import tokenise
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    corpus = load_corpus()
+    segments = segment_corpus(corpus)
+    return corpus, segments, tokenise(segments, corpus)
+
+
+@pytest.mark.parametrize("by", ["actor_type", "doc_id", "seg_id"])
+@pytest.mark.parametrize("stopwords", [False, True])
+def test_group_counts_equal_term_counts(seeds, by, stopwords):
+    corpus, segments, tokens = seeds
+    expected = term_counts(tokens, segments, by, stopwords=stopwords)
+    got = count_corpus(corpus).group_counts(by, stopwords=stopwords)
+    key = [by, "term"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def test_tfidf_contrast_equals_table_pipeline(seeds):
+    corpus, segments, tokens = seeds
+    expected = tfidf_contrast(tokens, segments)
+    got = count_corpus(corpus).tfidf_contrast()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_parallel_equals_serial(seeds):
+    corpus = pd.concat([seeds[0]] * 3, ignore_index=True)
+    corpus["doc_id"] = [f"d{i}" for i in range(len(corpus))]
+    serial = count_corpus(corpus, jobs=1, chunk_docs=2)
+    parallel = count_corpus(corpus, jobs=2, chunk_docs=2)
+    pd.testing.assert_frame_equal(serial.segments, parallel.segments)
+    pd.testing.assert_frame_equal(serial.terms, parallel.terms)
+    assert (serial.matrix != parallel.matrix).nnz == 0
+
+
+def test_rows_trace_back_to_raw_text(seeds):
+    corpus = seeds[0]
+    counts = count_corpus(corpus)
+    raw = dict(zip(corpus.doc_id, corpus.text, strict=True))
+    row = counts.segments.set_index("seg_id").loc["gov-2024-p04.ii"]
+    assert raw["gov-2024"][row.start:row.end].startswith("Coordinate the responses")
+    col = int(np.flatnonzero(counts.terms["term"] == "people smuggling")[0])
+    assert counts.matrix[counts.segments.index[counts.segments.seg_id == "gov-2024-p04.ii"][0],
+                         col] == 1
