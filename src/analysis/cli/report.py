@@ -1,0 +1,83 @@
+"""``python -m analysis report``: execute the notebooks into HTML reports, results and an index."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``report`` command."""
+    parser = subparsers.add_parser(
+        "report",
+        help="execute the notebooks headless into reports/*.html and results/",
+        description=(
+            "Execute every notebooks/NN-name.ipynb from a fresh kernel (in parallel), write "
+            "reports/NN-name.html, reports/index.html and the tables and figures under results/. "
+            "Notebooks whose inputs are unchanged since the last build are skipped."
+        ),
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild every notebook")
+    parser.add_argument(
+        "--manifest", metavar="PATH", help="manifest CSV of the corpus (default: the seeds)"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder receiving reports/ and results/ (default: the project root)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        default=None,
+        help=f"notebooks run at once (default: the number of cores, {os.cpu_count()})",
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="build only these notebooks (e.g. 00-corpus)"
+    )
+    parser.add_argument(
+        "--groups",
+        nargs="+",
+        metavar="GROUP",
+        help="actor_type values to compare (default: every group in the manifest)",
+    )
+    parser.add_argument(
+        "--coding",
+        nargs="+",
+        metavar="PATH",
+        help="coding sheets to read (default: the files in coding/)",
+    )
+    parser.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="folder of the notebooks (default: the project's notebooks/)",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (600)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the reports; print one line per notebook on stdout."""
+    from analysis.report import ReportParameters, build_reports, summarise_build
+
+    parameters = ReportParameters(
+        manifest=args.manifest,
+        groups=tuple(args.groups) if args.groups else None,
+        coding_files=tuple(args.coding) if args.coding else None,
+    )
+    result = build_reports(
+        notebooks_dir=args.notebooks,
+        out=args.out,
+        parameters=parameters,
+        jobs=args.jobs,
+        only=args.only,
+        force=args.force,
+        timeout=args.timeout,
+    )
+    print(summarise_build(result), file=sys.stdout)
+    return 0

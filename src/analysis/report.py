@@ -1,0 +1,1049 @@
+"""Build the HTML reports: run notebooks headless, export them safely, index them, cache by inputs.
+
+The build (:func:`build_reports`, ``python -m analysis report``) executes every ``NN-name.ipynb``
+in ``notebooks/`` from a fresh kernel, one process per notebook in parallel, with the run's
+parameters injected after the cell tagged ``parameters``. It writes ``reports/NN-name.html``,
+``reports/index.html`` and ``reports/build-stamp.json`` under the output folder; the notebooks save
+their tables and figures under ``results/NN-name/`` through :func:`save_table` and
+:func:`save_figure`. A notebook whose inputs (the notebook, the package source, the manifest and
+its documents, the coding files, the parameters, the key library versions) are unchanged since the
+last build is skipped.
+
+Two builds from the same inputs are byte-identical: the kernel runs with ``PYTHONHASHSEED=0`` and
+``SOURCE_DATE_EPOCH=0``, timing metadata and widget state are dropped before export, the HTML
+carries no random ids and no timestamps, and saved files pin their metadata and formats.
+
+The HTML is sanitised: Markdown and HTML outputs pass through an allow-list (:func:`sanitize_html`),
+so text from a corpus can never add a script to a report; the pages load no remote scripts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from analysis import paths
+from analysis.errors import ReportError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from nbformat import NotebookNode
+
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+STAMP_NAME = "build-stamp.json"
+STAMP_FORMAT = 1
+#: Environment of every report kernel: fixed hash seed, and a fixed "now" for libraries that
+#: honour SOURCE_DATE_EPOCH (matplotlib's SVG/PDF dates).
+KERNEL_ENV: dict[str, str] = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
+CSV_FLOAT_FORMAT = "%.10g"
+SVG_HASHSALT = "analysis-report"
+#: Libraries whose versions are part of a build's inputs and of its provenance.
+KEY_PACKAGES: tuple[str, ...] = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "nltk",
+    "matplotlib",
+    "nbclient",
+    "nbconvert",
+    "ipykernel",
+)
+_NOTEBOOK_NAME = re.compile(r"\d{2}-[A-Za-z0-9][A-Za-z0-9_-]*")
+_OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+_DROPPED_MIME = ("application/vnd.jupyter.widget-view+json", "application/javascript")
+
+# --------------------------------------------------------------------------------------------
+# Helpers called from notebooks
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_results_dir(results_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Return the folder a notebook saves into, creating it; ``None`` means ``results/``.
+
+    A relative path is taken from the kernel's working directory, which the report build sets to
+    its output folder.
+    """
+    folder = Path(results_dir) if results_dir is not None else paths.RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _output_path(name: str, suffix: str, results_dir: str | os.PathLike[str] | None) -> Path:
+    if not isinstance(name, str) or not _OUTPUT_NAME.fullmatch(name) or name.endswith(suffix):
+        raise ReportError(
+            f"output name {name!r} is not usable; give a short name of letters, digits, '-', '_' "
+            f"or '.', without a folder or the {suffix} extension (e.g. 'corpus-description')"
+        )
+    return resolve_results_dir(results_dir) / f"{name}{suffix}"
+
+
+def save_table(
+    table: pd.DataFrame, name: str, *, results_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """Write a table to ``<results_dir>/<name>.csv`` byte-reproducibly and return the path.
+
+    Parameters
+    ----------
+    table
+        The table behind a figure or a reported number. Its index is written only when it is
+        named (e.g. ``term`` for a keyness table); a plain row number is left out.
+    name
+        File name without extension: letters, digits, ``-``, ``_``, ``.``.
+    results_dir
+        The notebook's ``results_dir`` parameter; ``None`` means the project's ``results/``.
+
+    Returns
+    -------
+    Path
+        The CSV written: UTF-8, ``\\n`` line endings, floats as ``%.10g``, missing values empty.
+
+    Examples
+    --------
+    >>> save_table(stats, "corpus-description", results_dir=results_dir)  # doctest: +SKIP
+    """
+    path = _output_path(name, ".csv", results_dir)
+    write_index = any(level is not None for level in table.index.names)
+    table.to_csv(
+        path,
+        index=write_index,
+        float_format=CSV_FLOAT_FORMAT,
+        lineterminator="\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def save_figure(
+    figure: Figure,
+    name: str,
+    *,
+    results_dir: str | os.PathLike[str] | None = None,
+    dpi: int = 150,
+) -> tuple[Path, Path]:
+    """Write a figure as ``<name>.png`` (Agg) and ``<name>.svg`` byte-reproducibly.
+
+    The PNG carries no ``Software`` text chunk, the SVG no date, and SVG element ids come from a
+    fixed hash salt, so the same figure always gives the same bytes. The figure is not changed.
+
+    Parameters
+    ----------
+    figure
+        A matplotlib figure (e.g. from :mod:`analysis.plots`).
+    name
+        File name without extension: letters, digits, ``-``, ``_``, ``.``.
+    results_dir
+        The notebook's ``results_dir`` parameter; ``None`` means the project's ``results/``.
+    dpi
+        Resolution of the PNG.
+
+    Returns
+    -------
+    tuple of Path
+        The PNG and SVG paths.
+    """
+    import matplotlib
+
+    png = _output_path(name, ".png", results_dir)
+    svg = png.with_suffix(".svg")
+    with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
+        figure.savefig(png, format="png", backend="agg", dpi=dpi, metadata={"Software": None})
+        figure.savefig(svg, format="svg", metadata={"Date": None})
+    return png, svg
+
+
+def groups_to_compare(
+    corpus: pd.DataFrame, groups: Sequence[str] | None = None, *, by: str = "actor_type"
+) -> list[str]:
+    """Return the groups a notebook compares: the ``groups`` parameter checked, or all of them.
+
+    Parameters
+    ----------
+    corpus
+        The document table (or any table with the ``by`` column).
+    groups
+        The notebook's ``groups`` parameter; ``None`` means every value of ``by`` in order of
+        first appearance.
+    by
+        The grouping column.
+
+    Returns
+    -------
+    list of str
+        Group names, each present in ``corpus[by]``.
+    """
+    if by not in corpus.columns:
+        raise ReportError(f"cannot group by {by!r}: the table has no such column")
+    present = list(dict.fromkeys(str(v) for v in corpus[by]))
+    if groups is None:
+        return present
+    if isinstance(groups, str):
+        groups = [groups]
+    wanted = [str(g) for g in groups]
+    missing = [g for g in wanted if g not in present]
+    if missing:
+        raise ReportError(
+            f"group(s) {', '.join(map(repr, missing))} not found in column {by!r}; "
+            f"the corpus has {', '.join(map(repr, present))}"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+# --------------------------------------------------------------------------------------------
+# Notebooks: discovery, parameters, execution, export
+# --------------------------------------------------------------------------------------------
+
+
+def list_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Return the report notebooks (``NN-name.ipynb``) of a folder in reading order."""
+    folder = Path(notebooks_dir) if notebooks_dir is not None else paths.NOTEBOOKS
+    if not folder.is_dir():
+        raise ReportError(f"notebooks folder {folder} does not exist")
+    return sorted(
+        (p for p in folder.glob("*.ipynb") if _NOTEBOOK_NAME.fullmatch(p.stem)),
+        key=lambda p: p.name,
+    )
+
+
+def inject_parameters(notebook: NotebookNode, parameters: dict[str, Any]) -> NotebookNode:
+    """Return a copy of a notebook with a cell setting ``parameters`` after its ``parameters`` cell.
+
+    Like papermill, the new cell (tagged ``injected-parameters``, with a fixed id) goes right after
+    the first code cell tagged ``parameters``, or first if no cell is tagged. Values must be
+    ``None``, ``bool``, numbers, strings or lists of those; they are written as Python literals.
+    """
+    import copy
+
+    import nbformat
+
+    lines = ["# Parameters injected by the report build"]
+    for key in sorted(parameters):
+        if not key.isidentifier():
+            raise ReportError(f"parameter name {key!r} is not a Python identifier")
+        lines.append(f"{key} = {_literal(parameters[key], key)}")
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.id = INJECTED_TAG
+    cell.metadata["tags"] = [INJECTED_TAG]
+    out = copy.deepcopy(notebook)
+    out.cells = [c for c in out.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+    position = _parameters_index(out)
+    out.cells.insert(0 if position is None else position + 1, cell)
+    return out
+
+
+def _literal(value: Any, key: str) -> str:
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_literal(v, key) for v in value) + "]"
+    raise ReportError(f"parameter {key!r}: value {value!r} is not a literal (str, number, list)")
+
+
+def _parameters_index(notebook: NotebookNode) -> int | None:
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
+            return index
+    return None
+
+
+def execute_notebook(
+    notebook: NotebookNode, *, name: str, cwd: str | os.PathLike[str], timeout: int = 600
+) -> NotebookNode:
+    """Run every cell of a notebook in a fresh ``python3`` kernel; return the executed copy.
+
+    The kernel starts in ``cwd`` with :data:`KERNEL_ENV` added to the environment. A cell that
+    raises (or times out, or kills the kernel) raises :class:`ReportError` naming the notebook,
+    the cell (its index in the notebook as saved, and its first line) and the exception.
+    """
+    import copy
+
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = copy.deepcopy(notebook)
+    current: dict[str, int] = {"index": -1}
+
+    def on_cell_start(cell: Any, cell_index: int) -> None:
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+        on_cell_start=on_cell_start,
+        # The kernel's own start-up notices (not the notebook's output) would clutter the CLI.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+    env = {**os.environ, **KERNEL_ENV}
+    try:
+        client.execute(env=env)
+    except CellExecutionError as exc:
+        what = f"{exc.ename}: {exc.evalue}"
+        raise ReportError(_cell_failure(nb, name, current["index"], what)) from None
+    except CellTimeoutError:
+        what = f"did not finish within {timeout} s (raise --timeout or speed it up)"
+        raise ReportError(_cell_failure(nb, name, current["index"], what)) from None
+    except DeadKernelError as exc:
+        what = f"killed the kernel ({exc}); check memory use"
+        raise ReportError(_cell_failure(nb, name, current["index"], what)) from None
+    return nb
+
+
+def _cell_failure(nb: NotebookNode, name: str, index: int, what: str) -> str:
+    if index < 0:
+        return f"notebook {name}: the kernel failed before any cell ran: {what}"
+    cell = nb.cells[index]
+    first = next((line for line in cell.source.splitlines() if line.strip()), "").strip()
+    if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+        where = "the injected parameters cell"
+    else:
+        injected = any(
+            INJECTED_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells[:index]
+        )
+        where = f"cell {index - 1 if injected else index}"
+    return (
+        f"notebook {name}: {where} ({first[:80]!r}) raised {what}; "
+        "open the notebook in JupyterLab and run it to see the traceback"
+    )
+
+
+def strip_volatile(notebook: NotebookNode) -> NotebookNode:
+    """Return a copy without what varies between runs: timings, widget state, script outputs.
+
+    Removes cell ``execution`` metadata and notebook ``widgets`` metadata, and drops widget-view
+    and JavaScript outputs (a static report cannot run them; their HTML carries random ids), keeping
+    any other representation of the same output, such as its text.
+    """
+    import copy
+
+    nb = copy.deepcopy(notebook)
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.outputs:
+            data = output.get("data")
+            if data is not None:
+                for mime in _DROPPED_MIME:
+                    data.pop(mime, None)
+                if not data:
+                    continue
+            kept.append(output)
+        cell.outputs = kept
+    return nb
+
+
+# The exporter's template without its remote scripts (require.js, MathJax, Mermaid, widgets): a
+# report loads nothing from the network and runs no script.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+_ALLOWED_TAGS = frozenset(
+    """a abbr b blockquote br caption code col colgroup dd del details div dl dt em figcaption
+    figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp small span strong sub
+    summary sup table tbody td tfoot th thead tr u ul var""".split()
+)
+_ALLOWED_CSS = frozenset(
+    """text-align vertical-align white-space font-weight font-style color background-color
+    width min-width max-width""".split()
+)
+_COMMON_ATTRS = frozenset({"class", "id", "title", "lang", "dir", "data-mime-type", "style"})
+_TAG_ATTRS: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "name"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "td": frozenset({"colspan", "rowspan", "align"}),
+    "th": frozenset({"colspan", "rowspan", "align", "scope"}),
+    "table": frozenset({"border"}),
+    "ol": frozenset({"start", "type"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+}
+_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|svg\+xml);base64,", re.IGNORECASE)
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name not in _COMMON_ATTRS and name not in _TAG_ATTRS.get(tag, ()):
+        return False
+    if name == "src":
+        return bool(_IMAGE_DATA.match(value)) or ":" not in value.split("/")[0]
+    if name == "href":
+        scheme = value.split(":", 1)[0].lower() if ":" in value.split("/")[0] else ""
+        return scheme in {"", "http", "https", "mailto"}
+    return True
+
+
+def sanitize_html(fragment: str | bytes) -> str:
+    """Return an HTML fragment reduced to safe markup: no scripts, no event handlers, no styles.
+
+    This replaces nbconvert's own ``clean_html`` filter, whose allow-list (7.17) escapes headings,
+    paragraphs and table headers so that Markdown and DataFrames render as tag soup. Here headings,
+    paragraphs, lists, tables and images stay; ``<script>`` and ``<style>`` elements are removed
+    with their content; any other tag is escaped to visible text; attributes are kept only from
+    an allow-list, links only to relative, ``http(s)`` or ``mailto`` targets, images only from
+    relative paths or base64 ``data:image`` URIs, inline CSS only for a few layout properties.
+    """
+    import bleach
+    from bleach.css_sanitizer import CSSSanitizer
+
+    text = fragment.decode("utf-8") if isinstance(fragment, bytes) else str(fragment)
+    text = _SCRIPT_OR_STYLE.sub("", text)
+    cleaner = bleach.Cleaner(
+        tags=_ALLOWED_TAGS,
+        attributes=_allowed_attribute,
+        protocols={"http", "https", "mailto", "data"},
+        strip=False,
+        strip_comments=True,
+        css_sanitizer=CSSSanitizer(allowed_css_properties=_ALLOWED_CSS),
+    )
+    return cleaner.clean(text)
+
+
+def export_html(notebook: NotebookNode, *, title: str) -> str:
+    """Render an executed notebook as a standalone, sanitised HTML page with its code shown.
+
+    Uses nbconvert's ``HTMLExporter`` (lab template) with ``sanitize_html=True`` and
+    :func:`sanitize_html` as its cleaning filter, on :func:`strip_volatile` of the notebook.
+    """
+    import itertools
+
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        sanitize_html=True,
+        exclude_input=False,
+        raw_template=_TEMPLATE,
+        filters={"clean_html": sanitize_html},
+    )
+    # The template asks for uuid4() ids for script outputs; numbered ids keep rebuilds identical.
+    counter = itertools.count(1)
+    exporter.environment.globals["uuid4"] = lambda: f"output-{next(counter)}"
+    body, _ = exporter.from_notebook_node(
+        strip_volatile(notebook), resources={"metadata": {"name": title}}
+    )
+    return body if body.endswith("\n") else body + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportParameters:
+    """What a build passes to every notebook besides its results folder.
+
+    Attributes
+    ----------
+    manifest
+        Path of the manifest CSV; ``None`` means the seed statements.
+    groups
+        The ``actor_type`` values to compare; ``None`` means every group in the manifest.
+    coding_files
+        Coder sheets to read; ``None`` means the files in ``coding/``.
+    """
+
+    manifest: str | None = None
+    groups: tuple[str, ...] | None = None
+    coding_files: tuple[str, ...] | None = None
+
+    def resolved(self) -> ReportParameters:
+        """Return a copy with the paths made absolute (as the kernel runs in another folder)."""
+        return ReportParameters(
+            manifest=None if self.manifest is None else str(Path(self.manifest).resolve()),
+            groups=None if self.groups is None else tuple(self.groups),
+            coding_files=(
+                None
+                if self.coding_files is None
+                else tuple(str(Path(p).resolve()) for p in self.coding_files)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class NotebookBuild:
+    """The outcome of one notebook in a build."""
+
+    name: str
+    status: Literal["built", "skipped"]
+    html: Path
+    input_hash: str
+    seconds: float
+    outputs: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The outcome of :func:`build_reports`."""
+
+    out: Path
+    index: Path
+    notebooks: tuple[NotebookBuild, ...]
+
+    @property
+    def built(self) -> list[str]:
+        """Names of the notebooks executed in this build."""
+        return [n.name for n in self.notebooks if n.status == "built"]
+
+    @property
+    def skipped(self) -> list[str]:
+        """Names of the notebooks whose inputs were unchanged."""
+        return [n.name for n in self.notebooks if n.status == "skipped"]
+
+
+@dataclass(frozen=True)
+class _Task:
+    notebook: Path
+    out: Path
+    parameters: dict[str, Any]
+    results_rel: str
+    timeout: int
+    input_hash: str
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_files() -> list[Path]:
+    root = Path(__file__).resolve().parent
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".pyc", ".pyo"}
+    )
+
+
+def package_digest() -> str:
+    """Return one sha256 over every file of the installed ``analysis`` package (code and data)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in _package_files():
+        digest.update(f"{path.relative_to(root).as_posix()}\0{_sha256_file(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _manifest_documents(manifest: Path) -> list[dict[str, str]]:
+    from analysis.corpus import read_manifest
+
+    frame = read_manifest(manifest)
+    return [
+        {
+            "doc_id": rec["doc_id"],
+            "actor_type": rec["actor_type"],
+            "path": rec["path"],
+            "abs_path": rec["abs_path"],
+            "sha256": rec["sha256"],
+        }
+        for rec in frame.to_dict("records")
+    ]
+
+
+def _coding_paths(parameters: ReportParameters) -> list[Path]:
+    if parameters.coding_files is not None:
+        found = [Path(p) for p in parameters.coding_files]
+        missing = [str(p) for p in found if not p.is_file()]
+        if missing:
+            raise ReportError(f"coding file(s) {', '.join(missing)} do not exist")
+        return found
+    if not paths.CODING.is_dir():
+        return []
+    return sorted(p for p in paths.CODING.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def library_versions() -> dict[str, str]:
+    """Return the Python version and the versions of :data:`KEY_PACKAGES` (``"absent"`` if none)."""
+    versions = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def git_commit(root: str | os.PathLike[str] | None = None) -> str | None:
+    """Return the commit checked out at the project root, or ``None`` outside a git clone."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root or paths.ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", commit) else None
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything shared by the notebooks of one build, hashed once."""
+
+    parameters: ReportParameters
+    manifest: Path
+    documents: list[dict[str, str]]
+    document_hashes: dict[str, str]
+    coding: list[Path]
+    coding_hashes: dict[str, str]
+    package: str
+    versions: dict[str, str]
+
+    def digest_for(self, notebook: Path, injected: dict[str, Any]) -> str:
+        record = {
+            "format": STAMP_FORMAT,
+            "notebook": _sha256_file(notebook),
+            "package": self.package,
+            "manifest": _sha256_file(self.manifest),
+            "documents": self.document_hashes,
+            "coding": self.coding_hashes,
+            "parameters": injected,
+            "versions": self.versions,
+            "kernel_env": KERNEL_ENV,
+        }
+        return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def _gather_inputs(parameters: ReportParameters) -> _Inputs:
+    manifest = Path(parameters.manifest) if parameters.manifest else paths.MANIFEST
+    documents = _manifest_documents(manifest)
+    document_hashes = {}
+    for doc in documents:
+        path = Path(doc["abs_path"])
+        if not path.is_file():
+            raise ReportError(
+                f"manifest {manifest}: document {doc['path']!r} (doc_id {doc['doc_id']!r}) does "
+                "not exist; check the manifest's path column"
+            )
+        document_hashes[doc["doc_id"]] = _sha256_file(path)
+    coding = _coding_paths(parameters)
+    return _Inputs(
+        parameters=parameters,
+        manifest=manifest,
+        documents=documents,
+        document_hashes=document_hashes,
+        coding=coding,
+        coding_hashes={str(p): _sha256_file(p) for p in coding},
+        package=package_digest(),
+        versions=library_versions(),
+    )
+
+
+def _select(notebooks: list[Path], only: Iterable[str] | None) -> list[Path]:
+    if not only:
+        return notebooks
+    chosen: list[Path] = []
+    for want in only:
+        key = Path(want).name.removesuffix(".ipynb")
+        match = [nb for nb in notebooks if nb.stem == key or nb.stem.split("-", 1)[0] == key]
+        if not match:
+            names = ", ".join(nb.stem for nb in notebooks) or "none"
+            raise ReportError(f"no notebook called {want!r}; the notebooks are: {names}")
+        chosen.extend(m for m in match if m not in chosen)
+    return sorted(chosen, key=lambda p: p.name)
+
+
+def read_stamp(out: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the build stamp of an output folder (empty if there is none or it is unreadable)."""
+    path = Path(out) / "reports" / STAMP_NAME
+    try:
+        stamp = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"format": STAMP_FORMAT, "notebooks": {}}
+    if not isinstance(stamp, dict) or stamp.get("format") != STAMP_FORMAT:
+        return {"format": STAMP_FORMAT, "notebooks": {}}
+    stamp.setdefault("notebooks", {})
+    return stamp
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+
+
+def _run_task(task: _Task) -> tuple[str, float, tuple[str, ...]]:
+    """Execute and export one notebook (in a worker process); return its name, time, outputs."""
+    import nbformat
+
+    start = time.perf_counter()
+    name = task.notebook.stem
+    try:
+        source = nbformat.read(task.notebook, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"notebook {task.notebook} cannot be read: {exc}") from None
+    results = task.out / task.results_rel
+    if results.exists():
+        shutil.rmtree(results)  # a rebuilt notebook must not leave stale tables behind
+    results.mkdir(parents=True)
+    executed = execute_notebook(
+        inject_parameters(source, task.parameters), name=name, cwd=task.out, timeout=task.timeout
+    )
+    page = export_html(executed, title=name)
+    _write_text(task.out / "reports" / f"{name}.html", page)
+    outputs = tuple(
+        p.relative_to(task.out).as_posix() for p in sorted(results.rglob("*")) if p.is_file()
+    )
+    return name, time.perf_counter() - start, outputs
+
+
+def build_reports(
+    *,
+    notebooks_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    parameters: ReportParameters | None = None,
+    jobs: int | None = None,
+    only: Sequence[str] | None = None,
+    force: bool = False,
+    timeout: int = 600,
+) -> BuildResult:
+    """Execute the report notebooks and write their HTML pages, results and an index.
+
+    Parameters
+    ----------
+    notebooks_dir
+        Folder of ``NN-name.ipynb`` notebooks; ``None`` means the project's ``notebooks/``.
+    out
+        Output folder receiving ``reports/`` and ``results/``; ``None`` means the project root.
+    parameters
+        Manifest, groups and coding files passed to every notebook.
+    jobs
+        Notebooks executed at once, each in its own process and kernel; ``None`` means
+        ``os.cpu_count()``.
+    only
+        Build only these notebooks (``00-corpus``, ``00`` or a file name); the index still lists
+        every report present.
+    force
+        Rebuild even notebooks whose inputs are unchanged.
+    timeout
+        Seconds a single cell may run.
+
+    Returns
+    -------
+    BuildResult
+        Per notebook: ``built`` or ``skipped``, its HTML path, input hash, seconds and outputs.
+
+    Raises
+    ------
+    ReportError
+        When a notebook fails (naming it, the cell and the exception) or an input is missing.
+        The other notebooks are still built and indexed; the failed one's page is removed.
+    """
+    parameters = (parameters or ReportParameters()).resolved()
+    out_dir = Path(out).resolve() if out is not None else paths.ROOT
+    notebooks = _select(list_notebooks(notebooks_dir), only)
+    if not notebooks:
+        raise ReportError(f"no NN-name.ipynb notebooks in {notebooks_dir or paths.NOTEBOOKS}")
+    if jobs is not None and jobs < 1:
+        raise ReportError(f"jobs must be at least 1, not {jobs}")
+    inputs = _gather_inputs(parameters)
+    stamp = read_stamp(out_dir)
+    recorded: dict[str, Any] = stamp["notebooks"]
+
+    tasks: list[_Task] = []
+    skipped: list[NotebookBuild] = []
+    for notebook in notebooks:
+        name = notebook.stem
+        injected = {
+            "manifest": parameters.manifest,
+            "results_dir": f"results/{name}",
+            "groups": None if parameters.groups is None else list(parameters.groups),
+            "coding_files": (
+                None if parameters.coding_files is None else list(parameters.coding_files)
+            ),
+        }
+        digest = inputs.digest_for(notebook, injected)
+        html_path = out_dir / "reports" / f"{name}.html"
+        previous = recorded.get(name, {})
+        fresh = (
+            not force
+            and previous.get("input_hash") == digest
+            and html_path.is_file()
+            and all((out_dir / o).is_file() for o in previous.get("outputs", []))
+        )
+        if fresh:
+            skipped.append(
+                NotebookBuild(name, "skipped", html_path, digest, 0.0, tuple(previous["outputs"]))
+            )
+        else:
+            tasks.append(_Task(notebook, out_dir, injected, f"results/{name}", timeout, digest))
+
+    (out_dir / "reports").mkdir(parents=True, exist_ok=True)
+    built, failures = _run_tasks(tasks, jobs or os.cpu_count() or 1)
+    for task in tasks:
+        name = task.notebook.stem
+        if name in built:
+            seconds, outputs = built[name]
+            recorded[name] = {"input_hash": task.input_hash, "outputs": list(outputs)}
+        else:
+            recorded.pop(name, None)
+            (out_dir / "reports" / f"{name}.html").unlink(missing_ok=True)
+    _write_text(
+        out_dir / "reports" / STAMP_NAME, json.dumps(stamp, indent=1, sort_keys=True) + "\n"
+    )
+    index = write_index(out_dir, notebooks_dir=notebooks_dir, inputs=inputs, stamp=stamp)
+    if failures:
+        raise ReportError("; ".join(failures[name] for name in sorted(failures)))
+    results = skipped + [
+        NotebookBuild(
+            t.notebook.stem,
+            "built",
+            out_dir / "reports" / f"{t.notebook.stem}.html",
+            t.input_hash,
+            built[t.notebook.stem][0],
+            built[t.notebook.stem][1],
+        )
+        for t in tasks
+    ]
+    return BuildResult(out_dir, index, tuple(sorted(results, key=lambda r: r.name)))
+
+
+def _run_tasks(
+    tasks: list[_Task], jobs: int
+) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
+    built: dict[str, tuple[float, tuple[str, ...]]] = {}
+    failures: dict[str, str] = {}
+    if len(tasks) <= 1 or jobs == 1:
+        for task in tasks:
+            try:
+                name, seconds, outputs = _run_task(task)
+                built[name] = (seconds, outputs)
+            except ReportError as exc:
+                failures[task.notebook.stem] = str(exc)
+        return built, failures
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork, not spawn: spawn would re-run ``python -m analysis`` (the CLI) in every worker.
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = {pool.submit(_run_task, task): task for task in tasks}
+        for future, task in futures.items():
+            try:
+                name, seconds, outputs = future.result()
+                built[name] = (seconds, outputs)
+            except ReportError as exc:
+                failures[task.notebook.stem] = str(exc)
+    return built, failures
+
+
+# --------------------------------------------------------------------------------------------
+# The index page
+# --------------------------------------------------------------------------------------------
+
+
+def notebook_summary(notebook: str | os.PathLike[str]) -> tuple[str, str]:
+    """Return a notebook's first Markdown heading and first paragraph, as plain text."""
+    # Plain JSON rather than nbformat: importing nbformat costs a second on every no-op build.
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReportError(f"notebook {notebook} is not a readable .ipynb file: {exc}") from None
+    heading, paragraph = "", ""
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        for block in re.split(r"\n\s*\n", source):
+            block = block.strip()
+            if not block:
+                continue
+            if block.startswith("#"):
+                if not heading:
+                    heading = _plain(block.splitlines()[0].lstrip("#"))
+                rest = "\n".join(block.splitlines()[1:]).strip()
+                if rest and heading and not paragraph and not rest.startswith("#"):
+                    paragraph = _plain(rest)
+            elif not paragraph:
+                paragraph = _plain(block)
+            if heading and paragraph:
+                return heading, paragraph
+    return heading or Path(notebook).stem, paragraph
+
+
+def _plain(markdown: str) -> str:
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # links and images: keep the text
+    text = re.sub(r"(\*\*|__|\*|`)", "", text)
+    return " ".join(text.split())
+
+
+_INDEX_CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b;background:#fff}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}
+section.report{border-top:1px solid #ddd;padding:.5rem 0}
+table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;
+text-align:left;vertical-align:top}code{font-size:.85rem;word-break:break-all}
+.missing{color:#8a1c1c}ul.outputs{font-size:.9rem}"""
+
+
+def write_index(
+    out: str | os.PathLike[str],
+    *,
+    notebooks_dir: str | os.PathLike[str] | None = None,
+    inputs: _Inputs | None = None,
+    stamp: dict[str, Any] | None = None,
+    parameters: ReportParameters | None = None,
+) -> Path:
+    """Write ``reports/index.html``: each report's heading, summary and files, and provenance.
+
+    The page lists every notebook in reading order, links those built, and records the documents
+    (doc_id, group, file, sha256), the parameters, the package version and source hash, the git
+    commit and the Python and library versions. It has no timestamps and no scripts.
+    """
+    from analysis import __version__
+
+    out_dir = Path(out)
+    inputs = inputs or _gather_inputs((parameters or ReportParameters()).resolved())
+    stamp = stamp if stamp is not None else read_stamp(out_dir)
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Reports: comparative discourse analysis</title>",
+        f"<style>{_INDEX_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<h1>Reports: comparative discourse analysis of policy statements</h1>",
+        "<p>Each report is a notebook executed from a fresh kernel on the corpus below. The tables "
+        "behind its figures are saved as CSV, and its figures as PNG and SVG, in the files listed "
+        "with it.</p>",
+    ]
+    for notebook in list_notebooks(notebooks_dir):
+        name = notebook.stem
+        heading, paragraph = notebook_summary(notebook)
+        page = out_dir / "reports" / f"{name}.html"
+        entry = stamp["notebooks"].get(name)
+        parts.append(f'<section class="report" id="report-{e(name)}">')
+        if page.is_file() and entry is not None:
+            parts.append(f'<h2><a href="{e(name)}.html">{e(heading)}</a></h2>')
+        else:
+            parts.append(f'<h2>{e(heading)} <span class="missing">(not built)</span></h2>')
+        parts.append(f"<p>{e(paragraph)}</p>" if paragraph else "")
+        if entry is not None:
+            files = [o for o in entry.get("outputs", []) if (out_dir / o).is_file()]
+            if files:
+                parts.append('<ul class="outputs">')
+                parts.extend(f'<li><a href="../{e(o)}">{e(o)}</a></li>' for o in files)
+                parts.append("</ul>")
+            parts.append(f"<p>Input hash: <code>{e(entry['input_hash'])}</code></p>")
+        parts.append("</section>")
+
+    parts.append("<h2>Provenance</h2>")
+    parts.append("<h3>Documents</h3>")
+    parts.append(
+        "<table><thead><tr><th>doc_id</th><th>actor_type</th><th>file</th>"
+        "<th>sha256 (manifest)</th><th>sha256 (file)</th></tr></thead><tbody>"
+    )
+    for doc in inputs.documents:
+        parts.append(
+            f"<tr><td>{e(doc['doc_id'])}</td><td>{e(doc['actor_type'])}</td>"
+            f"<td>{e(doc['path'])}</td><td><code>{e(doc['sha256'] or '-')}</code></td>"
+            f"<td><code>{e(inputs.document_hashes[doc['doc_id']])}</code></td></tr>"
+        )
+    parts.append("</tbody></table>")
+    params = inputs.parameters
+    commit = git_commit()
+    rows = [
+        ("manifest", _display_path(inputs.manifest)),
+        ("groups", ", ".join(params.groups) if params.groups else "all groups in the manifest"),
+        (
+            "coding files",
+            ", ".join(_display_path(Path(p)) for p in inputs.coding) or "none",
+        ),
+        ("analysis package version", __version__),
+        ("analysis package source sha256", inputs.package),
+        ("git commit", commit or "not a git checkout"),
+        ("kernel environment", ", ".join(f"{k}={v}" for k, v in sorted(KERNEL_ENV.items()))),
+    ]
+    rows += [(f"{k} version", v) for k, v in inputs.versions.items()]
+    parts.append("<h3>Build</h3>")
+    parts.append("<table><tbody>")
+    parts.extend(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in rows)
+    parts.append("</tbody></table>")
+    parts += ["</main>", "</body>", "</html>", ""]
+    path = out_dir / "reports" / "index.html"
+    _write_text(path, "\n".join(p for p in parts if p))
+    return path
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def summarise_build(result: BuildResult) -> str:
+    """Return a short text account of a build, one line per notebook."""
+    lines = []
+    for nb in result.notebooks:
+        if nb.status == "built":
+            lines.append(f"built   {nb.name} ({nb.seconds:.1f} s, {len(nb.outputs)} output files)")
+        else:
+            lines.append(f"skipped {nb.name} (inputs unchanged)")
+    lines.append(f"index   {result.index}")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "BuildResult",
+    "NotebookBuild",
+    "ReportParameters",
+    "build_reports",
+    "execute_notebook",
+    "export_html",
+    "git_commit",
+    "groups_to_compare",
+    "inject_parameters",
+    "library_versions",
+    "list_notebooks",
+    "notebook_summary",
+    "package_digest",
+    "read_stamp",
+    "resolve_results_dir",
+    "sanitize_html",
+    "save_figure",
+    "save_table",
+    "strip_volatile",
+    "summarise_build",
+    "write_index",
+]

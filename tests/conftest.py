@@ -1,0 +1,47 @@
+"""Shared fixtures: the project's folders, the mini corpus, and one report build per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+MINI_MANIFEST = Path(__file__).parent / "fixtures" / "mini_corpus" / "manifest.csv"
+
+
+@pytest.fixture(scope="session")
+def mini_manifest() -> Path:
+    """The hand-made three-document, two-group corpus (tests/fixtures/mini_corpus)."""
+    return MINI_MANIFEST
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build every notebook in notebooks/ on the seed corpus once; return the output folder.
+
+    Shared by the report, browser and byte-identity tests so the notebooks run once per session.
+    """
+    from analysis.report import build_reports
+
+    out = tmp_path_factory.mktemp("reports-seeds")
+    build_reports(out=out, force=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_mini_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build every notebook on the mini corpus through the command line; return the output."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("reports-mini")
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--manifest", str(MINI_MANIFEST)]
+        + ["--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return out

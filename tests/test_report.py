@@ -1,0 +1,500 @@
+"""Tests for analysis.report and ``python -m analysis report``: build, cache, safety, identity."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from analysis import paths, report
+from analysis.errors import ReportError
+
+# ----------------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------------
+
+
+def _notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = new_notebook(
+        cells=list(cells),
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+    return nb
+
+
+def _parameters_cell() -> nbformat.NotebookNode:
+    return new_code_cell(
+        "manifest = None\nresults_dir = None\ngroups = None\ncoding_files = None",
+        metadata={"tags": ["parameters"]},
+    )
+
+
+def _write_tiny_notebooks(folder: Path) -> Path:
+    """Two quick notebooks that use the parameters and save a table (no corpus processing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, title in [("00-alpha", "Alpha report"), ("01-beta", "Beta report")]:
+        nb = _notebook(
+            new_markdown_cell(f"# {title}\n\nWhat {name} shows, in one paragraph."),
+            _parameters_cell(),
+            new_code_cell(
+                "import pandas as pd\nfrom analysis import report\n"
+                "table = pd.DataFrame({'x': [1.5, 2.25], 'manifest': [str(manifest)] * 2})\n"
+                "report.save_table(table, 'numbers', results_dir=results_dir)\ntable"
+            ),
+        )
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder
+
+
+class _Collector(HTMLParser):
+    """Collect tags with their attributes and the text of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: Path) -> list[tuple[str, dict[str, str | None]]]:
+    collector = _Collector()
+    collector.feed(page.read_text(encoding="utf-8"))
+    return collector.tags
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Parameters, sanitising, saving: fast unit tests
+# ----------------------------------------------------------------------------------------------
+
+
+def test_inject_parameters_adds_a_cell_after_the_parameters_cell() -> None:
+    nb = _notebook(new_markdown_cell("# T"), _parameters_cell(), new_code_cell("x = 1"))
+    out = report.inject_parameters(nb, {"results_dir": "results/00-t", "groups": ["a", "b"]})
+    assert [c.id for c in out.cells] == ["cell-0", "cell-1", "injected-parameters", "cell-2"]
+    injected = out.cells[2]
+    assert injected.metadata["tags"] == ["injected-parameters"]
+    namespace: dict[str, object] = {}
+    exec(injected.source, namespace)  # noqa: S102 - the literal source we just generated
+    assert namespace["results_dir"] == "results/00-t" and namespace["groups"] == ["a", "b"]
+    assert len(nb.cells) == 3, "the input notebook must not be modified"
+    again = report.inject_parameters(out, {"groups": None})
+    assert sum(c.id == "injected-parameters" for c in again.cells) == 1
+    assert "groups = None" in again.cells[2].source
+
+
+def test_inject_parameters_without_a_tagged_cell_goes_first() -> None:
+    nb = _notebook(new_code_cell("x = 1"))
+    assert report.inject_parameters(nb, {"a": 1}).cells[0].id == "injected-parameters"
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, object(), {1, 2}])
+def test_inject_parameters_rejects_non_literals(value: object) -> None:
+    with pytest.raises(ReportError, match="not a literal"):
+        report.inject_parameters(_notebook(_parameters_cell()), {"groups": value})
+
+
+@pytest.mark.parametrize(
+    ("fragment", "absent", "present"),
+    [
+        ("<p>hi<script>alert(1)</script></p>", ["<script", "alert(1)"], ["<p>hi</p>"]),
+        ('<img src="x" onerror="alert(1)">', ["onerror"], ["<img"]),
+        ('<a href="javascript:alert(1)">x</a>', ["javascript:"], [">x</a>"]),
+        ('<a href="data:text/html,<b>x</b>">y</a>', ["data:text"], [">y</a>"]),
+        ("<iframe src='https://example.org'></iframe>", ["<iframe"], ["&lt;iframe"]),
+        ("<style>body{display:none}</style><h1 id='t'>T</h1>", ["<style", "display:none"], ["<h1"]),
+        ('<div style="position:fixed;color:red">x</div>', ["position"], ["color:red"]),
+        ("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>", ["<script"], ["&lt;script&gt;"]),
+    ],
+)
+def test_sanitize_html_removes_active_content(
+    fragment: str, absent: list[str], present: list[str]
+) -> None:
+    cleaned = report.sanitize_html(fragment)
+    for text in absent:
+        assert text not in cleaned
+    for text in present:
+        assert text in cleaned
+
+
+def test_sanitize_html_keeps_dataframes_headings_and_inline_images() -> None:
+    frame = pd.DataFrame({"term": ["<b>victims</b>"], "n": [3]}).set_index("term")
+    png = "data:image/png;base64,iVBORw0KGgo="
+    fragment = f"<h2 id='x'>Head</h2><p>para</p>{frame.to_html()}<img src='{png}' alt='fig'>"
+    cleaned = report.sanitize_html(fragment)
+    for tag in ("<h2", "<p>", "<table", "<thead>", "<th>", "<td>", f'src="{png}"'):
+        assert tag in cleaned
+    assert "&lt;b&gt;victims&lt;/b&gt;" in cleaned and "<b>victims" not in cleaned
+
+
+def test_save_table_writes_reproducible_csv(tmp_path: Path) -> None:
+    table = pd.DataFrame({"term": ["a", "b"], "ratio": [1 / 3, 2.0], "n": [1, 2]})
+    path = report.save_table(table, "ratios", results_dir=tmp_path)
+    assert path == tmp_path / "ratios.csv"
+    assert path.read_bytes() == b"term,ratio,n\na,0.3333333333,1\nb,2,2\n"
+    named = report.save_table(table.set_index("term"), "indexed", results_dir=tmp_path)
+    assert named.read_text(encoding="utf-8").splitlines()[0] == "term,ratio,n"
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "", "table.csv", "-x", "a b"])
+def test_save_table_rejects_unsafe_names(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ReportError, match="output name"):
+        report.save_table(pd.DataFrame({"a": [1]}), name, results_dir=tmp_path)
+
+
+def test_save_figure_is_byte_reproducible(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [2, 0, 1], label="line")
+    ax.legend()
+    png1, svg1 = report.save_figure(fig, "fig", results_dir=tmp_path / "one")
+    png2, svg2 = report.save_figure(fig, "fig", results_dir=tmp_path / "two")
+    plt.close(fig)
+    assert png1.read_bytes() == png2.read_bytes() and svg1.read_bytes() == svg2.read_bytes()
+    assert png1.read_bytes().startswith(b"\x89PNG") and b"Software" not in png1.read_bytes()
+    svg = svg1.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "<dc:date>" not in svg
+
+
+def test_groups_to_compare() -> None:
+    corpus = pd.DataFrame({"actor_type": ["ngo", "gov", "ngo"]})
+    assert report.groups_to_compare(corpus) == ["ngo", "gov"]
+    assert report.groups_to_compare(corpus, ["gov", "ngo"]) == ["gov", "ngo"]
+    with pytest.raises(ReportError, match="'press' not found"):
+        report.groups_to_compare(corpus, ["press"])
+
+
+def test_list_notebooks_sorted_and_filtered(tmp_path: Path) -> None:
+    for name in ["10-b.ipynb", "02-a.ipynb", "scratch.ipynb", "00-z.ipynb", "01-x.txt"]:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert [p.name for p in report.list_notebooks(tmp_path)] == [
+        "00-z.ipynb",
+        "02-a.ipynb",
+        "10-b.ipynb",
+    ]
+    with pytest.raises(ReportError, match="does not exist"):
+        report.list_notebooks(tmp_path / "missing")
+
+
+def test_notebook_summary(tmp_path: Path) -> None:
+    nb = _notebook(
+        new_markdown_cell("# The **corpus**\n\nWhat the [statements](x.html) are.\nSecond line."),
+        new_markdown_cell("More."),
+    )
+    nbformat.write(nb, tmp_path / "00-x.ipynb")
+    assert report.notebook_summary(tmp_path / "00-x.ipynb") == (
+        "The corpus",
+        "What the statements are. Second line.",
+    )
+
+
+def test_strip_volatile_drops_timings_and_widgets() -> None:
+    cell = new_code_cell("w")
+    cell.metadata["execution"] = {"iopub.status.busy": "2024-01-01T00:00:00Z"}
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "abc"},
+                "text/plain": "W",
+            },
+        ),
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)"}),
+    ]
+    nb = _notebook(cell)
+    nb.metadata["widgets"] = {"state": {}}
+    out = report.strip_volatile(nb)
+    assert "widgets" not in out.metadata and "execution" not in out.cells[0].metadata
+    assert [o["data"] for o in out.cells[0].outputs] == [{"text/plain": "W"}]
+    assert "execution" in nb.cells[0].metadata, "the input notebook must not be modified"
+
+
+# ----------------------------------------------------------------------------------------------
+# Building tiny notebooks: failures, skipping, --force, --only
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_package(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Pin the package-source hash, so colleagues saving modules mid-test do not force rebuilds.
+
+    Returns a one-item list; changing its value changes the hash the next build sees.
+    """
+    digest = ["package-v1"]
+    monkeypatch.setattr(report, "package_digest", lambda: digest[0])
+    return digest
+
+
+NO_CODING = report.ReportParameters(coding_files=())
+
+
+@pytest.mark.slow
+def test_failing_cell_names_notebook_cell_and_exception(tmp_path: Path) -> None:
+    folder = _write_tiny_notebooks(tmp_path / "nbs")
+    bad = _notebook(
+        new_markdown_cell("# Broken"),
+        _parameters_cell(),
+        new_code_cell("x = 1"),
+        new_code_cell("values = [1, 2]\nvalues[5]"),
+        new_code_cell("never = True"),
+    )
+    nbformat.write(bad, folder / "02-broken.ipynb")
+    out = tmp_path / "out"
+    with pytest.raises(ReportError) as caught:
+        report.build_reports(notebooks_dir=folder, out=out, jobs=2)
+    message = str(caught.value)
+    assert "notebook 02-broken" in message
+    assert "cell 3 ('values = [1, 2]')" in message
+    assert "IndexError: list index out of range" in message
+    # The good notebooks are still built and indexed; the broken one has no page.
+    assert (out / "reports" / "00-alpha.html").is_file()
+    assert not (out / "reports" / "02-broken.html").exists()
+    assert "02-broken" not in report.read_stamp(out)["notebooks"]
+
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--notebooks", str(folder)]
+        + ["--out", str(tmp_path / "cli"), "--only", "02-broken"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        done.stderr.startswith("error: notebook 02-broken: cell 3")
+        and "Traceback" not in done.stderr
+    )
+
+
+@pytest.mark.slow
+def test_skip_unchanged_force_and_only(
+    tmp_path: Path, mini_manifest: Path, frozen_package: list[str]
+) -> None:
+    folder = _write_tiny_notebooks(tmp_path / "nbs")
+    out = tmp_path / "out"
+
+    def build(**options: object) -> report.BuildResult:
+        options.setdefault("parameters", NO_CODING)
+        return report.build_reports(notebooks_dir=folder, out=out, **options)  # type: ignore[arg-type]
+
+    first = build(jobs=2)
+    assert first.built == ["00-alpha", "01-beta"] and first.skipped == []
+    assert (
+        (out / "results" / "00-alpha" / "numbers.csv").read_bytes().startswith(b"x,manifest\n1.5,")
+    )
+    pages = _files(out / "reports")
+
+    second = build()
+    assert second.built == [] and second.skipped == ["00-alpha", "01-beta"]
+    assert _files(out / "reports") == pages
+
+    # Editing one notebook rebuilds that one only.
+    nb = nbformat.read(folder / "01-beta.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("y = 2"))
+    nbformat.write(nb, folder / "01-beta.ipynb")
+    third = build()
+    assert third.built == ["01-beta"] and third.skipped == ["00-alpha"]
+
+    # A missing output means a rebuild; --only restricts; --force rebuilds even when unchanged.
+    (out / "results" / "00-alpha" / "numbers.csv").unlink()
+    assert build(only=["00"]).built == ["00-alpha"]
+    forced = build(force=True, only=["01-beta"])
+    assert forced.built == ["01-beta"] and forced.skipped == []
+    with pytest.raises(ReportError, match="no notebook called '07'"):
+        build(only=["07"])
+
+    # Another manifest (another corpus) is another input: everything rebuilds.
+    mini = report.ReportParameters(manifest=str(mini_manifest), coding_files=())
+    assert build(parameters=mini).built == ["00-alpha", "01-beta"]
+    assert build(parameters=mini).built == []
+    # So is the package source (its code and data files).
+    frozen_package[0] = "package-v2"
+    assert build(parameters=mini).built == ["00-alpha", "01-beta"]
+
+
+@pytest.mark.slow
+def test_changed_document_triggers_rebuild(
+    tmp_path: Path, mini_manifest: Path, frozen_package: list[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(mini_manifest.parent, corpus)
+    manifest = corpus / "manifest.csv"
+    folder = _write_tiny_notebooks(tmp_path / "nbs")
+    params = report.ReportParameters(manifest=str(manifest), coding_files=())
+    out = tmp_path / "out"
+    report.build_reports(notebooks_dir=folder, out=out, parameters=params, only=["00"])
+    assert report.build_reports(
+        notebooks_dir=folder, out=out, parameters=params, only=["00"]
+    ).skipped == ["00-alpha"]
+    doc = corpus / "gov-c-2022.txt"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nAdded.\n", encoding="utf-8")
+    frame = pd.read_csv(manifest, dtype=str, keep_default_na=False)
+    frame.loc[frame["doc_id"] == "gov-c-2022", "sha256"] = hashlib.sha256(
+        doc.read_bytes()
+    ).hexdigest()
+    frame.to_csv(manifest, index=False, lineterminator="\n")
+    rebuilt = report.build_reports(notebooks_dir=folder, out=out, parameters=params, only=["00"])
+    assert rebuilt.built == ["00-alpha"]
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    folder = _write_tiny_notebooks(tmp_path / "nbs")
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--notebooks", str(folder)]
+        + ["--out", str(tmp_path / "o"), "--manifest", str(tmp_path / "nope.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: manifest") and "nope.csv" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ----------------------------------------------------------------------------------------------
+# The real notebooks on the seeds and on the mini corpus
+# ----------------------------------------------------------------------------------------------
+
+
+def test_committed_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
+    notebooks = report.list_notebooks()
+    assert notebooks, "notebooks/ holds no NN-name.ipynb"
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), path.name
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+        for name in ("manifest", "results_dir", "groups", "coding_files"):
+            assert re.search(rf"^{name} = None\b", tagged[0].source, re.M), (path.name, name)
+        source = "\n".join(c.source for c in code)
+        assert not re.search(r"^\s*(def|class) |pip install|sys\.path|\.\./", source, re.M), (
+            path.name
+        )
+
+
+def _report_pages(out: Path) -> list[Path]:
+    return sorted((out / "reports").glob("*.html"))
+
+
+@pytest.mark.slow
+def test_every_notebook_builds_without_errors_or_stderr(built_reports: Path) -> None:
+    names = [p.stem for p in report.list_notebooks()]
+    assert sorted(p.stem for p in _report_pages(built_reports)) == sorted(names + ["index"])
+    for page in _report_pages(built_reports):
+        text = page.read_text(encoding="utf-8")
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page.name
+        assert "Traceback (most recent call last)" not in text, page.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["built_reports", "built_mini_reports"])
+def test_reports_have_no_scripts_and_all_links_resolve(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    out: Path = request.getfixturevalue(fixture)
+    for page in _report_pages(out):
+        tags = _tags(page)
+        assert not [t for t in tags if t[0] == "script"], f"{page.name} holds a <script>"
+        ids = {a["id"] for _, a in tags if a.get("id")}
+        for tag, attrs in tags:
+            target = attrs.get("href") if tag == "a" else attrs.get("src") if tag == "img" else None
+            if not target or target.startswith(("http://", "https://", "mailto:")):
+                continue
+            if target.startswith("data:"):
+                header, _, payload = target.partition(",")
+                assert header.startswith("data:image/") and base64.b64decode(payload), page.name
+                continue
+            parsed = urlparse(target)
+            if parsed.path:
+                resolved = (page.parent / unquote(parsed.path)).resolve()
+                assert resolved.is_file(), f"{page.name}: broken link {target}"
+                assert out.resolve() in resolved.parents, (
+                    f"{page.name}: link leaves the build {target}"
+                )
+            elif parsed.fragment:
+                assert unquote(parsed.fragment) in ids, f"{page.name}: no anchor {target}"
+
+
+@pytest.mark.slow
+def test_index_summarises_reports_with_provenance(built_reports: Path) -> None:
+    index = (built_reports / "reports" / "index.html").read_text(encoding="utf-8")
+    for path in report.list_notebooks():
+        heading, paragraph = report.notebook_summary(path)
+        assert f'href="{path.stem}.html"' in index
+        assert html.escape(heading) in index and html.escape(paragraph) in index
+    for _, row in pd.read_csv(paths.MANIFEST, dtype=str).iterrows():
+        assert row["doc_id"] in index and row["sha256"] in index
+    commit = report.git_commit()
+    if commit:
+        assert commit in index
+    # (Not compared with package_digest() now: colleagues may have saved a module since the build.)
+    assert re.search(r"package source sha256</th><td><code>[0-9a-f]{64}</code>", index)
+    assert f"<code>{sys.version.split()[0]}</code>" in index
+    assert not re.search(r"\b20\d\d-\d\d-\d\dT\d\d:", index), "the index must carry no timestamp"
+    figures = sorted((built_reports / "results").rglob("*.png"))
+    assert figures, "the notebooks should save at least one figure"
+    for png in figures:
+        assert png.with_suffix(".svg").is_file()
+        assert f'href="../{png.relative_to(built_reports).as_posix()}"' in index
+
+
+@pytest.mark.slow
+def test_rebuild_is_byte_identical(built_reports: Path, tmp_path: Path) -> None:
+    second = tmp_path / "second"
+    report.build_reports(out=second, force=True)
+    first_files, second_files = _files(built_reports), _files(second)
+    assert sorted(first_files) == sorted(second_files)
+    differing = [name for name in first_files if first_files[name] != second_files[name]]
+    assert differing == []
+    assert any(n.endswith(".svg") for n in first_files) and any(
+        n.endswith(".csv") for n in first_files
+    )
+
+
+@pytest.mark.slow
+def test_mini_corpus_build_escapes_corpus_text(
+    built_mini_reports: Path, mini_manifest: Path
+) -> None:
+    page = (built_mini_reports / "reports" / "00-corpus.html").read_text(encoding="utf-8")
+    assert "Listen to survivors &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page.lower()
+    for doc_id in ("ngo-a-2021", "ngo-b-2023", "gov-c-2022"):
+        assert doc_id in page
+    index = (built_mini_reports / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "ngo-b-2023" in index and "gov-2024" not in index
+    stamp = json.loads((built_mini_reports / "reports" / "build-stamp.json").read_text())
+    assert set(stamp["notebooks"]) == {p.stem for p in report.list_notebooks()}
+    units = pd.read_csv(built_mini_reports / "results" / "00-corpus" / "units.csv", dtype=str)
+    assert set(units["doc_id"]) == {"ngo-a-2021", "ngo-b-2023", "gov-c-2022"}
