@@ -498,3 +498,15 @@ def test_mini_corpus_build_escapes_corpus_text(
     assert set(stamp["notebooks"]) == {p.stem for p in report.list_notebooks()}
     units = pd.read_csv(built_mini_reports / "results" / "00-corpus" / "units.csv", dtype=str)
     assert set(units["doc_id"]) == {"ngo-a-2021", "ngo-b-2023", "gov-c-2022"}
+
+
+def test_quote_text_neutralises_html_and_markdown():
+    from IPython.display import Markdown
+
+    from analysis.report import quote_text, sanitize_html
+
+    quoted = quote_text("<script>alert(1)</script> *em* [link](http://x) 4.ii")
+    assert "<script>" not in quoted and "&lt;script&gt;" in quoted
+    assert "\\*em\\*" in quoted and "\\[link\\]\\(http://x\\)" in quoted
+    html_out = sanitize_html(Markdown(quoted)._repr_markdown_())
+    assert "<script" not in html_out

@@ -204,6 +204,18 @@ def groups_to_compare(
     return list(dict.fromkeys(wanted))
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def quote_text(text: str) -> str:
+    """Return corpus text made safe to put inside a generated Markdown sentence.
+
+    HTML is escaped (``<script>`` shows as text) and Markdown control characters are
+    backslash-escaped, so a quoted passage never turns into markup, links or emphasis.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
 # --------------------------------------------------------------------------------------------
 # Notebooks: discovery, parameters, execution, export
 # --------------------------------------------------------------------------------------------
