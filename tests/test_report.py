@@ -510,3 +510,40 @@ def test_quote_text_neutralises_html_and_markdown():
     assert "\\*em\\*" in quoted and "\\[link\\]\\(http://x\\)" in quoted
     html_out = sanitize_html(Markdown(quoted)._repr_markdown_())
     assert "<script" not in html_out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.flags.hash_randomization != 0, reason="needs PYTHONHASHSEED=0 (make test)")
+def test_inprocess_and_subprocess_kernels_give_identical_reports(
+    tmp_path: Path,
+) -> None:
+    fast, slow = tmp_path / "inprocess", tmp_path / "subprocess"
+    report.build_reports(out=fast, force=True, engine="inprocess", only=["00-corpus"])
+    report.build_reports(out=slow, force=True, engine="subprocess", only=["00-corpus"])
+    fast_files, slow_files = _files(fast), _files(slow)
+    assert sorted(fast_files) == sorted(slow_files)
+    assert [n for n in fast_files if fast_files[n] != slow_files[n]] == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.flags.hash_randomization != 0, reason="needs PYTHONHASHSEED=0 (make test)")
+def test_inprocess_kernels_are_fresh_per_notebook(tmp_path: Path) -> None:
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    for name in ("00-first", "01-second"):
+        nb = _notebook(
+            new_markdown_cell(f"# {name}"),
+            _parameters_cell(),
+            # A fresh kernel in a fresh process: no variable, history or module state left by
+            # the other notebook.
+            new_code_cell(
+                "import analysis\n"
+                "assert 'leftover' not in globals() and len(In) == 4, (list(globals()), In)\n"
+                "assert not hasattr(analysis, 'touched_by_a_notebook')\n"
+                "analysis.touched_by_a_notebook = leftover = True"
+            ),
+        )
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    result = report.build_reports(notebooks_dir=folder, out=tmp_path / "out", jobs=1,
+                                  engine="inprocess")
+    assert [r.status for r in result.notebooks] == ["built", "built"]

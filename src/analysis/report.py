@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from nbformat import NotebookNode
 
+Engine = Literal["subprocess", "inprocess"]
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 STAMP_NAME = "build-stamp.json"
@@ -274,15 +275,32 @@ def _parameters_index(notebook: NotebookNode) -> int | None:
 
 
 def execute_notebook(
-    notebook: NotebookNode, *, name: str, cwd: str | os.PathLike[str], timeout: int = 600
+    notebook: NotebookNode,
+    *,
+    name: str,
+    cwd: str | os.PathLike[str],
+    timeout: int = 600,
+    engine: Engine = "subprocess",
 ) -> NotebookNode:
     """Run every cell of a notebook in a fresh ``python3`` kernel; return the executed copy.
 
     The kernel starts in ``cwd`` with :data:`KERNEL_ENV` added to the environment. A cell that
     raises (or times out, or kills the kernel) raises :class:`ReportError` naming the notebook,
     the cell (its index in the notebook as saved, and its first line) and the exception.
+
+    ``engine="subprocess"`` starts a kernel process through Jupyter (nbclient), as nbconvert
+    does; ``engine="inprocess"`` runs an in-process kernel in *this* process (see
+    :mod:`analysis.kernels`), which must then be a process of its own for this notebook.
     """
     import copy
+
+    if engine == "inprocess":
+        from analysis.kernels import CellError, run_inprocess
+
+        try:
+            return run_inprocess(notebook, cwd=cwd, timeout=timeout, env=KERNEL_ENV)
+        except CellError as exc:
+            raise ReportError(_cell_failure(notebook, name, exc.index, str(exc))) from None
 
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -537,6 +555,7 @@ class _Task:
     results_rel: str
     timeout: int
     input_hash: str
+    engine: Engine = "subprocess"
 
 
 def _sha256_file(path: Path) -> str:
@@ -722,7 +741,11 @@ def _run_task(task: _Task) -> tuple[str, float, tuple[str, ...]]:
         shutil.rmtree(results)  # a rebuilt notebook must not leave stale tables behind
     results.mkdir(parents=True)
     executed = execute_notebook(
-        inject_parameters(source, task.parameters), name=name, cwd=task.out, timeout=task.timeout
+        inject_parameters(source, task.parameters),
+        name=name,
+        cwd=task.out,
+        timeout=task.timeout,
+        engine=task.engine,
     )
     page = export_html(executed, title=name)
     _write_text(task.out / "reports" / f"{name}.html", page)
@@ -741,6 +764,7 @@ def build_reports(
     only: Sequence[str] | None = None,
     force: bool = False,
     timeout: int = 600,
+    engine: Literal["auto", "subprocess", "inprocess"] = "auto",
 ) -> BuildResult:
     """Execute the report notebooks and write their HTML pages, results and an index.
 
@@ -762,6 +786,13 @@ def build_reports(
         Rebuild even notebooks whose inputs are unchanged.
     timeout
         Seconds a single cell may run.
+    engine
+        ``inprocess``: each notebook in a fresh in-process kernel, in its own process forked
+        from this one after the libraries are imported once (:mod:`analysis.kernels`; much
+        faster). ``subprocess``: a kernel process per notebook started through Jupyter, as
+        nbconvert does. ``auto`` picks ``inprocess`` where processes can fork and hash
+        randomisation is off (``PYTHONHASHSEED=0``, which reproducible output needs),
+        else ``subprocess``.
 
     Returns
     -------
@@ -781,6 +812,8 @@ def build_reports(
         raise ReportError(f"no NN-name.ipynb notebooks in {notebooks_dir or paths.NOTEBOOKS}")
     if jobs is not None and jobs < 1:
         raise ReportError(f"jobs must be at least 1, not {jobs}")
+    if engine == "auto":
+        engine = "inprocess" if _can_fork_warm() else "subprocess"
     inputs = _gather_inputs(parameters)
     stamp = read_stamp(out_dir)
     recorded: dict[str, Any] = stamp["notebooks"]
@@ -811,7 +844,9 @@ def build_reports(
                 NotebookBuild(name, "skipped", html_path, digest, 0.0, tuple(previous["outputs"]))
             )
         else:
-            tasks.append(_Task(notebook, out_dir, injected, f"results/{name}", timeout, digest))
+            tasks.append(
+                _Task(notebook, out_dir, injected, f"results/{name}", timeout, digest, engine)
+            )
 
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     built, failures = _run_tasks(tasks, jobs or os.cpu_count() or 1)
@@ -848,6 +883,8 @@ def _run_tasks(
 ) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
     built: dict[str, tuple[float, tuple[str, ...]]] = {}
     failures: dict[str, str] = {}
+    if tasks and tasks[0].engine == "inprocess":
+        return _run_forked(tasks, jobs)
     if len(tasks) <= 1 or jobs == 1:
         for task in tasks:
             try:
@@ -867,6 +904,36 @@ def _run_tasks(
         for future, task in futures.items():
             try:
                 name, seconds, outputs = future.result()
+                built[name] = (seconds, outputs)
+            except ReportError as exc:
+                failures[task.notebook.stem] = str(exc)
+    return built, failures
+
+
+def _can_fork_warm() -> bool:
+    import multiprocessing
+
+    return sys.flags.hash_randomization == 0 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_forked(
+    tasks: list[_Task], jobs: int
+) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
+    """Run each task in a process of its own, forked after the libraries are imported once."""
+    import multiprocessing
+
+    from analysis.kernels import warm_up
+
+    warm_up()
+    built: dict[str, tuple[float, tuple[str, ...]]] = {}
+    failures: dict[str, str] = {}
+    context = multiprocessing.get_context("fork")
+    # maxtasksperchild=1: a worker runs one notebook and exits, so every kernel is fresh.
+    with context.Pool(processes=min(jobs, len(tasks)), maxtasksperchild=1) as pool:
+        pending = [(task, pool.apply_async(_run_task, (task,))) for task in tasks]
+        for task, result in pending:
+            try:
+                name, seconds, outputs = result.get()
                 built[name] = (seconds, outputs)
             except ReportError as exc:
                 failures[task.notebook.stem] = str(exc)

@@ -58,6 +58,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (600)"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "inprocess", "subprocess"),
+        default="auto",
+        help="inprocess: fresh in-process kernels forked from a warm parent (fast; needs "
+        "PYTHONHASHSEED=0, which `make report` sets); subprocess: a Jupyter kernel process per "
+        "notebook, as nbconvert does (default: auto, inprocess when possible)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -78,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         only=args.only,
         force=args.force,
         timeout=args.timeout,
+        engine=args.engine,
     )
     print(summarise_build(result), file=sys.stdout)
     return 0
