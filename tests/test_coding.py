@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import fisher_exact
 
-from analysis import paths
+from analysis import coding, paths
 from analysis.coding import (
     DEFAULT_KINDS,
     association_test,
@@ -25,6 +27,7 @@ from analysis.coding import (
     merge_sheets,
     read_sheet,
     sheet_columns,
+    sheets_for_corpus,
     text_sha,
 )
 from analysis.errors import CodingError
@@ -433,3 +436,89 @@ def test_reference_coding_is_complete_and_passes_check() -> None:
     cb = load_codebook()
     required = [d.name for d in cb.dimensions if d.required] + ["notes"]
     assert (sheet[required] != "").all().all()
+
+
+# ----------------------------------------------------------------- sheets for a corpus
+
+
+def test_sheets_for_corpus_picks_full_clean_sheets_and_explains_the_rest(tmp_path: Path) -> None:
+    segs = make_segments()
+    good, blind = tmp_path / "ann.csv", tmp_path / "bob.xlsx"
+    export_sheet(segs, good, coder="ann")
+    export_sheet(segs, blind, coder="bob", blind=True, seed=3)
+    # a second export of ann's sheet leaves a backup, which is not a sheet to read
+    export_sheet(segs, good, coder="ann")
+    assert (tmp_path / "ann.bak1.csv").is_file()
+    fill(read_sheet(good), {**GOOD, "aa-p01": {**GOOD["aa-p01"], "frame": "Victim"}}).to_csv(
+        tmp_path / "bad.csv", index=False)
+    read_sheet(good).iloc[[0]].to_csv(tmp_path / "part.csv", index=False)
+    read_sheet(good).assign(seg_id=["zz-p01", "zz-p02"]).to_csv(
+        tmp_path / "other.csv", index=False)
+    (tmp_path / "README.md").write_text("not a sheet")
+    (tmp_path / "notes.csv").write_text("a,b\n1,2\n")
+    found = sheets_for_corpus(segs, folder=tmp_path)
+    assert list(found.columns) == ["path", "coder", "n_rows", "n_units", "n_matched",
+                                   "n_errors", "usable", "reason"]
+    names = [Path(p).name for p in found["path"]]
+    assert names == ["ann.csv", "bad.csv", "bob.xlsx", "notes.csv", "other.csv", "part.csv"]
+    by = found.assign(name=names).set_index("name")
+    assert by.loc["ann.csv", "usable"] and by.loc["bob.xlsx", "usable"]
+    assert by.loc["bob.xlsx", "n_matched"] == 2 and by.loc["bob.xlsx", "coder"] == "bob"
+    assert not by.loc["bad.csv", "usable"] and by.loc["bad.csv", "n_errors"] >= 1
+    assert "sheet check" in by.loc["bad.csv", "reason"]
+    assert by.loc["other.csv", "n_matched"] == 0
+    assert "another corpus" in by.loc["other.csv", "reason"]
+    assert by.loc["part.csv", "reason"].startswith("covers 1 of this corpus's 2 units")
+    assert "not a coding sheet" in by.loc["notes.csv", "reason"]
+    assert set(by.loc[by["usable"], "reason"]) == {""}
+    assert (found["n_units"] == 2).all()
+
+
+def test_sheets_for_corpus_explicit_files_and_errors(tmp_path: Path) -> None:
+    segs = make_segments()
+    path = tmp_path / "ann.csv"
+    export_sheet(segs, path, coder="ann")
+    found = sheets_for_corpus(segs, [path])
+    assert found["usable"].tolist() == [True]
+    with pytest.raises(CodingError, match="do not exist"):
+        sheets_for_corpus(segs, [tmp_path / "nobody.csv"])
+    with pytest.raises(CodingError, match="not a folder"):
+        sheets_for_corpus(segs, folder=tmp_path / "missing")
+    empty = sheets_for_corpus(segs, folder=tmp_path / "..", files=[])
+    assert empty.empty and list(empty.columns)[0] == "path"
+
+
+def test_sheets_for_corpus_default_folder_matches_the_seeds_only() -> None:
+    from analysis.corpus import load_corpus
+    from analysis.segment import segment_corpus
+
+    seeds = sheets_for_corpus(segment_corpus(load_corpus()))
+    reference = seeds[seeds["path"].str.endswith("reference.csv")]
+    assert reference["usable"].tolist() == [True] and reference["n_matched"].tolist() == [23]
+    mini = segment_corpus(load_corpus(Path(__file__).parent / "fixtures" / "mini_corpus"
+                                      / "manifest.csv"))
+    other = sheets_for_corpus(mini)
+    assert not other["usable"].any()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_reads_formula_like_text_as_text(tmp_path):
+    """LibreOffice itself opens an exported sheet: formula-like text stays text, as typed."""
+    texts = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(1,2)", '=cmd|" /C calc"!A0', "01", "NA"]
+    seg = pd.DataFrame({
+        "seg_id": [f"t-p{i:02d}" for i in range(len(texts))], "doc_id": "t", "kind": "body",
+        "label": [str(i) for i in range(len(texts))], "text": texts, "start": 0, "end": 1,
+        "text_sha": [coding.text_sha(t) for t in texts], "actor_type": "x", "organisation": "o",
+    })
+    sheet = tmp_path / "inj.xlsx"
+    coding.export_sheet(seg, sheet, coder="lo")
+    filter_options = "44,34,76,1,,0,false,true,false,false,false,-1"  # every sheet, as shown
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", f"csv:Text - txt - csv (StarCalc):{filter_options}",
+         "--outdir", str(tmp_path), str(sheet)],
+        check=True, capture_output=True, timeout=180,
+    )
+    shown = pd.read_csv(tmp_path / "inj-coding.csv", dtype=str, keep_default_na=False)
+    assert shown["text"].tolist() == texts

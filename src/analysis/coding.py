@@ -76,6 +76,7 @@ __all__ = [
     "merge_sheets",
     "read_sheet",
     "sheet_columns",
+    "sheets_for_corpus",
     "text_sha",
     "write_sheet",
 ]
@@ -1034,6 +1035,128 @@ def merge_sheets(
         _o=long["seg_id"].map(order), _d=long["dimension"].map(dim_order)
     ).sort_values(["coder", "_o", "_d"], kind="stable")
     return long[LONG_COLUMNS].reset_index(drop=True).astype(str)
+
+
+SHEET_COLUMNS: list[str] = [
+    "path", "coder", "n_rows", "n_units", "n_matched", "n_errors", "usable", "reason",
+]
+_NOT_A_SHEET = re.compile(r"\.(bak\d+|orphans)$")
+
+
+def sheets_for_corpus(
+    segments: pd.DataFrame,
+    files: Iterable[str | Path] | None = None,
+    *,
+    folder: str | Path | None = None,
+    kinds: Iterable[str] = DEFAULT_KINDS,
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Find the coding sheets that cover a corpus's coding units, and say why the others do not.
+
+    A sheet is usable for a corpus when it has exactly one row for every coding unit of the
+    corpus and no other row (blind ids are mapped back) and :func:`check_sheet` finds no error
+    in it. Sheets coded on another corpus (no unit in common), on part of it, or with errors are
+    listed with the reason they are left out, so a report can say which coding it used.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        The current segments table (see :func:`coding_units`).
+    files : iterable of str or Path, optional
+        The sheets to consider. Default: every ``.csv`` and ``.xlsx`` file directly in
+        ``folder``, sorted by name, except re-export backups (``NAME.bakN.EXT``) and orphans
+        files (``NAME.orphans.csv``).
+    folder : str or Path, optional
+        Folder searched when ``files`` is None; default the project's ``coding/``.
+    kinds : iterable of str
+        Unit kinds the sheets should cover.
+    codebook : Codebook, optional
+        Default: the package codebook.
+
+    Returns
+    -------
+    DataFrame
+        One row per sheet considered, in the order given (or by name): ``path`` (str),
+        ``coder`` (str, the first non-blank coder id, "" if none), ``n_rows`` (int64, rows in
+        the sheet), ``n_units`` (int64, coding units of the corpus), ``n_matched`` (int64, rows
+        naming a unit of the corpus), ``n_errors`` (int64, errors found by :func:`check_sheet`),
+        ``usable`` (bool), ``reason`` (str, why the sheet is left out; "" when usable).
+
+    Raises
+    ------
+    CodingError
+        When a file given in ``files`` does not exist, or ``folder`` is not a folder.
+    """
+    from analysis import paths
+
+    cb = codebook or load_codebook()
+    kinds = tuple(kinds)
+    units = coding_units(segments, kinds=kinds)
+    if files is None:
+        where = Path(folder) if folder is not None else paths.CODING
+        if folder is not None and not where.is_dir():
+            raise CodingError(f"{where}: not a folder of coding sheets")
+        found = sorted(where.iterdir(), key=lambda p: p.name) if where.is_dir() else []
+        candidates = [
+            p for p in found
+            if p.is_file() and p.suffix.lower() in (".csv", ".xlsx")
+            and not p.name.startswith(".") and not _NOT_A_SHEET.search(p.stem)
+        ]
+    else:
+        candidates = [Path(f) for f in files]
+        missing = [str(p) for p in candidates if not p.is_file()]
+        if missing:
+            raise CodingError(
+                f"coding sheet(s) {', '.join(missing)} do not exist; check the coding_files paths"
+            )
+    records = []
+    for path in candidates:
+        record: dict[str, Any] = {
+            "path": str(path), "coder": "", "n_rows": 0, "n_units": len(units), "n_matched": 0,
+            "n_errors": 0, "usable": False, "reason": "",
+        }
+        try:
+            sheet = read_sheet(path)
+        except CodingError as exc:
+            records.append(record | {"reason": f"not readable as a coding sheet: {exc}"})
+            continue
+        if "seg_id" not in sheet.columns or "coder" not in sheet.columns:
+            records.append(record | {"n_rows": len(sheet),
+                                     "reason": "not a coding sheet (no seg_id and coder columns)"})
+            continue
+        real = _resolve_ids(sheet, units["seg_id"])
+        matched = int((real != "").sum())
+        record |= {
+            "coder": next((c for c in sheet["coder"] if c), ""),
+            "n_rows": len(sheet),
+            "n_matched": matched,
+        }
+        if matched == 0:
+            record["reason"] = "codes another corpus: no row names a unit of this corpus"
+        elif matched < len(sheet) or set(real) - {""} != set(units["seg_id"]):
+            covered = len(set(real) - {""})
+            other = len(sheet) - matched
+            record["reason"] = (
+                f"covers {covered} of this corpus's {len(units)} units"
+                + (f" and has {other} row(s) naming units of another corpus" if other else "")
+                + "; export a sheet for this corpus (`python -m analysis sheet export`)"
+            )
+        else:
+            problems = check_sheet(sheet, segments, codebook=cb, kinds=kinds)
+            errors = problems[problems["severity"] == "error"]
+            record["n_errors"] = len(errors)
+            if len(errors):
+                first = errors.iloc[0]
+                record["reason"] = (
+                    f"{len(errors)} error(s), first: {first['seg_id']} {first['column']}: "
+                    f"{first['problem']}; run `python -m analysis sheet check {path}`"
+                )
+            else:
+                record["usable"] = True
+        records.append(record)
+    out = pd.DataFrame(records, columns=SHEET_COLUMNS)
+    return out.astype({c: "int64" for c in ("n_rows", "n_units", "n_matched", "n_errors")}
+                      ).astype({"usable": bool})
 
 
 # --------------------------------------------------------------------------- results
