@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -81,3 +82,17 @@ def test_svg_is_byte_reproducible() -> None:
     two = _svg(plots.keyness_chart(k))
     assert one == two
     assert b"<dc:date>" not in one
+
+
+def test_figures_show_as_png_without_inline_support():
+    from IPython.core.formatters import PNGFormatter
+
+    fig = plots.function_word_profiles(
+        pd.DataFrame({
+            "actor_type": ["a", "b"], "function_class": ["pronoun", "pronoun"],
+            "function_subclass": ["first_plural", "first_plural"], "n": [2, 1],
+            "per_1k": [20.0, 10.0], "total_tokens": [100, 100], "words": ["we 2", "we 1"],
+        })
+    )
+    png = PNGFormatter()(fig)  # a formatter with no printer registered for Figure
+    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -165,3 +165,10 @@ def test_one_scan_per_document_equals_one_scan_per_unit(seeds):
                        ignore_index=True)
     pd.testing.assert_frame_equal(single, whole)
     assert "human trafficking" in set(whole["norm"])  # a unit may span lines
+
+
+def test_acronym_is_not_a_pronoun():
+    t = tok("Let us ask the US State Department; I will.", mwe=False).set_index("token")
+    assert t.loc["us", "function_subclass"] == "first_plural"
+    assert not t.loc["US", "is_function"] and t.loc["US", "function_class"] == ""
+    assert t.loc["I", "function_class"] == "pronoun"

@@ -235,22 +235,30 @@ def apply_edits(raw: str, edits: list[Edit] | tuple[Edit, ...]) -> CleanText:
     replacement such as a quote maps exactly).
     """
     pieces: list[str] = []
-    maps: list[np.ndarray] = []
+    # The map is built from runs: output run i maps to raw offsets bases[i], bases[i] + 1, ...
+    bases: list[int] = []
+    lengths: list[int] = []
     pos = 0
     for e in edits:
         if e.start > pos:
             pieces.append(raw[pos:e.start])
-            maps.append(np.arange(pos, e.start, dtype=np.int64))
+            bases.append(pos)
+            lengths.append(e.start - pos)
         if e.after:
             pieces.append(e.after)
-            width = max(e.end - e.start, 1)
-            idx = e.start + (np.arange(len(e.after)) * width) // len(e.after)
-            maps.append(np.minimum(idx, max(e.end - 1, e.start)).astype(np.int64))
+            n, width, last = len(e.after), max(e.end - e.start, 1), max(e.end - 1, e.start)
+            for j in range(n):
+                bases.append(min(e.start + (j * width) // n, last))
+                lengths.append(1)
         pos = e.end
     pieces.append(raw[pos:])
-    maps.append(np.arange(pos, len(raw), dtype=np.int64))
-    maps.append(np.array([len(raw)], dtype=np.int64))
-    return CleanText("".join(pieces), np.concatenate(maps))
+    bases += [pos, len(raw)]
+    lengths += [len(raw) - pos, 1]
+    base = np.asarray(bases, dtype=np.int64)
+    length = np.asarray(lengths, dtype=np.int64)
+    out_start = np.cumsum(length) - length
+    to_raw = np.repeat(base - out_start, length) + np.arange(int(length.sum()), dtype=np.int64)
+    return CleanText("".join(pieces), to_raw)
 
 
 @lru_cache(maxsize=256)

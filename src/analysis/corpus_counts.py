@@ -28,10 +28,10 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis.corpus import document_columns
 from analysis.errors import AnalysisError
-from analysis.segment import ANALYSIS_KINDS, segment_document
+from analysis.segment import ANALYSIS_KINDS, segment_rows
 from analysis.tokenise import _type_flags, tokenise_text
 
-_SEG_META = ["seg_id", "doc_id", "position", "kind", "label", "start", "end"]
+_SEG_META = ["seg_id", "doc_id", "position", "kind", "label", "start", "end"]  # output columns
 
 
 @dataclass(frozen=True)
@@ -155,22 +155,21 @@ def _count_chunk(
     metas, seg_codes, norms = [], [], []
     offset = 0
     for doc_id, raw in docs:
-        seg = segment_document(raw, doc_id)
-        seg = seg[seg["kind"].isin(kinds)]
-        spans = list(zip(seg["seg_id"], seg["start"], seg["end"], strict=True))
+        units = [row for row in segment_rows(raw, doc_id) if row[3] in kinds]
+        spans = [(row[0], row[6], row[7]) for row in units]
         cols = tokenise_text(raw, spans, mwe=mwe, with_sentences=False, with_tokens=False)
         seg_codes.append(np.asarray(cols["seg_index"], dtype=np.int64) + offset)
         norms.extend(cols["norm"])
-        metas.append(seg[_SEG_META])
-        offset += len(seg)
+        metas.extend(row[:8] for row in units)
+        offset += len(units)
     rows = np.concatenate(seg_codes) if seg_codes else np.zeros(0, np.int64)
     codes, uniques = pd.factorize(pd.Index(norms, dtype=object), sort=False)
     matrix = sparse.csr_matrix(
         (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(offset, len(uniques))
     )
     matrix.sum_duplicates()
-    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=_SEG_META)
-    return meta, list(uniques), matrix
+    meta = pd.DataFrame(metas, columns=_SEG_META[:3] + ["kind", "label", "text", "start", "end"])
+    return meta.drop(columns="text"), list(uniques), matrix
 
 
 def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str]]]:

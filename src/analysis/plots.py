@@ -67,8 +67,26 @@ def figure_style() -> Iterator[None]:
         yield
 
 
+class DisplayFigure(Figure):
+    """A matplotlib Figure that shows itself as a PNG wherever IPython displays it.
+
+    Figures are built without pyplot (so nothing is drawn or kept in a global state), which
+    means a plain ``Figure`` returned from a notebook cell shows as text unless the kernel has
+    matplotlib's inline support switched on. This one carries its own PNG representation, so
+    ``display(figure)`` works in JupyterLab and in headless runs alike; where the inline
+    support is on, IPython uses that instead.
+    """
+
+    def _repr_png_(self) -> bytes:
+        from io import BytesIO
+
+        buffer = BytesIO()
+        self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
+
+
 def _new_figure(width: float, height: float) -> tuple[Figure, Any]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = DisplayFigure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -324,7 +342,7 @@ def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> 
     palette = [TARGET_COLOUR, REFERENCE_COLOUR, OKABE_ITO["green"], OKABE_ITO["orange"],
                OKABE_ITO["purple"], OKABE_ITO["sky_blue"]]
     with figure_style():
-        fig = Figure(figsize=(8.0, 3.8), layout="constrained")
+        fig = DisplayFigure(figsize=(8.0, 3.8), layout="constrained")
         axes = fig.subplots(1, 2)
         for ax, cls in zip(axes, ["pronoun", "modal"], strict=True):
             sub = profile[profile["function_class"] == cls]

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from analysis.errors import AnalysisError
-from analysis.plots import NEUTRAL_COLOUR, OKABE_ITO, figure_style
+from analysis.plots import NEUTRAL_COLOUR, OKABE_ITO, DisplayFigure, figure_style
 
 __all__ = [
     "STANCE_MARKS",
@@ -103,7 +103,7 @@ def code_share_chart(
     groups = list(dict.fromkeys(table[by].astype(str)))
     used = [c for c in codes if table.loc[table["code"].astype(str) == c, "n"].sum() > 0]
     with figure_style():
-        fig = Figure(figsize=(8.0, 0.55 * len(groups) + 2.2), layout="constrained")
+        fig = DisplayFigure(figsize=(8.0, 0.55 * len(groups) + 2.2), layout="constrained")
         ax = fig.add_subplot()
         keyed = table.assign(_g=table[by].astype(str), _c=table["code"].astype(str))
         sizes = keyed.drop_duplicates("_g").set_index("_g")["n_group"]
@@ -175,7 +175,7 @@ def frame_sequence_chart(
     docs = list(dict.fromkeys(sequence["doc_id"].astype(str)))
     width = int(sequence["order"].max()) + 1
     with figure_style():
-        fig = Figure(figsize=(max(6.0, 0.55 * width + 2.5), 0.75 * len(docs) + 2.3),
+        fig = DisplayFigure(figsize=(max(6.0, 0.55 * width + 2.5), 0.75 * len(docs) + 2.3),
                      layout="constrained")
         ax = fig.add_subplot()
         for row, doc in enumerate(docs):
@@ -230,7 +230,7 @@ def lexicon_validation_chart(per_frame: pd.DataFrame) -> Figure:
     rows = per_frame.reset_index(drop=True)
     y = np.arange(len(rows))
     with figure_style():
-        fig = Figure(figsize=(7.0, 0.45 * len(rows) + 1.8), layout="constrained")
+        fig = DisplayFigure(figsize=(7.0, 0.45 * len(rows) + 1.8), layout="constrained")
         ax = fig.add_subplot()
         ax.barh(y - 0.2, rows["precision"].fillna(0.0), 0.4, color=OKABE_ITO["blue"],
                 label="precision (proposed and coded / proposed)")

@@ -320,7 +320,9 @@ def execute_notebook(
         resources={"metadata": {"path": str(cwd)}},
         on_cell_start=on_cell_start,
         # The kernel's own start-up notices (not the notebook's output) would clutter the CLI.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        # Inline matplotlib support on, as in the in-process engine (analysis.kernels), so both
+        # engines display figures the same way.
+        extra_arguments=["--IPKernelApp.log_level=ERROR", "--IPKernelApp.matplotlib=inline"],
     )
     env = {**os.environ, **KERNEL_ENV}
     try:

@@ -270,6 +270,14 @@ def _text_sha(text: str) -> str:
 
 def segment_document(raw: str, doc_id: str) -> pd.DataFrame:
     """Segment one raw document; return its units (see :func:`segment_corpus` for columns)."""
+    return pd.DataFrame(segment_rows(raw, doc_id), columns=SEGMENT_COLUMNS)
+
+
+def segment_rows(raw: str, doc_id: str) -> list[tuple]:
+    """Segment one raw document; return its units as tuples in :data:`SEGMENT_COLUMNS` order.
+
+    The table-free form of :func:`segment_document`, for callers that stream many documents.
+    """
     cleaned = clean_document(raw)
     display = cleaned.display
     units = _raw_units(display.text)
@@ -302,7 +310,7 @@ def segment_document(raw: str, doc_id: str) -> pd.DataFrame:
             seg_id = f"{doc_id}-{_KIND_PREFIX[u.kind]}{counters[u.kind]:02d}"
         rows.append((seg_id, doc_id, position, u.kind, u.label, text, start, end,
                      _text_sha(text), len(text)))
-    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    return rows
 
 
 def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:

@@ -341,5 +341,12 @@ def tokenise(
     codes, uniques = pd.factorize(tokens["norm"])
     flags = _type_flags(pd.Index(uniques)).take(codes).reset_index(drop=True)
     tokens = pd.concat([tokens, flags], axis=1)
+    # An all-capital word of two or more letters is an acronym, not a pronoun or a modal: "US"
+    # in "the US State Department" is not "us". (A heading in capitals is not counted anyway.)
+    surface = tokens["token"]
+    acronym = tokens["is_function"] & surface.str.isupper() & (surface.str.len() > 1)
+    if acronym.any():
+        tokens.loc[acronym, "is_function"] = False
+        tokens.loc[acronym, ["function_class", "function_subclass"]] = ""
     int_cols = {"sentence": "int64", "position": "int64", "start": "int64", "end": "int64"}
     return tokens.astype(int_cols)[TOKEN_COLUMNS]
