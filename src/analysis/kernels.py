@@ -91,6 +91,15 @@ def _append(outputs: list[NotebookNode], output: NotebookNode) -> None:
         outputs.append(output)
 
 
+def _forget_inherited_shell() -> None:
+    """Drop an IPython shell singleton this process inherited from its parent (a test runner or
+    a notebook may have made one), so the notebook's kernel gets a shell of its own."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():
+        type(InteractiveShell.instance()).clear_instance()
+
+
 def run_inprocess(
     notebook: NotebookNode, *, cwd: str | os.PathLike[str], timeout: int = 600,
     env: dict[str, str] | None = None,
@@ -106,6 +115,7 @@ def run_inprocess(
     os.environ.update(env or {})
     os.chdir(cwd)
     nb = copy.deepcopy(notebook)
+    _forget_inherited_shell()
     manager = InProcessKernelManager()
     manager.start_kernel()
     client = manager.client()
