@@ -566,3 +566,9 @@ def test_inprocess_build_works_when_the_parent_has_an_ipython_shell(tmp_path: Pa
     finally:
         if created:
             InteractiveShell.clear_instance()
+
+
+def test_input_hashes_do_not_depend_on_where_the_clone_lives() -> None:
+    inputs = report._gather_inputs(report.ReportParameters().resolved())
+    assert "coding/reference.csv" in inputs.coding_hashes
+    assert not any(key.startswith("/") for key in inputs.coding_hashes)

@@ -669,6 +669,16 @@ class _Inputs:
         return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
+def _portable_path(path: Path) -> str:
+    """A file's path relative to the project root when it lies inside it, so that two clones in
+    different folders hash the same inputs to the same value."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(paths.ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
 def _gather_inputs(parameters: ReportParameters) -> _Inputs:
     manifest = Path(parameters.manifest) if parameters.manifest else paths.MANIFEST
     documents = _manifest_documents(manifest)
@@ -688,7 +698,7 @@ def _gather_inputs(parameters: ReportParameters) -> _Inputs:
         documents=documents,
         document_hashes=document_hashes,
         coding=coding,
-        coding_hashes={str(p): _sha256_file(p) for p in coding},
+        coding_hashes={_portable_path(p): _sha256_file(p) for p in coding},
         package=package_digest(),
         versions=library_versions(),
     )
