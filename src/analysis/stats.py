@@ -314,6 +314,9 @@ def keyness(
     out["pct_diff_inf"] = pct_inf
     out["logodds_z"] = lo["z"].to_numpy()
     out["too_small"] = (np.minimum(e_t, e_r) < min_expected) | (pooled < min_observed)
+    for col in ("n_target", "n_reference"):  # counts read as counts where they are whole
+        if np.all(np.mod(out[col].to_numpy(), 1) == 0):
+            out[col] = out[col].astype(np.int64)
     order = np.lexsort((out.index.to_numpy(dtype=str), -out["g2"].to_numpy()))
     return out.iloc[order]
 
