@@ -29,6 +29,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from analysis.corpus import document_columns
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS, segment_rows
+from analysis.tfidf import contrast_table
 from analysis.tokenise import _type_flags, tokenise_text
 
 _SEG_META = ["seg_id", "doc_id", "position", "kind", "label", "start", "end"]  # output columns
@@ -111,41 +112,21 @@ class CorpusCounts:
         the non-punctuation, non-stopword terms; ``TfidfVectorizer`` is exactly that
         transformer after counting, so the weights are the same.
         """
-        groups, _ = self._groups(by)
-        target = groups[0] if target is None else target
-        labels = self.segments[by].to_numpy(dtype=object)
-        is_t = labels == target
-        is_r = ~is_t if reference is None else labels == reference
-        if reference is None:
-            others = [x for x in groups if x != target]
-            reference = others[0] if len(others) == 1 else "rest"
+        if by not in self.segments.columns:
+            self._groups(by)  # raises the error naming the columns
         keep = ~(self.terms["is_punct"].to_numpy() | self.terms["is_stop"].to_numpy())
         cols = np.flatnonzero(keep)
         terms = self.terms["term"].to_numpy()[cols]
-        order = np.argsort(terms, kind="stable")
+        order = np.argsort(terms, kind="stable")  # scikit-learn's vocabulary order
         counts = self.matrix[:, cols[order]]
         used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)
-        counts = counts[:, used]
         transformer = TfidfTransformer()
-        weights = transformer.fit_transform(counts).tocsr()
-        present = (counts > 0).astype(np.int64)
-        mean_t = np.asarray(weights[is_t].mean(axis=0)).ravel()
-        mean_r = np.asarray(weights[is_r].mean(axis=0)).ravel()
-        out = pd.DataFrame(
-            {
-                f"mean_{target}": mean_t,
-                f"mean_{reference}": mean_r,
-                "diff": mean_t - mean_r,
-                f"df_{target}": np.asarray(present[is_t].sum(axis=0)).ravel().astype(np.int64),
-                f"df_{reference}": np.asarray(present[is_r].sum(axis=0)).ravel().astype(np.int64),
-                "idf": transformer.idf_,
-            },
-            index=pd.Index(terms[order][used], name="term"),
+        weights = transformer.fit_transform(counts[:, used])
+        return contrast_table(
+            weights, self.segments[by].to_numpy(dtype=object),
+            pd.Index(terms[order][used], name="term"), transformer.idf_,
+            by=by, target=target, reference=reference,
         )
-        idx = np.lexsort((out.index.to_numpy(dtype=str), -out["diff"].to_numpy()))
-        out = out.iloc[idx]
-        out.attrs.update(target=target, reference=reference)
-        return out
 
 
 def _count_chunk(

@@ -27,6 +27,7 @@ __all__ = [
     "Similarity",
     "distinctive_terms",
     "paragraph_similarity",
+    "contrast_table",
     "segment_tfidf",
     "tfidf_contrast",
 ]
@@ -153,7 +154,27 @@ def tfidf_contrast(
         ``attrs["target"]`` and ``attrs["reference"]`` name the groups.
     """
     weights = segment_tfidf(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords)
-    groups = _group_rows(weights, by)
+    return contrast_table(
+        weights.matrix, _group_rows(weights, by), weights.terms, weights.idf,
+        by=by, target=target, reference=reference,
+    )
+
+
+def contrast_table(
+    matrix: sparse.spmatrix,
+    groups: np.ndarray,
+    terms: pd.Index,
+    idf: np.ndarray,
+    *,
+    by: str,
+    target: Any = None,
+    reference: Any = None,
+) -> pd.DataFrame:
+    """Build the :func:`tfidf_contrast` table from a segments x terms TF-IDF matrix.
+
+    ``groups`` gives each row's group. Shared by :func:`tfidf_contrast` and
+    :meth:`analysis.corpus_counts.CorpusCounts.tfidf_contrast`.
+    """
     order = list(pd.unique(groups))
     if len(order) < 2:
         raise AnalysisError(f"{by!r} has only the group(s) {order}; a contrast needs two.")
@@ -168,26 +189,20 @@ def tfidf_contrast(
         reference = others[0] if len(others) == 1 else "rest"
     else:
         is_r = groups == reference
-    m = weights.matrix
+    m = sparse.csr_matrix(matrix)
     present = (m > 0).astype(np.int64)
-
-    def mean_of(mask: np.ndarray) -> np.ndarray:
-        return np.asarray(m[mask].mean(axis=0)).ravel()
-
-    def df_of(mask: np.ndarray) -> np.ndarray:
-        return np.asarray(present[mask].sum(axis=0)).ravel().astype(np.int64)
-
-    mean_t, mean_r = mean_of(is_t), mean_of(is_r)
+    mean_t = np.asarray(m[is_t].mean(axis=0)).ravel()
+    mean_r = np.asarray(m[is_r].mean(axis=0)).ravel()
     out = pd.DataFrame(
         {
             f"mean_{target}": mean_t,
             f"mean_{reference}": mean_r,
             "diff": mean_t - mean_r,
-            f"df_{target}": df_of(is_t),
-            f"df_{reference}": df_of(is_r),
-            "idf": weights.idf,
+            f"df_{target}": np.asarray(present[is_t].sum(axis=0)).ravel().astype(np.int64),
+            f"df_{reference}": np.asarray(present[is_r].sum(axis=0)).ravel().astype(np.int64),
+            "idf": idf,
         },
-        index=weights.terms,
+        index=terms,
     )
     order_idx = np.lexsort((out.index.to_numpy(dtype=str), -out["diff"].to_numpy()))
     out = out.iloc[order_idx]
