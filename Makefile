@@ -40,7 +40,7 @@ test-fast: env ## run the tests that do not execute notebooks or start servers
 	$(PY) -m pytest -m "not slow and not browser"
 
 lab: env ## open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: env ## check style with ruff
 	$(VENV)/bin/ruff check src tests benchmarks
