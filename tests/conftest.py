@@ -45,3 +45,11 @@ def built_mini_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return out
+
+
+@pytest.fixture
+def toy():
+    """The hand-counted toy token and segment tables of tests/toy_tables.py (fresh copies)."""
+    from toy_tables import toy_tables
+
+    return toy_tables()

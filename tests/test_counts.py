@@ -7,57 +7,10 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from nltk.stem.snowball import SnowballStemmer
+from toy_tables import TOY_STOPWORDS
 
 from analysis import counts, stats
 from analysis.errors import AnalysisError
-
-_STOP = {"the", "of", "and", "to", "a"}
-_PRONOUNS = {"we": "first_plural", "they": "third_plural"}
-_MODALS = {"must": "obligation", "will": "commitment"}
-_STEM = SnowballStemmer("english")
-
-# seg_id, doc_id, kind, actor_type, sentences (tokens; "_" joins a multiword expression)
-_UNITS = [
-    ("a-h01", "a", "heading", "ngo", [["Trafficking", "report"]]),
-    ("a-p01", "a", "body", "ngo", [["We", "must", "protect", "victims", "."],
-                                   ["Human_trafficking", "harms", "victims", "of", "trafficking",
-                                    "."]]),
-    ("a-p02", "a", "body", "ngo", [["They", "must", "listen", ",", "and", "victims", "speak",
-                                    "."]]),
-    ("b-p01", "b", "body", "gov", [["Malaysia", "will", "combat", "people_smuggling", "."],
-                                   ["We", "will", "act", "."]]),
-    ("b-p01.i", "b", "list_item", "gov", [["combat", "the", "smuggling", "of", "migrants"]]),
-]
-
-
-def _tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    seg_rows, tok_rows = [], []
-    for seg_id, doc_id, kind, actor, sents in _UNITS:
-        seg_rows.append({"seg_id": seg_id, "doc_id": doc_id, "kind": kind, "actor_type": actor,
-                         "genre": "statement", "label": seg_id.split("-")[1]})
-        position = 0
-        for s, words in enumerate(sents):
-            for w in words:
-                norm = w.replace("_", " ").casefold()
-                punct = not any(ch.isalnum() for ch in w)
-                tok_rows.append({
-                    "doc_id": doc_id, "seg_id": seg_id, "sentence": s, "position": position,
-                    "token": w.replace("_", " "), "norm": norm,
-                    "stem": " ".join(_STEM.stem(p) for p in norm.split(" ")),
-                    "start": 0, "end": 0, "is_punct": punct, "is_stop": norm in _STOP,
-                    "is_number": False, "is_function": norm in _PRONOUNS or norm in _MODALS,
-                    "function_class": "pronoun" if norm in _PRONOUNS else
-                    ("modal" if norm in _MODALS else ""),
-                    "is_mwe": "_" in w,
-                })
-                position += 1
-    return pd.DataFrame(tok_rows), pd.DataFrame(seg_rows)
-
-
-@pytest.fixture
-def toy() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return _tables()
 
 
 def _row(table: pd.DataFrame, by: str, group: str, term: str) -> pd.Series:
@@ -82,7 +35,7 @@ def test_term_counts_hand_counts_and_denominator(toy) -> None:
     assert v["per_1k"] == pytest.approx(1000 * 3 / 16)
     assert _row(tc, "actor_type", "ngo", "human trafficking")["n"] == 1
     # stopwords out of the table but kept in the denominator
-    assert not tc["term"].isin(_STOP).any()
+    assert not tc["term"].isin(TOY_STOPWORDS).any()
     # gov: malaysia will combat people smuggling(2) we will act | combat the smuggling of migrants
     assert _row(tc, "actor_type", "gov", "combat")["total_tokens"] == 13
     assert _row(tc, "actor_type", "gov", "will")["n"] == 2

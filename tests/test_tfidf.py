@@ -10,15 +10,9 @@ import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
-from test_counts import _tables
 
 from analysis import tfidf
 from analysis.errors import AnalysisError
-
-
-@pytest.fixture
-def toy() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return _tables()
 
 
 def _docs(tokens: pd.DataFrame, seg_ids: list[str]) -> list[str]:

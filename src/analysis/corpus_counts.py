@@ -28,11 +28,12 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis.corpus import document_columns
 from analysis.errors import AnalysisError
-from analysis.segment import ANALYSIS_KINDS, segment_rows
+from analysis.segment import ANALYSIS_KINDS, SEGMENT_COLUMNS, segment_rows
 from analysis.tfidf import contrast_table
 from analysis.tokenise import _type_flags, tokenise_text
 
-_SEG_META = ["seg_id", "doc_id", "position", "kind", "label", "start", "end"]  # output columns
+# The unit columns the map step keeps: SEGMENT_COLUMNS up to the raw offsets.
+_SEG_META = SEGMENT_COLUMNS[: SEGMENT_COLUMNS.index("end") + 1]
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,14 @@ class CorpusCounts:
     segments: pd.DataFrame
     terms: pd.DataFrame
 
-    def _groups(self, by: str) -> tuple[list[Any], sparse.csr_matrix]:
+    def _check_by(self, by: str) -> None:
         if by not in self.segments.columns:
             raise AnalysisError(
                 f"by={by!r} is not a segment column; choose one of {list(self.segments.columns)}"
             )
+
+    def _groups(self, by: str) -> tuple[list[Any], sparse.csr_matrix]:
+        self._check_by(by)
         codes, uniques = pd.factorize(self.segments[by], sort=False)
         indicator = sparse.csr_matrix(
             (np.ones(len(codes)), (codes, np.arange(len(codes)))),
@@ -112,8 +116,7 @@ class CorpusCounts:
         the non-punctuation, non-stopword terms; ``TfidfVectorizer`` is exactly that
         transformer after counting, so the weights are the same.
         """
-        if by not in self.segments.columns:
-            self._groups(by)  # raises the error naming the columns
+        self._check_by(by)
         keep = ~(self.terms["is_punct"].to_numpy() | self.terms["is_stop"].to_numpy())
         cols = np.flatnonzero(keep)
         terms = self.terms["term"].to_numpy()[cols]
@@ -141,7 +144,7 @@ def _count_chunk(
         cols = tokenise_text(raw, spans, mwe=mwe, with_sentences=False, with_tokens=False)
         seg_codes.append(np.asarray(cols["seg_index"], dtype=np.int64) + offset)
         norms.extend(cols["norm"])
-        metas.extend(row[:8] for row in units)
+        metas.extend(row[: len(_SEG_META)] for row in units)
         offset += len(units)
     rows = np.concatenate(seg_codes) if seg_codes else np.zeros(0, np.int64)
     codes, uniques = pd.factorize(pd.Index(norms, dtype=object), sort=False)
@@ -149,8 +152,8 @@ def _count_chunk(
         (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(offset, len(uniques))
     )
     matrix.sum_duplicates()
-    meta = pd.DataFrame(metas, columns=_SEG_META[:3] + ["kind", "label", "text", "start", "end"])
-    return meta.drop(columns="text"), list(uniques), matrix
+    meta = pd.DataFrame(metas, columns=_SEG_META).drop(columns="text")
+    return meta, list(uniques), matrix
 
 
 def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str]]]:

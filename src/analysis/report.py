@@ -912,14 +912,7 @@ def _run_tasks(
     # fork, not spawn: spawn would re-run ``python -m analysis`` (the CLI) in every worker.
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(_run_task, task): task for task in tasks}
-        for future, task in futures.items():
-            try:
-                name, seconds, outputs = future.result()
-                built[name] = (seconds, outputs)
-            except ReportError as exc:
-                failures[task.notebook.stem] = str(exc)
-    return built, failures
+        return _collect([(task, pool.submit(_run_task, task).result) for task in tasks])
 
 
 def _can_fork_warm() -> bool:
@@ -937,18 +930,24 @@ def _run_forked(
     from analysis.kernels import warm_up
 
     warm_up()
-    built: dict[str, tuple[float, tuple[str, ...]]] = {}
-    failures: dict[str, str] = {}
     context = multiprocessing.get_context("fork")
     # maxtasksperchild=1: a worker runs one notebook and exits, so every kernel is fresh.
     with context.Pool(processes=min(jobs, len(tasks)), maxtasksperchild=1) as pool:
-        pending = [(task, pool.apply_async(_run_task, (task,))) for task in tasks]
-        for task, result in pending:
-            try:
-                name, seconds, outputs = result.get()
-                built[name] = (seconds, outputs)
-            except ReportError as exc:
-                failures[task.notebook.stem] = str(exc)
+        return _collect([(task, pool.apply_async(_run_task, (task,)).get) for task in tasks])
+
+
+def _collect(
+    pending: list[tuple[_Task, Any]],
+) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
+    """Wait for each task's result (a callable returning ``_run_task``'s value), in order."""
+    built: dict[str, tuple[float, tuple[str, ...]]] = {}
+    failures: dict[str, str] = {}
+    for task, result in pending:
+        try:
+            name, seconds, outputs = result()
+            built[name] = (seconds, outputs)
+        except ReportError as exc:
+            failures[task.notebook.stem] = str(exc)
     return built, failures
 
 

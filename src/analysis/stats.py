@@ -359,17 +359,22 @@ def keyness_one_vs_rest(
         :func:`keyness` columns; BH adjustment is within each comparison.
     """
     wide, tot = _wide_counts(counts, totals)
-    frames = []
-    for group in wide.columns:
-        rest = wide.drop(columns=[group]).sum(axis=1)
-        k = keyness(
-            wide[group],
-            rest,
-            target_total=float(tot[group]),
-            reference_total=float(tot.drop(group).sum()),
-            **options,
-        )
-        frames.append(k.reset_index().assign(group=group, reference="rest"))
+    pairs = [
+        (group, "rest", wide[group], wide.drop(columns=[group]).sum(axis=1),
+         float(tot[group]), float(tot.drop(group).sum()))
+        for group in wide.columns
+    ]
+    return _keyness_long(pairs, options)
+
+
+def _keyness_long(pairs: list[tuple], options: dict[str, Any]) -> pd.DataFrame:
+    """Stack :func:`keyness` tables of ``(group, reference, a, b, c, d)`` comparisons."""
+    frames = [
+        keyness(a, b, target_total=c, reference_total=d, **options)
+        .reset_index()
+        .assign(group=group, reference=reference)
+        for group, reference, a, b, c, d in pairs
+    ]
     out = pd.concat(frames, ignore_index=True)
     return out[["group", "reference", *[c for c in out.columns if c not in ("group", "reference")]]]
 
@@ -398,21 +403,13 @@ def keyness_pairwise(
         block per ordered pair (g, h) with g != h, BH adjustment within each pair.
     """
     wide, tot = _wide_counts(counts, totals)
-    frames = []
-    for group in wide.columns:
-        for other in wide.columns:
-            if other == group:
-                continue
-            k = keyness(
-                wide[group],
-                wide[other],
-                target_total=float(tot[group]),
-                reference_total=float(tot[other]),
-                **options,
-            )
-            frames.append(k.reset_index().assign(group=group, reference=other))
-    out = pd.concat(frames, ignore_index=True)
-    return out[["group", "reference", *[c for c in out.columns if c not in ("group", "reference")]]]
+    pairs = [
+        (group, other, wide[group], wide[other], float(tot[group]), float(tot[other]))
+        for group in wide.columns
+        for other in wide.columns
+        if other != group
+    ]
+    return _keyness_long(pairs, options)
 
 
 def dispersion_dp(
