@@ -66,6 +66,8 @@ def test_user_manifest_with_optional_columns_missing(tmp_path):
         ("caf\u00e9 \u2019q\u2019".encode("cp1252"), "caf\u00e9 \u2019q\u2019", "cp1252"),
         (b"line one\r\nline two\rline three", "line one\nline two\nline three", "utf-8"),
         ("utf16 text".encode("utf-16"), "utf16 text", "utf-16"),
+        # a page break from pdftotext is one control byte in 198: under 1%, still text
+        (b"page one\x0c" + b"x" * 189, "page one\x0c" + "x" * 189, "utf-8"),
     ],
 )
 def test_decode_policy(data, text, encoding):
@@ -78,6 +80,7 @@ def test_decode_policy(data, text, encoding):
         (b"   \n\n  ", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         (bytes(range(1, 8)) * 20 + b"text", "binary"),
+        (b"\x0c\x0b" + b"x" * 98, "many control bytes"),  # 2 in 100: over 1%
         (b"bad \x81\x8d bytes \xff\xfe", "neither UTF-8"),
     ],
 )
