@@ -147,30 +147,90 @@ def _emphasis_edits(raw: str) -> list[Edit]:
     return edits
 
 
+# A letter as the repeat rule sees it: ``[^\W\d_]``, the same class as in _REPEAT_RE.
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = np.array([bool(_LETTER_RE.match(chr(c))) for c in range(128)])
+
+
+def _letter_mask(codes: np.ndarray) -> np.ndarray:
+    """For each code point, whether it is a letter (ASCII by table, the rest by the regex)."""
+    low = codes < 128
+    letter = np.zeros(len(codes), dtype=bool)
+    letter[low] = _ASCII_LETTER[codes[low]]
+    if not low.all():
+        other = np.flatnonzero(~low)
+        distinct, inverse = np.unique(codes[other], return_inverse=True)
+        is_letter = np.fromiter((bool(_LETTER_RE.match(chr(c))) for c in distinct.tolist()),
+                                bool, len(distinct))
+        letter[other] = is_letter[inverse]
+    return letter
+
+
+def _word_keys(raw: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Start offset and a case-insensitive key of every word (maximal run of letters).
+
+    Two words with the same case-folded spelling get the same key (mixed from the length, the
+    sum of code points and a position-weighted sum, all from prefix sums), computed in numpy
+    without a string per word. Different words can share a key; callers confirm with the exact
+    rule. ``None`` when case folding changes the length (e.g. "ß" -> "ss"), so positions would
+    not line up.
+    """
+    folded = raw.casefold()
+    if len(folded) != len(raw):
+        return None
+    try:
+        codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    letter = _letter_mask(codes)
+    edges = np.diff(letter.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    values = codes.astype(np.int64)
+    index = np.arange(len(values), dtype=np.int64)
+    c1 = np.concatenate(([0], np.cumsum(values)))
+    c2 = np.concatenate(([0], np.cumsum(values * index)))
+    s1 = c1[ends] - c1[starts]
+    s2 = (c2[ends] - c2[starts]) - starts * s1  # sum of (offset within word) x code point
+    # One int64 per word; the products may wrap around, which keeps equal words equal.
+    keys = (ends - starts) * np.int64(1_000_003) + s1 * np.int64(7_919) + s2
+    return starts, keys
+
+
 # A word and the non-word characters before it: consecutive matches tile the text, so word
 # offsets follow from the lengths without a match object per word.
 _GAP_WORD_RE = re.compile(r"([\W\d_]*)([^\W\d_]+)")
 
 
-def _repeat_edits(raw: str) -> list[Edit]:
-    """Immediately repeated runs of 1 to 4 words, found by comparing word codes (vectorised)."""
+def _word_keys_slow(raw: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_word_keys` for texts whose case folding changes length: one string per word."""
     pairs = _GAP_WORD_RE.findall(raw)
-    if len(pairs) < 2:
-        return []
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     gaps, words = zip(*pairs, strict=True)
-    codes = pd.factorize(pd.Index([w.casefold() for w in words], dtype=object))[0]
-    hits = np.zeros(len(codes), dtype=bool)
-    for k in range(1, 5):
-        if len(codes) < 2 * k:
-            break
-        same = codes[k:] == codes[:-k]  # same[i]: word i+k equals word i
-        # the k words starting at i are repeated right after them: same[i..i+k-1] all true
-        hits[: len(same) - k + 1] |= np.lib.stride_tricks.sliding_window_view(same, k).all(axis=1)
-    candidates = np.flatnonzero(hits)
-    if not len(candidates):
-        return []
+    keys = pd.factorize(pd.Index([w.casefold() for w in words], dtype=object))[0]
     word_len = np.fromiter(map(len, words), np.int64, len(words))
-    word_start = np.cumsum(np.fromiter(map(len, gaps), np.int64, len(words)) + word_len) - word_len
+    starts = np.cumsum(np.fromiter(map(len, gaps), np.int64, len(words)) + word_len) - word_len
+    return starts, keys.astype(np.int64)
+
+
+def _repeat_edits(raw: str) -> list[Edit]:
+    """Immediately repeated runs of 1 to 4 words, found by comparing word keys (vectorised)."""
+    found = _word_keys(raw)
+    word_start, keys = found if found is not None else _word_keys_slow(raw)
+    n = len(word_start)
+    hits = np.zeros(n, dtype=bool)
+    for k in range(1, 5):
+        if n < 2 * k:
+            break
+        same = keys[k:] == keys[:-k]  # same[i]: word i+k looks like word i
+        # the k words starting at i are repeated right after them: same[i..i+k-1] all true
+        width = len(same) - k + 1
+        run = same[:width].copy()
+        for j in range(1, k):
+            run &= same[j:j + width]
+        hits[:width] |= run
+    candidates = np.flatnonzero(hits)
     edits = []
     last_end = -1
     for pos in word_start[candidates].tolist():
