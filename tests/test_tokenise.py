@@ -142,6 +142,9 @@ def test_unknown_document():
     "Odd _under_score_ and caf\u0065\u0301 text \U0001F600 here.",
     "Tabs\tand\u00a0spaces, e-mail a.b@example.org and https://example.org/x?y=1 here.",
     "Quotes \u201clike this\u201d and \u2018that\u2019 \u2026 done... ok.",
+    # white space that only Unicode knows: line/paragraph separators, NEL, ideographic space,
+    # the information separators \x1c-\x1f; offsets come from where the non-space characters are
+    "Line\u2028sep\u2029para\x85nel\u3000wide\x1cfs\x1fus and \U0001F600\u200aend.",
 ])
 def test_every_character_is_covered_and_offsets_hold(raw):
     t = tok(raw, mwe=False)

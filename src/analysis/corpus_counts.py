@@ -136,24 +136,27 @@ def _count_chunk(
     docs: list[tuple[str, str]], kinds: tuple[str, ...], mwe: bool | tuple[str, ...]
 ) -> tuple[pd.DataFrame, list[str], sparse.csr_matrix]:
     """Map step: segment and tokenise some documents; return their segments, terms, counts."""
-    metas, seg_codes, norms = [], [], []
+    metas, seg_codes, term_codes, types = [], [], [], []
     offset = 0
     for doc_id, raw in docs:
         units = [row for row in segment_rows(raw, doc_id) if row[3] in kinds]
         spans = [(row[0], row[6], row[7]) for row in units]
         cols = tokenise_text(raw, spans, mwe=mwe, with_sentences=False, with_tokens=False)
         seg_codes.append(np.asarray(cols["seg_index"], dtype=np.int64) + offset)
-        norms.extend(cols["norm"])
+        term_codes.append(np.asarray(cols["norm_code"], dtype=np.int64) + len(types))
+        types.extend(cols["norm_types"])
         metas.extend(row[: len(_SEG_META)] for row in units)
         offset += len(units)
+    # One vocabulary for the chunk: each document's types, merged.
+    merged, uniques = pd.factorize(np.asarray(types, dtype=object))
     rows = np.concatenate(seg_codes) if seg_codes else np.zeros(0, np.int64)
-    codes, uniques = pd.factorize(pd.Index(norms, dtype=object), sort=False)
+    codes = merged[np.concatenate(term_codes)] if term_codes else np.zeros(0, np.int64)
     matrix = sparse.csr_matrix(
         (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(offset, len(uniques))
     )
     matrix.sum_duplicates()
     meta = pd.DataFrame(metas, columns=_SEG_META).drop(columns="text")
-    return meta, list(uniques), matrix
+    return meta, uniques.tolist(), matrix
 
 
 def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str]]]:

@@ -54,9 +54,13 @@ _TOKEN_PATTERN = r"""
     | \.\.\.|\S                                     # punctuation: ellipsis, any other character
     """
 _TOKEN_RE = re.compile(_TOKEN_PATTERN, re.VERBOSE)
-# The same pattern with the white space before each token captured: as the last alternative takes
-# any non-space character, matches are contiguous and offsets follow from the lengths alone.
-_SCAN_RE = re.compile(r"(\s*)(" + _TOKEN_PATTERN + ")", re.VERBOSE)
+# The same pattern, consuming the white space before each token. As the last alternative takes
+# any non-space character and no token contains white space, the tokens tile the non-space
+# characters of the text in order: offsets follow from the token lengths and the positions of
+# the non-space characters, without a match object per token.
+_SCAN_RE = re.compile(r"\s*(" + _TOKEN_PATTERN + ")", re.VERBOSE)
+_SPACE_RE = re.compile(r"\s")
+_ASCII_SPACE = np.array([bool(_SPACE_RE.match(chr(c))) for c in range(128)])
 _NUMBER_RE = re.compile(r"^\d[\d.,:\-\u2013]*(?:st|nd|rd|th)?$")
 _PUNCT_RE = re.compile(r"^[^\w]+$")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2019": "'",
@@ -122,22 +126,29 @@ def _mwe_index(mwes: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
 
 
 def _join_mwes(
-    norms: list[str], index: dict[str, list[tuple[str, ...]]], units: np.ndarray
+    codes: np.ndarray,
+    types: list[str],
+    index: dict[str, list[tuple[str, ...]]],
+    units: np.ndarray,
 ) -> list[tuple[int, int]]:
     """Return ``(first, last)`` token index pairs of the longest MWE matches, left to right.
 
-    Matches never cross a unit (``units`` holds each token's unit number) nor punctuation, and so
-    never a sentence end, since every punctuation mark is a token of its own and no expression
-    contains one.
+    ``codes`` holds each token's normal form as an index into ``types``. Matches never cross a
+    unit (``units`` holds each token's unit number) nor punctuation, and so never a sentence end,
+    since every punctuation mark is a token of its own and no expression contains one.
     """
+    firsts = [i for i, t in enumerate(types) if t in index]
+    if not firsts:
+        return []
     spans = []
     taken_until = -1
-    for i in [i for i, n in enumerate(norms) if n in index]:
+    for i in np.flatnonzero(np.isin(codes, firsts)).tolist():
         if i <= taken_until:
             continue
-        for parts in index[norms[i]]:
+        for parts in index[types[codes[i]]]:
             j = i + len(parts)
-            if tuple(norms[i:j]) == parts and j <= len(norms) and units[i] == units[j - 1]:
+            if (j <= len(codes) and units[i] == units[j - 1]
+                    and tuple(types[c] for c in codes[i:j].tolist()) == parts):
                 spans.append((i, j - 1))
                 taken_until = j - 1
                 break
@@ -147,19 +158,39 @@ def _join_mwes(
 _NORM_CACHE: dict[str, str] = {}
 
 
-def _norms(tokens: list[str]) -> list[str]:
+def _norm_codes(tokens: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Normal form of each token as ``(codes, types)``: token ``i`` has ``types[codes[i]]``.
+
+    Each distinct surface form is normalised once (and remembered across documents); forms that
+    normalise alike ("The", "the") share a code.
+    """
+    surface_codes, surfaces = pd.factorize(np.asarray(tokens, dtype=object))
     cache = _NORM_CACHE
     if len(cache) > 1_000_000:
         cache.clear()
-    out = [cache.get(t) for t in tokens]
-    for i, n in enumerate(out):
-        if n is None:
-            out[i] = cache[tokens[i]] = normalise(tokens[i])
-    return out
+    normed = [cache.get(t) or cache.setdefault(t, normalise(t)) for t in surfaces.tolist()]
+    type_codes, types = pd.factorize(np.asarray(normed, dtype=object))
+    return type_codes[surface_codes], types.tolist()
+
+
+def _space_mask(text: str) -> np.ndarray:
+    """For each character of ``text``, whether ``\\s`` matches it (ASCII by table)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    low = codes < 128
+    space = np.zeros(len(codes), dtype=bool)
+    space[low] = _ASCII_SPACE[codes[low]]
+    if not low.all():
+        other = np.flatnonzero(~low)
+        distinct, inverse = np.unique(codes[other], return_inverse=True)
+        is_space = np.fromiter((bool(_SPACE_RE.match(chr(c))) for c in distinct.tolist()),
+                               bool, len(distinct))
+        space[other] = is_space[inverse]
+    return space
 
 
 def _empty_columns() -> dict:
-    cols: dict = {c: [] for c in ("seg_id", "token", "norm")}
+    cols: dict = {c: [] for c in ("seg_id", "token", "norm", "norm_types")}
+    cols["norm_code"] = np.zeros(0, dtype=np.int64)
     cols.update({c: np.zeros(0, dtype=np.int64) for c in ("seg_index", "sentence", "position",
                                                          "start", "end")})
     cols["is_mwe"] = np.zeros(0, dtype=bool)
@@ -183,10 +214,12 @@ def tokenise_text(
 
     Used by :func:`tokenise`, and by callers that stream documents without building a table
     (:func:`analysis.corpus_counts.count_corpus`): ``with_sentences=False`` skips sentence
-    splitting (every ``sentence`` is 0) and ``with_tokens=False`` leaves out the ``token`` and
-    ``seg_id`` lists; counting needs neither. Returns ``seg_index`` (each token's unit, an index
-    into ``spans``), ``sentence``, ``position``, ``start``, ``end`` and ``is_mwe`` as numpy arrays
-    and ``norm`` (and ``seg_id``, ``token``) as lists.
+    splitting (every ``sentence`` is 0) and ``with_tokens=False`` leaves out the ``token``,
+    ``seg_id`` and ``norm`` lists; counting needs none of them. Returns ``seg_index`` (each
+    token's unit, an index into ``spans``), ``sentence``, ``position``, ``start``, ``end``,
+    ``is_mwe`` and ``norm_code`` as numpy arrays, ``norm_types`` (the distinct normal forms:
+    token ``i`` has ``norm_types[norm_code[i]]``) and, with tokens, ``norm``, ``seg_id`` and
+    ``token`` as lists.
     """
     cols = _empty_columns()
     if not spans:
@@ -202,21 +235,25 @@ def tokenise_text(
         raise AnalysisError("units passed to tokenise_text overlap or are out of reading order")
     lo = np.searchsorted(to_raw, raw_lo, side="left")
     hi = np.searchsorted(to_raw, raw_hi, side="left")
-    pairs = _SCAN_RE.findall(text.text, int(lo[0]), int(hi[-1]))
-    if not pairs:
+    scan_lo, scan_hi = int(lo[0]), int(hi[-1])
+    all_toks = _SCAN_RE.findall(text.text, scan_lo, scan_hi)
+    if not all_toks:
         return cols
-    gaps, toks_t = zip(*pairs, strict=True)
-    tok_len = np.fromiter(map(len, toks_t), np.int64, len(toks_t))
-    ends_a = lo[0] + np.cumsum(np.fromiter(map(len, gaps), np.int64, len(toks_t)) + tok_len)
-    starts_a = ends_a - tok_len
+    tok_len = np.fromiter(map(len, all_toks), np.int64, len(all_toks))
+    cum_len = np.cumsum(tok_len)
+    solid = scan_lo + np.flatnonzero(~_space_mask(text.text[scan_lo:scan_hi]))
+    if cum_len[-1] != len(solid):  # the tiling invariant the offsets rest on
+        raise AnalysisError("internal: tokens do not tile the text; please report this text")
+    starts_a = solid[cum_len - tok_len]
+    ends_a = solid[cum_len - 1] + 1
     seg = np.searchsorted(lo, starts_a, side="right") - 1
     inside = (seg >= 0) & (ends_a <= hi[np.maximum(seg, 0)])
     keep = np.flatnonzero(inside)
     seg = seg[keep]
-    toks = [toks_t[k] for k in keep] if len(keep) < len(toks_t) else list(toks_t)
+    toks = [all_toks[k] for k in keep.tolist()] if len(keep) < len(all_toks) else all_toks
     starts = to_raw[starts_a[keep]]
     ends = to_raw[ends_a[keep] - 1] + 1
-    norms = _norms(toks)
+    codes, types = _norm_codes(toks)
     if with_sentences:
         sent_starts, sent_seg = [], []
         for i, (_, seg_start, seg_end) in enumerate(spans):
@@ -230,17 +267,20 @@ def tokenise_text(
     else:
         sent = np.zeros(len(toks), dtype=np.int64)
     is_mwe = np.zeros(len(toks), dtype=bool)
-    joined = _join_mwes(norms, index, seg) if index else []
+    joined = _join_mwes(codes, types, index, seg) if index else []
     if joined:
         kept = np.ones(len(toks), dtype=bool)
+        type_index = {t: i for i, t in enumerate(types)}
         for first, last in joined:
-            norms[first] = " ".join(norms[first:last + 1])
+            phrase = " ".join(types[c] for c in codes[first:last + 1].tolist())
+            codes[first] = type_index.setdefault(phrase, len(type_index))
             ends[first] = ends[last]
             kept[first + 1:last + 1] = False
             is_mwe[first] = True
+        types = list(type_index)
         sel = np.flatnonzero(kept)
         starts, ends, sent, is_mwe, seg = starts[sel], ends[sel], sent[sel], is_mwe[sel], seg[sel]
-        norms = [norms[k] for k in sel]
+        codes = codes[sel]
     position = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left")
     cols["seg_index"] = seg
     if with_tokens:
@@ -250,7 +290,10 @@ def tokenise_text(
     cols["position"] = position
     cols["start"] = starts
     cols["end"] = ends
-    cols["norm"] = norms
+    cols["norm_code"] = codes
+    cols["norm_types"] = types
+    if with_tokens:
+        cols["norm"] = np.asarray(types, dtype=object)[codes].tolist()
     cols["is_mwe"] = is_mwe
     return cols
 
