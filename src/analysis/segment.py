@@ -258,8 +258,12 @@ def _assign_labels(units: list[_Unit]) -> None:
         used.add(u.label)
 
 
+_LONE_DIGIT_RE = re.compile(r"(?<![\d])(\d)(?![\d])")
+_LINE_BREAK_RE = re.compile(r"\s*\n\s*")
+
+
 def _pad(label: str) -> str:
-    return re.sub(r"(?<![\d])(\d)(?![\d])", r"0\1", label.split(".")[0]) + (
+    return _LONE_DIGIT_RE.sub(r"0\1", label.split(".")[0]) + (
         "." + ".".join(label.split(".")[1:]) if "." in label else ""
     )
 
@@ -301,7 +305,8 @@ def segment_rows(raw: str, doc_id: str) -> list[tuple]:
     for position, u in enumerate(units):
         text = display.text[u.start:u.end]
         # Units spanning lines read as one paragraph.
-        text = re.sub(r"\s*\n\s*", " ", text)
+        if "\n" in text:
+            text = _LINE_BREAK_RE.sub(" ", text)
         start, end = display.raw_span(u.start, u.end)
         if u.kind in ANALYSIS_KINDS:
             seg_id = f"{doc_id}-p{_pad(u.label)}"
@@ -386,6 +391,6 @@ def sentences(segments: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
         for i, (s, e) in enumerate(sentence_spans(cleaned.display, seg.start, seg.end)):
             lo = int(np.searchsorted(cleaned.display.to_raw, s))
             hi = int(np.searchsorted(cleaned.display.to_raw, e))
-            text = re.sub(r"\s*\n\s*", " ", cleaned.display.text[lo:hi])
+            text = _LINE_BREAK_RE.sub(" ", cleaned.display.text[lo:hi])
             rows.append((seg.seg_id, seg.doc_id, i, s, e, text))
     return pd.DataFrame(rows, columns=["seg_id", "doc_id", "sentence", "start", "end", "text"])

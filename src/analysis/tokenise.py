@@ -155,22 +155,17 @@ def _join_mwes(
     return spans
 
 
-_NORM_CACHE: dict[str, str] = {}
-
-
-def _norm_codes(tokens: list[str]) -> tuple[np.ndarray, list[str]]:
+def _norm_codes(tokens: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Normal form of each token as ``(codes, types)``: token ``i`` has ``types[codes[i]]``.
 
-    Each distinct surface form is normalised once (and remembered across documents); forms that
-    normalise alike ("The", "the") share a code.
+    Each distinct surface form is normalised once; as tokens hold no white space and
+    normalising works character by character, the distinct forms are normalised as one
+    newline-joined string. Forms that normalise alike ("The", "the") are listed once each, so a
+    normal form may appear more than once in ``types``.
     """
-    surface_codes, surfaces = pd.factorize(np.asarray(tokens, dtype=object))
-    cache = _NORM_CACHE
-    if len(cache) > 1_000_000:
-        cache.clear()
-    normed = [cache.get(t) or cache.setdefault(t, normalise(t)) for t in surfaces.tolist()]
-    type_codes, types = pd.factorize(np.asarray(normed, dtype=object))
-    return type_codes[surface_codes], types.tolist()
+    codes, surfaces = pd.factorize(tokens)
+    types = normalise("\n".join(surfaces.tolist())).split("\n")
+    return codes, types
 
 
 def _space_mask(text: str) -> np.ndarray:
@@ -217,9 +212,9 @@ def tokenise_text(
     splitting (every ``sentence`` is 0) and ``with_tokens=False`` leaves out the ``token``,
     ``seg_id`` and ``norm`` lists; counting needs none of them. Returns ``seg_index`` (each
     token's unit, an index into ``spans``), ``sentence``, ``position``, ``start``, ``end``,
-    ``is_mwe`` and ``norm_code`` as numpy arrays, ``norm_types`` (the distinct normal forms:
-    token ``i`` has ``norm_types[norm_code[i]]``) and, with tokens, ``norm``, ``seg_id`` and
-    ``token`` as lists.
+    ``is_mwe`` and ``norm_code`` as numpy arrays, ``norm_types`` (token ``i`` has the normal
+    form ``norm_types[norm_code[i]]``; a form may be listed more than once) and, with tokens,
+    ``norm``, ``seg_id`` and ``token`` as lists.
     """
     cols = _empty_columns()
     if not spans:
@@ -250,7 +245,7 @@ def tokenise_text(
     inside = (seg >= 0) & (ends_a <= hi[np.maximum(seg, 0)])
     keep = np.flatnonzero(inside)
     seg = seg[keep]
-    toks = [all_toks[k] for k in keep.tolist()] if len(keep) < len(all_toks) else all_toks
+    toks = np.asarray(all_toks, dtype=object)[keep]
     starts = to_raw[starts_a[keep]]
     ends = to_raw[ends_a[keep] - 1] + 1
     codes, types = _norm_codes(toks)
@@ -270,14 +265,17 @@ def tokenise_text(
     joined = _join_mwes(codes, types, index, seg) if index else []
     if joined:
         kept = np.ones(len(toks), dtype=bool)
-        type_index = {t: i for i, t in enumerate(types)}
+        types = list(types)
+        phrase_codes: dict[str, int] = {}
         for first, last in joined:
             phrase = " ".join(types[c] for c in codes[first:last + 1].tolist())
-            codes[first] = type_index.setdefault(phrase, len(type_index))
+            code = phrase_codes.setdefault(phrase, len(types))
+            if code == len(types):
+                types.append(phrase)
+            codes[first] = code
             ends[first] = ends[last]
             kept[first + 1:last + 1] = False
             is_mwe[first] = True
-        types = list(type_index)
         sel = np.flatnonzero(kept)
         starts, ends, sent, is_mwe, seg = starts[sel], ends[sel], sent[sel], is_mwe[sel], seg[sel]
         codes = codes[sel]
