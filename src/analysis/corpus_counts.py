@@ -30,7 +30,7 @@ from analysis.corpus import document_columns
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS, SEGMENT_COLUMNS, segment_rows
 from analysis.tfidf import contrast_table
-from analysis.tokenise import _type_flags, tokenise_text
+from analysis.tokenise import _type_flags, stem, tokenise_text
 
 # The unit columns the map step keeps: SEGMENT_COLUMNS up to the raw offsets.
 _SEG_META = SEGMENT_COLUMNS[: SEGMENT_COLUMNS.index("end") + 1]
@@ -132,10 +132,21 @@ class CorpusCounts:
         )
 
 
+@dataclass(frozen=True)
+class _ChunkCounts:
+    """What the map step returns for a chunk of documents: counts in coordinate form."""
+
+    segments: pd.DataFrame  # one row per analysed unit, _SEG_META columns without the text
+    terms: list[str]  # the chunk's distinct normal forms
+    row: np.ndarray  # segment (within the chunk), term (index into terms), count
+    col: np.ndarray
+    count: np.ndarray
+
+
 def _count_chunk(
     docs: list[tuple[str, str]], kinds: tuple[str, ...], mwe: bool | tuple[str, ...]
-) -> tuple[pd.DataFrame, list[str], sparse.csr_matrix]:
-    """Map step: segment and tokenise some documents; return their segments, terms, counts."""
+) -> _ChunkCounts:
+    """Map step: segment, tokenise and count some documents."""
     metas, seg_codes, term_codes, types = [], [], [], []
     offset = 0
     for doc_id, raw in docs:
@@ -155,8 +166,16 @@ def _count_chunk(
         (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(offset, len(uniques))
     )
     matrix.sum_duplicates()
-    meta = pd.DataFrame(metas, columns=_SEG_META).drop(columns="text")
-    return meta, uniques.tolist(), matrix
+    coo = matrix.tocoo()
+    return _ChunkCounts(
+        segments=pd.DataFrame(metas, columns=_SEG_META).drop(columns="text"),
+        terms=uniques.tolist(),
+        row=coo.row.astype(np.int64), col=coo.col.astype(np.int64), count=coo.data,
+    )
+
+
+def _stems(terms: list[str]) -> list[str]:
+    return [stem(t) for t in terms]
 
 
 def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str]]]:
@@ -209,27 +228,42 @@ def count_corpus(
         from tqdm import tqdm
 
         results = tqdm(results, total=len(chunks), desc="count", unit="chunk")
-    vocab: dict[str, int] = {}
-    metas, blocks = [], []
+    parts: list[_ChunkCounts] = []
     try:
-        for meta, terms, matrix in results:
-            mapping = np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int64,
-                                  len(terms))
-            coo = matrix.tocoo()
-            blocks.append((coo.data, coo.row, mapping[coo.col], matrix.shape[0]))
-            metas.append(meta)
+        parts.extend(results)
+        # Reduce: one vocabulary for the corpus (a single factorize over every chunk's terms,
+        # in C), then the chunks' coordinates stacked with their rows and columns shifted.
+        all_terms = np.asarray([t for part in parts for t in part.terms], dtype=object)
+        term_ids, vocabulary = pd.factorize(all_terms)
+        terms = vocabulary.tolist()
+        # Stemming is the one per-type cost that grows with the vocabulary: split it across
+        # the workers.
+        if pool is not None and len(terms) > 10_000:
+            step = -(-len(terms) // jobs)
+            stems = [s for part in pool.map(_stems, [terms[i:i + step] for i in
+                                                     range(0, len(terms), step)]) for s in part]
+        else:
+            stems = _stems(terms)
     finally:
         if pool is not None:
             pool.shutdown()
-    width = len(vocab)
-    matrix = sparse.vstack(
-        [sparse.csr_matrix((d, (r, c)), shape=(n, width)) for d, r, c, n in blocks]
-    ).tocsr() if blocks else sparse.csr_matrix((0, 0), dtype=np.int64)
-    terms = pd.Index(list(vocab), dtype=object)
-    flags = _type_flags(terms)
-    flags.insert(0, "term", list(vocab))
+    row_base = np.cumsum([0] + [len(part.segments) for part in parts])
+    term_base = np.cumsum([0] + [len(part.terms) for part in parts])
+    rows = [part.row + row_base[i] for i, part in enumerate(parts)]
+    cols = [term_ids[part.col + term_base[i]] for i, part in enumerate(parts)]
+    counts = [part.count for part in parts]
+    shape = (int(row_base[-1]), len(vocabulary))
+    if parts:
+        matrix = sparse.csr_matrix(
+            (np.concatenate(counts), (np.concatenate(rows), np.concatenate(cols))), shape=shape
+        )
+    else:
+        matrix = sparse.csr_matrix(shape, dtype=np.int64)
+    flags = _type_flags(pd.Index(terms, dtype=object), stems=stems)
+    flags.insert(0, "term", terms)
     flags["n_words"] = (flags["term"].str.count(" ") + 1).astype("int64")
-    segments = pd.concat(metas, ignore_index=True)
+    segments = (pd.concat([part.segments for part in parts], ignore_index=True) if parts
+                else pd.DataFrame(columns=[c for c in _SEG_META if c != "text"]))
     weights = (flags["n_words"] * ~flags["is_punct"]).to_numpy(dtype=np.int64)
     segments["n_words"] = np.asarray(matrix @ weights).ravel().astype(np.int64)
     meta = corpus[["doc_id", *document_columns(corpus)]]

@@ -296,14 +296,17 @@ def tokenise_text(
     return cols
 
 
-def _type_flags(norms: pd.Index) -> pd.DataFrame:
-    """Stem and flags for each distinct normal form (computed once per type, not per token)."""
+def _type_flags(norms: pd.Index, *, stems: list[str] | None = None) -> pd.DataFrame:
+    """Stem and flags for each distinct normal form (computed once per type, not per token).
+
+    ``stems`` gives the stems when the caller has them already (worked out in parallel).
+    """
     fw = function_words().set_index("word")
     stops = stopwords()
     values = list(norms)
     flags = pd.DataFrame(
         {
-            "stem": [stem(n) for n in values],
+            "stem": [stem(n) for n in values] if stems is None else list(stems),
             "is_punct": [bool(_PUNCT_RE.match(n)) for n in values],
             "is_stop": [n in stops for n in values],
             "is_number": [bool(_NUMBER_RE.match(n)) for n in values],
