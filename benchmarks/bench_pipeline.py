@@ -70,7 +70,9 @@ def generate(n_tokens: int, *, seed: int = 20240711, words_per_doc: int = 2500) 
     return manifest
 
 
-def run_project(manifest: Path, chunk_docs: int, jobs: int | None) -> tuple[float, int, dict]:
+def run_project(
+    manifest: Path, chunk_docs: int | None, jobs: int | None
+) -> tuple[float, int, dict]:
     """Run load -> segment -> tokenise -> counts -> keyness -> TF-IDF contrast.
 
     Segmenting, tokenising and counting run as a map over chunks of documents in worker
@@ -130,7 +132,8 @@ def run_sklearn(manifest: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=float, default=1e7, help="corpus size in words")
-    parser.add_argument("--chunk-docs", type=int, default=50, help="documents per map step")
+    parser.add_argument("--chunk-docs", type=int, default=None,
+                        help="documents per map step (default: count_corpus chooses)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     args = parser.parse_args(argv)
     manifest = generate(int(args.tokens))

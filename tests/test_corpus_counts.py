@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import corpus_counts
 from analysis.corpus import load_corpus
 from analysis.corpus_counts import count_corpus
 from analysis.counts import term_counts
@@ -35,6 +36,14 @@ def test_group_counts_equal_term_counts(seeds, by, stopwords):
     )
 
 
+@pytest.mark.parametrize("by", ["actor_type", "seg_id"])
+def test_sparse_group_sums_equal_dense(seeds, by, monkeypatch):
+    counts = count_corpus(seeds[0])
+    dense = counts.group_counts(by)
+    monkeypatch.setattr(corpus_counts, "_DENSE_GROUPS", 0)  # force the indicator product
+    pd.testing.assert_frame_equal(counts.group_counts(by), dense)
+
+
 def test_tfidf_contrast_equals_table_pipeline(seeds):
     corpus, segments, tokens = seeds
     expected = tfidf_contrast(tokens, segments)
@@ -42,10 +51,11 @@ def test_tfidf_contrast_equals_table_pipeline(seeds):
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
-def test_parallel_equals_serial(seeds):
+def test_parallel_equals_serial(seeds, monkeypatch):
     corpus = pd.concat([seeds[0]] * 3, ignore_index=True)
     corpus["doc_id"] = [f"d{i}" for i in range(len(corpus))]
     serial = count_corpus(corpus, jobs=1, chunk_docs=2)
+    monkeypatch.setattr(corpus_counts, "_PARALLEL_STEMS", 0)  # stems worked out by the workers
     parallel = count_corpus(corpus, jobs=2, chunk_docs=2)
     pd.testing.assert_frame_equal(serial.segments, parallel.segments)
     pd.testing.assert_frame_equal(serial.terms, parallel.terms)

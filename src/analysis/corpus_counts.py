@@ -32,6 +32,11 @@ from analysis.segment import ANALYSIS_KINDS, SEGMENT_COLUMNS, segment_rows
 from analysis.tfidf import contrast_table
 from analysis.tokenise import _type_flags, stem, tokenise_text
 
+# Group sums go through a dense groups x terms array up to this many groups (and cells).
+_DENSE_GROUPS, _DENSE_CELLS = 64, 1 << 24
+# Vocabularies larger than this are stemmed across the workers.
+_PARALLEL_STEMS = 10_000
+
 # The unit columns the map step keeps: SEGMENT_COLUMNS up to the raw offsets.
 _SEG_META = SEGMENT_COLUMNS[: SEGMENT_COLUMNS.index("end") + 1]
 
@@ -63,14 +68,40 @@ class CorpusCounts:
                 f"by={by!r} is not a segment column; choose one of {list(self.segments.columns)}"
             )
 
-    def _groups(self, by: str) -> tuple[list[Any], sparse.csr_matrix]:
+    def _groups(self, by: str) -> tuple[list[Any], np.ndarray]:
         self._check_by(by)
         codes, uniques = pd.factorize(self.segments[by], sort=False)
-        indicator = sparse.csr_matrix(
-            (np.ones(len(codes)), (codes, np.arange(len(codes)))),
-            shape=(len(uniques), len(codes)),
+        return list(uniques), codes
+
+    def _sum_by_group(
+        self, codes: np.ndarray, n_groups: int, columns: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per group and column: count and number of segments, for the non-zero pairs.
+
+        Returns ``(group, column, n, n_segments)`` in group then column order. A few groups
+        (actors, genres) are summed into a dense groups x terms array by one sparse product;
+        many (documents, segments) by a sparse indicator product.
+        """
+        m = self.matrix
+        present = sparse.csr_matrix(((m.data > 0).astype(np.int64), m.indices, m.indptr),
+                                    shape=m.shape)
+        if n_groups <= _DENSE_GROUPS and n_groups * m.shape[1] <= _DENSE_CELLS:
+            onehot = np.zeros((len(codes), n_groups), dtype=np.int64)
+            onehot[np.arange(len(codes)), codes] = 1
+            n = np.asarray(m.T @ onehot).T[:, columns]
+            df = np.asarray(present.T @ onehot).T[:, columns]
+            group, col = np.nonzero(n)
+            return group, col, n[group, col], df[group, col]
+        g = sparse.csr_matrix(
+            (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
+            shape=(n_groups, len(codes)),
         )
-        return list(uniques), indicator
+        n_csr = (g @ m[:, columns]).tocsr()
+        df_csr = (g @ present[:, columns]).tocsr()
+        n_csr.sort_indices()
+        df_csr.sort_indices()
+        n, df = n_csr.tocoo(), df_csr.tocoo()  # same sparsity: a term counted is a term present
+        return n.row, n.col, n.data, df.data
 
     def group_counts(self, by: str = "actor_type", *, stopwords: bool = False) -> pd.DataFrame:
         """Count terms per group, as :func:`analysis.counts.term_counts` with ``unit="norm"``.
@@ -81,25 +112,21 @@ class CorpusCounts:
             ``<by>``, ``term``, ``n``, ``per_1k``, ``rank``, ``n_segments``, ``total_tokens``;
             groups in order of first appearance, then by rank and term.
         """
-        groups, g = self._groups(by)
-        totals = np.asarray(g @ self.segments["n_words"].to_numpy(dtype=np.float64)).ravel()
+        groups, codes = self._groups(by)
+        totals = np.bincount(codes, weights=self.segments["n_words"].to_numpy(np.float64),
+                             minlength=len(groups))
         keep = ~self.terms["is_punct"].to_numpy()
         if not stopwords:
             keep &= ~self.terms["is_stop"].to_numpy()
-        m = self.matrix[:, np.flatnonzero(keep)]
-        n_csr = (g @ m).tocsr()
-        df_csr = (g @ (m > 0).astype(np.int64)).tocsr()
-        n_csr.sort_indices()
-        df_csr.sort_indices()
-        n, df = n_csr.tocoo(), df_csr.tocoo()  # same sparsity: a term counted is a term present
+        group, col, n, df = self._sum_by_group(codes, len(groups), np.flatnonzero(keep))
         terms = self.terms["term"].to_numpy()[np.flatnonzero(keep)]
         out = pd.DataFrame({
-            by: np.asarray(groups, dtype=object)[n.row],
-            "term": terms[n.col],
-            "n": n.data.astype(np.int64),
-            "n_segments": df.data.astype(np.int64),
-            "total_tokens": totals[n.row].astype(np.int64),
-            "_g": n.row,
+            by: np.asarray(groups, dtype=object)[group],
+            "term": terms[col],
+            "n": n.astype(np.int64),
+            "n_segments": df.astype(np.int64),
+            "total_tokens": totals[group].astype(np.int64),
+            "_g": group,
         })
         out = out[out["n"] > 0]
         out["per_1k"] = 1000.0 * out["n"] / out["total_tokens"]
@@ -118,16 +145,15 @@ class CorpusCounts:
         """
         self._check_by(by)
         keep = ~(self.terms["is_punct"].to_numpy() | self.terms["is_stop"].to_numpy())
+        keep &= np.asarray(self.matrix.sum(axis=0)).ravel() > 0
         cols = np.flatnonzero(keep)
-        terms = self.terms["term"].to_numpy()[cols]
-        order = np.argsort(terms, kind="stable")  # scikit-learn's vocabulary order
-        counts = self.matrix[:, cols[order]]
-        used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)
+        # Column order does not change the weights (the table is sorted by difference and
+        # term at the end), so the vocabulary is not re-sorted as scikit-learn would.
         transformer = TfidfTransformer()
-        weights = transformer.fit_transform(counts[:, used])
+        weights = transformer.fit_transform(self.matrix[:, cols])
         return contrast_table(
             weights, self.segments[by].to_numpy(dtype=object),
-            pd.Index(terms[order][used], name="term"), transformer.idf_,
+            pd.Index(self.terms["term"].to_numpy()[cols], name="term"), transformer.idf_,
             by=by, target=target, reference=reference,
         )
 
@@ -138,8 +164,8 @@ class _ChunkCounts:
 
     segments: pd.DataFrame  # one row per analysed unit, _SEG_META columns without the text
     terms: list[str]  # the chunk's distinct normal forms
-    row: np.ndarray  # segment (within the chunk), term (index into terms), count
-    col: np.ndarray
+    indptr: np.ndarray  # segments x terms counts in CSR form; columns index ``terms``
+    indices: np.ndarray
     count: np.ndarray
 
 
@@ -166,11 +192,11 @@ def _count_chunk(
         (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(offset, len(uniques))
     )
     matrix.sum_duplicates()
-    coo = matrix.tocoo()
     return _ChunkCounts(
         segments=pd.DataFrame(metas, columns=_SEG_META).drop(columns="text"),
         terms=uniques.tolist(),
-        row=coo.row.astype(np.int64), col=coo.col.astype(np.int64), count=coo.data,
+        indptr=matrix.indptr.astype(np.int64), indices=matrix.indices.astype(np.int64),
+        count=matrix.data,
     )
 
 
@@ -190,7 +216,7 @@ def count_corpus(
     kinds: Sequence[str] = ANALYSIS_KINDS,
     mwe: bool | Iterable[str] = True,
     jobs: int | None = 1,
-    chunk_docs: int = 50,
+    chunk_docs: int | None = None,
     progress: bool = False,
 ) -> CorpusCounts:
     """Count every analysed segment of a corpus into a sparse segment x term matrix.
@@ -206,7 +232,9 @@ def count_corpus(
     jobs
         Worker processes; ``None`` uses every core, ``1`` counts in this process.
     chunk_docs
-        Documents per map step (the unit of work sent to a worker).
+        Documents per map step (the unit of work sent to a worker). ``None`` picks about 16
+        steps per worker (at most 200 documents each): enough to balance the load and move the
+        progress bar, few enough that each step's vocabulary is worth sending back.
     progress
         Show a progress bar (tqdm) over chunks.
 
@@ -217,6 +245,8 @@ def count_corpus(
     kinds = tuple(kinds)
     mwe_arg: bool | tuple[str, ...] = mwe if isinstance(mwe, bool) else tuple(mwe)
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    if chunk_docs is None:
+        chunk_docs = min(200, -(-len(corpus) // (16 * jobs)))
     chunks = list(_chunks(corpus, max(1, chunk_docs)))
     if jobs == 1 or len(chunks) == 1:
         results: Iterable = (_count_chunk(c, kinds, mwe_arg) for c in chunks)
@@ -232,13 +262,13 @@ def count_corpus(
     try:
         parts.extend(results)
         # Reduce: one vocabulary for the corpus (a single factorize over every chunk's terms,
-        # in C), then the chunks' coordinates stacked with their rows and columns shifted.
+        # in C).
         all_terms = np.asarray([t for part in parts for t in part.terms], dtype=object)
         term_ids, vocabulary = pd.factorize(all_terms)
         terms = vocabulary.tolist()
         # Stemming is the one per-type cost that grows with the vocabulary: split it across
         # the workers.
-        if pool is not None and len(terms) > 10_000:
+        if pool is not None and len(terms) > _PARALLEL_STEMS:
             step = -(-len(terms) // jobs)
             stems = [s for part in pool.map(_stems, [terms[i:i + step] for i in
                                                      range(0, len(terms), step)]) for s in part]
@@ -247,18 +277,20 @@ def count_corpus(
     finally:
         if pool is not None:
             pool.shutdown()
-    row_base = np.cumsum([0] + [len(part.segments) for part in parts])
+    # The chunks' CSR blocks stacked: rows follow on, columns mapped to the corpus vocabulary
+    # (within a row they need not be sorted; CSR does not require it).
+    nnz_base = np.cumsum([0] + [len(part.count) for part in parts])
     term_base = np.cumsum([0] + [len(part.terms) for part in parts])
-    rows = [part.row + row_base[i] for i, part in enumerate(parts)]
-    cols = [term_ids[part.col + term_base[i]] for i, part in enumerate(parts)]
-    counts = [part.count for part in parts]
-    shape = (int(row_base[-1]), len(vocabulary))
-    if parts:
-        matrix = sparse.csr_matrix(
-            (np.concatenate(counts), (np.concatenate(rows), np.concatenate(cols))), shape=shape
-        )
-    else:
-        matrix = sparse.csr_matrix(shape, dtype=np.int64)
+    n_rows = sum(len(part.segments) for part in parts)
+    indptr = np.concatenate(
+        [np.zeros(1, np.int64)] + [part.indptr[1:] + nnz_base[i] for i, part in enumerate(parts)]
+    )
+    indices = (np.concatenate([part.indices + term_base[i] for i, part in enumerate(parts)])
+               if parts else np.zeros(0, np.int64))
+    counts = (np.concatenate([part.count for part in parts]) if parts
+              else np.zeros(0, np.int64))
+    matrix = sparse.csr_matrix((counts, term_ids[indices], indptr),
+                               shape=(n_rows, len(vocabulary)))
     flags = _type_flags(pd.Index(terms, dtype=object), stems=stems)
     flags.insert(0, "term", terms)
     flags["n_words"] = (flags["term"].str.count(" ") + 1).astype("int64")

@@ -190,16 +190,20 @@ def contrast_table(
     else:
         is_r = groups == reference
     m = sparse.csr_matrix(matrix)
-    present = (m > 0).astype(np.int64)
-    mean_t = np.asarray(m[is_t].mean(axis=0)).ravel()
-    mean_r = np.asarray(m[is_r].mean(axis=0)).ravel()
+    present = m.copy()
+    present.data = (present.data > 0).astype(np.float64)
+    # Column sums over a group's rows as a matrix-vector product (no row-sliced copies).
+    sel = np.stack([is_t, is_r], axis=1).astype(np.float64)
+    sums = np.asarray(m.T @ sel)
+    docs = np.asarray(present.T @ sel)
+    mean_t, mean_r = sums[:, 0] / max(int(is_t.sum()), 1), sums[:, 1] / max(int(is_r.sum()), 1)
     out = pd.DataFrame(
         {
             f"mean_{target}": mean_t,
             f"mean_{reference}": mean_r,
             "diff": mean_t - mean_r,
-            f"df_{target}": np.asarray(present[is_t].sum(axis=0)).ravel().astype(np.int64),
-            f"df_{reference}": np.asarray(present[is_r].sum(axis=0)).ravel().astype(np.int64),
+            f"df_{target}": np.rint(docs[:, 0]).astype(np.int64),
+            f"df_{reference}": np.rint(docs[:, 1]).astype(np.int64),
             "idf": idf,
         },
         index=terms,
