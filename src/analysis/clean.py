@@ -48,6 +48,10 @@ _QUOTES = {
 _QUOTE_RE = re.compile("[" + "".join(_QUOTES) + "]")
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ODD_SPACE_RE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Any character one of the three rules above acts on.
+_RARE_CHAR_RE = re.compile(
+    "|".join(p.pattern for p in (_QUOTE_RE, _ZERO_WIDTH_RE, _ODD_SPACE_RE))
+)
 _MULTI_SPACE_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
 _TRAILING_SPACE_RE = re.compile(r" +(?=\n|$)")
 # Emphasis marks: opening mark followed by non-space, closing mark preceded by non-space, not
@@ -264,14 +268,16 @@ def find_edits(raw: str) -> list[Edit]:
     characters, odd spaces, emphasis marks, placeholders, repeated sequences, quotes, space runs,
     trailing spaces.
     """
+    rare = _RARE_CHAR_RE.search(raw) is not None  # one scan instead of three, usually empty
     candidates = (
         _nfc_edits(raw)
-        + _regex_edits(_ZERO_WIDTH_RE, raw, "zero_width", "display", "")
-        + _regex_edits(_ODD_SPACE_RE, raw, "whitespace", "display", " ")
+        + (_regex_edits(_ZERO_WIDTH_RE, raw, "zero_width", "display", "") if rare else [])
+        + (_regex_edits(_ODD_SPACE_RE, raw, "whitespace", "display", " ") if rare else [])
         + (_emphasis_edits(raw) if ("*" in raw or "_" in raw) else [])
         + _placeholder_edits(raw)
         + _repeat_edits(raw)
-        + _regex_edits(_QUOTE_RE, raw, "quote", "analysis", lambda m: _QUOTES[m.group()])
+        + (_regex_edits(_QUOTE_RE, raw, "quote", "analysis", lambda m: _QUOTES[m.group()])
+           if rare else [])
         + (_regex_edits(_MULTI_SPACE_RE, raw, "whitespace", "display", " ")
            if "  " in raw else [])
         + (_regex_edits(_TRAILING_SPACE_RE, raw, "whitespace", "display", "")
