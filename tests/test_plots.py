@@ -53,6 +53,30 @@ def test_frequency_scatter_labels_terms(seeds) -> None:
         plots.frequency_scatter(tc, x_group="nobody", y_group="government")
 
 
+def test_frequency_scatter_labels_do_not_overlap(seeds) -> None:
+    # In the seeds several terms share a point (e.g. rates 8.5 vs 0 per 1,000): one label lists
+    # them, and no two labels cover each other once the figure is drawn.
+    tokens, segments = seeds
+    tc = counts.term_counts(tokens, segments)
+    fig = plots.frequency_scatter(tc, x_group="civil_society", y_group="government",
+                                  label_top=12)
+    fig.savefig(io.BytesIO(), format="png")  # the final layout
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_text()]  # leader lines are annotations without text
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert len(boxes) < 12  # tied terms were merged into shared labels
+    for i, a in enumerate(boxes):
+        assert a.x0 >= 0 and a.y0 >= 0 and a.x1 <= fig.bbox.x1 and a.y1 <= fig.bbox.y1
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    wide = tc.pivot_table(index="term", columns="actor_type", values="per_1k", fill_value=0)
+    gap = (wide["government"] - wide["civil_society"]).abs()
+    expected = set(gap.sort_values(ascending=False, kind="stable").head(12).index)
+    shown = {term for t in labels for term in t.get_text().replace(",\n", ", ").split(", ")}
+    assert shown == expected
+
+
 def test_tfidf_bars_and_heatmap(seeds) -> None:
     tokens, segments = seeds
     c = tfidf.tfidf_contrast(tokens, segments)

@@ -190,13 +190,12 @@ def frequency_scatter(
     x, y = wide[x_group], wide[y_group]
     with figure_style():
         fig, ax = _new_figure(6.5, 6.0)
-        ax.scatter(x, y, s=14, color=NEUTRAL_COLOUR, alpha=0.7, linewidths=0)
+        ax.scatter(x, y, s=14, color=NEUTRAL_COLOUR, alpha=0.7, linewidths=0, clip_on=False)
         top = (y - x).abs().sort_values(ascending=False, kind="stable").head(label_top).index
-        for term in sorted(top):
-            colour = TARGET_COLOUR if y[term] > x[term] else REFERENCE_COLOUR
-            ax.scatter(x[term], y[term], s=20, color=colour)
-            ax.annotate(term, (x[term], y[term]), xytext=(3, 3), textcoords="offset points",
-                        fontsize=8, color=colour)
+        # Terms with the same two rates sit on the same point: one label lists them all.
+        labelled = pd.DataFrame({"x": x[top], "y": y[top], "term": top})
+        points = labelled.groupby(["x", "y"], sort=True)["term"].agg(
+            lambda terms: ", ".join(sorted(terms))).reset_index()
         lim = float(max(x.max(), y.max(), 1.0)) * 1.08
         ax.plot([0, lim], [0, lim], color="black", linewidth=0.6, linestyle="--")
         ax.set_xlim(0, lim)
@@ -204,7 +203,77 @@ def frequency_scatter(
         ax.set_xlabel(f"{x_group}: per 1,000 words")
         ax.set_ylabel(f"{y_group}: per 1,000 words")
         ax.set_title(f"Term frequency per 1,000 words, {y_group} vs {x_group}")
+        labels = []
+        for row in points.itertuples(index=False):
+            colour = TARGET_COLOUR if row.y > row.x else REFERENCE_COLOUR
+            ax.scatter([row.x], [row.y], s=20, color=colour, clip_on=False)
+            labels.append((row.x, row.y, _wrap_terms(row.term), colour))
+        _place_labels(fig, ax, labels)
     return fig
+
+
+def _wrap_terms(text: str, width: int = 36) -> str:
+    """Break a comma-separated list of terms into lines of about ``width`` characters."""
+    lines: list[str] = []
+    for term in text.split(", "):
+        if lines and len(lines[-1]) + len(term) + 2 <= width:
+            lines[-1] += ", " + term
+        else:
+            lines.append(term)
+    return ",\n".join(lines)
+
+
+def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, str]]) -> None:
+    """Annotate points so that no two labels overlap and each stays inside the axes.
+
+    Each label first goes just above and right of its point; where it would overlap a label
+    already placed, or leave the axes, it is moved up (then down, then to the left) in steps of
+    one line until it fits, with a thin line (an annotation without text) back to its point.
+    Deterministic: labels are
+    placed bottom to top, left to right.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not labels:
+        return
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # fix the constrained layout before measuring in pixels
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    step = 10
+    tries = ([(3, 3)] + [(3, 3 + k * step) for k in range(1, 30)]
+             + [(3, -3 - k * step) for k in range(1, 30)]
+             + [(-3, 3 + k * step) for k in range(0, 30)])
+    def annotate(x: float, y: float, text: str, colour: str, dx: int, dy: int) -> Any:
+        return ax.annotate(
+            text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=8, color=colour,
+            ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
+        )
+
+    placed: list[Any] = []
+    for x, y, text, colour in sorted(labels, key=lambda item: (item[1], item[0])):
+        chosen = tries[0]  # where nothing is free, the label keeps its first place
+        for dx, dy in tries:
+            trial = annotate(x, y, text, colour, dx, dy)
+            box = trial.get_window_extent(renderer).expanded(1.04, 1.1)
+            trial.remove()
+            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 + 40
+                      and box.y0 >= frame.y0 - 2 and box.y1 <= frame.y1)
+            if inside and not any(box.overlaps(other) for other in placed):
+                chosen = (dx, dy)
+                break
+        ann = annotate(x, y, text, colour, *chosen)
+        ann.set_in_layout(False)
+        placed.append(ann.get_window_extent(renderer).expanded(1.04, 1.1))
+        if chosen != tries[0]:  # a moved label gets a thin line back to its point (no text)
+            leader = ax.annotate(
+                "", (x, y), xytext=(chosen[0], chosen[1] + (0 if chosen[1] > 0 else -2)),
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.5,
+                            "shrinkA": 0, "shrinkB": 2},
+            )
+            leader.set_in_layout(False)
 
 
 def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
