@@ -153,21 +153,34 @@ def _emphasis_edits(raw: str) -> list[Edit]:
 
 # A letter as the repeat rule sees it: ``[^\W\d_]``, the same class as in _REPEAT_RE.
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_ASCII_LETTER = np.array([bool(_LETTER_RE.match(chr(c))) for c in range(128)])
 
 
-def _letter_mask(codes: np.ndarray) -> np.ndarray:
-    """For each code point, whether it is a letter (ASCII by table, the rest by the regex)."""
+def code_points(text: str) -> np.ndarray:
+    """Return the code points of ``text`` as a uint32 array, one per character."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@lru_cache(maxsize=8)
+def _ascii_table(char_re: re.Pattern[str]) -> np.ndarray:
+    return np.array([bool(char_re.match(chr(c))) for c in range(128)])
+
+
+def class_mask(codes: np.ndarray, char_re: re.Pattern[str]) -> np.ndarray:
+    """For each code point, whether the one-character pattern ``char_re`` matches it.
+
+    ASCII by a cached table; other characters by the pattern itself, once per distinct one, so
+    the mask agrees with what the regular expression engine would decide.
+    """
     low = codes < 128
-    letter = np.zeros(len(codes), dtype=bool)
-    letter[low] = _ASCII_LETTER[codes[low]]
+    mask = np.zeros(len(codes), dtype=bool)
+    mask[low] = _ascii_table(char_re)[codes[low]]
     if not low.all():
         other = np.flatnonzero(~low)
         distinct, inverse = np.unique(codes[other], return_inverse=True)
-        is_letter = np.fromiter((bool(_LETTER_RE.match(chr(c))) for c in distinct.tolist()),
-                                bool, len(distinct))
-        letter[other] = is_letter[inverse]
-    return letter
+        matched = np.fromiter((bool(char_re.match(chr(c))) for c in distinct.tolist()), bool,
+                              len(distinct))
+        mask[other] = matched[inverse]
+    return mask
 
 
 def _word_keys(raw: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -182,11 +195,8 @@ def _word_keys(raw: str) -> tuple[np.ndarray, np.ndarray] | None:
     folded = raw.casefold()
     if len(folded) != len(raw):
         return None
-    try:
-        codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    except UnicodeEncodeError:  # a lone surrogate
-        return None
-    letter = _letter_mask(codes)
+    codes = code_points(folded)
+    letter = class_mask(codes, _LETTER_RE)
     edges = np.diff(letter.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
 
-from analysis.clean import clean_document
+from analysis.clean import class_mask, clean_document, code_points
 from analysis.errors import AnalysisError
 from analysis.segment import sentence_spans
 
@@ -60,7 +60,6 @@ _TOKEN_RE = re.compile(_TOKEN_PATTERN, re.VERBOSE)
 # the non-space characters, without a match object per token.
 _SCAN_RE = re.compile(r"\s*(" + _TOKEN_PATTERN + ")", re.VERBOSE)
 _SPACE_RE = re.compile(r"\s")
-_ASCII_SPACE = np.array([bool(_SPACE_RE.match(chr(c))) for c in range(128)])
 _NUMBER_RE = re.compile(r"^\d[\d.,:\-\u2013]*(?:st|nd|rd|th)?$")
 _PUNCT_RE = re.compile(r"^[^\w]+$")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2019": "'",
@@ -168,21 +167,6 @@ def _norm_codes(tokens: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return codes, types
 
 
-def _space_mask(text: str) -> np.ndarray:
-    """For each character of ``text``, whether ``\\s`` matches it (ASCII by table)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    low = codes < 128
-    space = np.zeros(len(codes), dtype=bool)
-    space[low] = _ASCII_SPACE[codes[low]]
-    if not low.all():
-        other = np.flatnonzero(~low)
-        distinct, inverse = np.unique(codes[other], return_inverse=True)
-        is_space = np.fromiter((bool(_SPACE_RE.match(chr(c))) for c in distinct.tolist()),
-                               bool, len(distinct))
-        space[other] = is_space[inverse]
-    return space
-
-
 def _empty_columns() -> dict:
     cols: dict = {c: [] for c in ("seg_id", "token", "norm", "norm_types")}
     cols["norm_code"] = np.zeros(0, dtype=np.int64)
@@ -236,7 +220,8 @@ def tokenise_text(
         return cols
     tok_len = np.fromiter(map(len, all_toks), np.int64, len(all_toks))
     cum_len = np.cumsum(tok_len)
-    solid = scan_lo + np.flatnonzero(~_space_mask(text.text[scan_lo:scan_hi]))
+    solid = scan_lo + np.flatnonzero(~class_mask(code_points(text.text[scan_lo:scan_hi]),
+                                                  _SPACE_RE))
     if cum_len[-1] != len(solid):  # the tiling invariant the offsets rest on
         raise AnalysisError("internal: tokens do not tile the text; please report this text")
     starts_a = solid[cum_len - tok_len]
