@@ -44,6 +44,54 @@ def test_sparse_group_sums_equal_dense(seeds, by, monkeypatch):
     pd.testing.assert_frame_equal(counts.group_counts(by), dense)
 
 
+@pytest.mark.parametrize("path", ["dense", "sparse"])
+@pytest.mark.parametrize("by", ["actor_type", "doc_id", "seg_id"])
+def test_traced_group_counts_equal_term_counts(seeds, by, path, monkeypatch):
+    corpus, segments, tokens = seeds
+    counts = count_corpus(corpus)
+    plain = counts.group_counts(by)
+    if path == "sparse":
+        monkeypatch.setattr(corpus_counts, "_DENSE_GROUPS", 0)  # force the indicator product
+    expected = term_counts(tokens, segments, by, trace=True)
+    got = counts.group_counts(by, trace=True)
+    assert list(got.columns) == list(expected.columns)
+    assert (got["seg_ids"].str.split(" ").str.len() == got["n_segments"]).all()
+    key = [by, "term"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    pd.testing.assert_frame_equal(got.drop(columns="seg_ids"), plain)
+
+
+@pytest.mark.parametrize("path", ["dense", "sparse"])
+@pytest.mark.parametrize("by", ["actor_type", "genre"])
+def test_traced_group_counts_follow_reading_order_across_documents(
+    mini_manifest, by, path, monkeypatch
+):
+    # the mini corpus: civil-society documents before and after the government one, doc_ids
+    # not in alphabetical order, so a group's seg_ids run across documents in reading order
+    corpus = load_corpus(mini_manifest)
+    segments = segment_corpus(corpus)
+    tokens = tokenise(segments, corpus)
+    if path == "sparse":
+        monkeypatch.setattr(corpus_counts, "_DENSE_GROUPS", 0)
+    got = count_corpus(corpus).group_counts(by, trace=True, stopwords=True)
+    expected = term_counts(tokens, segments, by, trace=True, stopwords=True)
+    key = [by, "term"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    doc_of = segments.set_index("seg_id")["doc_id"]
+    position = {doc_id: i for i, doc_id in enumerate(corpus["doc_id"])}
+    docs = [[position[doc_of[s]] for s in ids.split(" ")] for ids in got["seg_ids"]]
+    assert all(order == sorted(order) for order in docs)
+    assert any(len(set(order)) > 1 for order in docs)
+
+
 def test_tfidf_contrast_equals_table_pipeline(seeds):
     corpus, segments, tokens = seeds
     expected = tfidf_contrast(tokens, segments)

@@ -7,10 +7,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from toy_tables import TOY_STOPWORDS
+from toy_tables import TOY_STOPWORDS, TRACE_UNITS, tables_from_units
 
 from analysis import counts, stats
 from analysis.errors import AnalysisError
+from analysis.segment import ANALYSIS_KINDS
 
 
 def _row(table: pd.DataFrame, by: str, group: str, term: str) -> pd.Series:
@@ -173,6 +174,164 @@ def test_permutation_keyness_and_dispersion(toy) -> None:
         counts.permutation_keyness(tokens, segments, ["zebra"], target="ngo")
 
 
+# --- seg_ids: every row followed back to its segments -----------------------------------------
+
+
+@pytest.fixture
+def trace_toy() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Documents m, c, k, x in reading order; actor ngo on either side of gov; a third actor."""
+    return tables_from_units(TRACE_UNITS)
+
+
+def _traced(table: pd.DataFrame, by: str, column: str = "seg_ids") -> dict:
+    return {(g, t): ids for g, t, ids in zip(table[by], table["term"], table[column],
+                                            strict=True)}
+
+
+def test_term_counts_trace_lists_each_segment_once_in_reading_order(trace_toy) -> None:
+    tokens, segments = trace_toy
+    before_t, before_s = tokens.copy(), segments.copy()
+    tc = counts.term_counts(tokens, segments, trace=True)
+    pd.testing.assert_frame_equal(tokens, before_t)  # inputs not mutated
+    pd.testing.assert_frame_equal(segments, before_s)
+    assert list(tc.columns) == ["actor_type", "term", "n", "per_1k", "rank", "n_segments",
+                                "total_tokens", "seg_ids"]
+    expected = {
+        ("ngo", "victims"): "m-p01 m-p02 k-p01",  # documents m and k, around gov's c
+        ("ngo", "smuggling"): "m-p01 k-p01",  # the heading m-h01 is not analysed
+        ("ngo", "speak"): "m-p02",
+        ("gov", "smuggling"): "c-p01 c-p01.i",  # twice in c-p01, listed once
+        ("gov", "victims"): "c-p01.i",
+        ("un", "victims"): "x-p01",
+        ("un", "speak"): "x-p01",
+    }
+    assert _traced(tc, "actor_type") == expected
+    assert _row(tc, "actor_type", "gov", "smuggling")[["n", "n_segments"]].tolist() == [3, 2]
+    # one group over every document: reading order, not alphabetical (c-, k-, m-, x-)
+    genre = counts.term_counts(tokens, segments, "genre", trace=True)
+    assert _traced(genre, "genre") == {
+        ("statement", "victims"): "m-p01 m-p02 c-p01.i k-p01 x-p01",
+        ("statement", "smuggling"): "m-p01 c-p01 c-p01.i k-p01",
+        ("statement", "speak"): "m-p02 x-p01",
+    }
+    # the order is the segment table's, whatever the order of the token table
+    shuffled = counts.term_counts(tokens.iloc[::-1], segments, trace=True)
+    assert _traced(shuffled, "actor_type") == expected
+    backwards = counts.term_counts(tokens, segments.iloc[::-1], trace=True)
+    assert _traced(backwards, "actor_type")[("ngo", "victims")] == "k-p01 m-p02 m-p01"
+    headings = counts.term_counts(
+        tokens, segments, kinds=("heading", "body", "list_item"), trace=True
+    )
+    assert _row(headings, "actor_type", "ngo", "smuggling")["seg_ids"] == "m-h01 m-p01 k-p01"
+    by_seg = counts.term_counts(tokens, segments, "seg_id", trace=True)
+    assert (by_seg["seg_ids"] == by_seg["seg_id"]).all()
+
+
+def test_term_counts_trace_with_stems_and_split_expressions(toy) -> None:
+    tokens, segments = toy
+    tc = counts.term_counts(tokens, segments, "doc_id", unit="stem", mwe=False, trace=True)
+    assert list(tc.columns)[-2:] == ["stem", "seg_ids"]
+    row = _row(tc, "doc_id", "a", "trafficking")  # "human trafficking" split + "trafficking"
+    assert (row["n"], row["n_segments"], row["seg_ids"]) == (2, 1, "a-p01")
+    assert _row(tc, "doc_id", "a", "victims")["seg_ids"] == "a-p01 a-p02"
+    assert _row(tc, "doc_id", "b", "smuggling")["seg_ids"] == "b-p01 b-p01.i"
+    assert _row(tc, "doc_id", "b", "people")["seg_ids"] == "b-p01"
+
+
+@pytest.mark.parametrize("by", ["actor_type", "doc_id", "seg_id", "genre"])
+@pytest.mark.parametrize(
+    "options", [{}, {"stopwords": True}, {"unit": "stem", "mwe": False}], ids=repr
+)
+def test_trace_only_adds_the_seg_ids_column(toy, by, options) -> None:
+    tokens, segments = toy
+    for count in (counts.term_counts, counts.ngram_counts):
+        plain = count(tokens, segments, by, **options)
+        traced = count(tokens, segments, by, trace=True, **options)
+        pd.testing.assert_frame_equal(traced.drop(columns="seg_ids"), plain)
+        ids = traced["seg_ids"].str.split(" ")
+        assert ids.str.len().tolist() == traced["n_segments"].tolist()
+
+
+def test_ngram_counts_trace(trace_toy) -> None:
+    tokens, segments = trace_toy
+    tri = counts.ngram_counts(tokens, segments, n=3, trace=True)
+    assert _traced(tri, "actor_type") == {
+        ("ngo", "victims of smuggling"): "m-p01",
+        ("gov", "smuggling and smuggling"): "c-p01",
+        ("gov", "victims of smuggling"): "c-p01.i",
+    }
+    bi = counts.ngram_counts(tokens, segments, "genre", trace=True)
+    assert _traced(bi, "genre") == {
+        ("statement", "victims speak"): "m-p02 x-p01",
+        ("statement", "smuggling victims"): "k-p01",
+    }
+    with_stop = counts.ngram_counts(tokens, segments, "genre", stopwords=True, trace=True)
+    assert _row(with_stop, "genre", "statement", "victims of")["seg_ids"] == "m-p01 c-p01.i"
+
+
+def test_group_keyness_trace_pair_and_pooled_rest(trace_toy) -> None:
+    tokens, segments = trace_toy
+    pair = counts.group_keyness(tokens, segments, target="ngo", reference="gov", trace=True)
+    assert list(pair.columns[-2:]) == ["seg_ids_target", "seg_ids_reference"]
+    assert pair.loc["smuggling", ["seg_ids_target", "seg_ids_reference"]].tolist() == [
+        "m-p01 k-p01", "c-p01 c-p01.i"]
+    assert pair.loc["speak", ["seg_ids_target", "seg_ids_reference"]].tolist() == ["m-p02", ""]
+    plain = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
+    pd.testing.assert_frame_equal(
+        pair.drop(columns=["seg_ids_target", "seg_ids_reference"]), plain
+    )
+    # target alone: the reference is every other group pooled, in reading order
+    un = counts.group_keyness(tokens, segments, target="un", trace=True)
+    assert un.loc["smuggling", ["n_target", "n_reference"]].tolist() == [0, 5]
+    assert un.loc["smuggling", "seg_ids_target"] == ""
+    assert un.loc["smuggling", "seg_ids_reference"] == "m-p01 c-p01 c-p01.i k-p01"
+    assert un.loc["victims", "seg_ids_reference"] == "m-p01 m-p02 c-p01.i k-p01"
+    gov = counts.group_keyness(tokens, segments, target="gov", trace=True)
+    assert gov.loc["speak", ["seg_ids_target", "seg_ids_reference"]].tolist() == [
+        "", "m-p02 x-p01"]
+
+
+def test_group_keyness_trace_leaves_out_segments_without_a_group(trace_toy) -> None:
+    tokens, segments = trace_toy
+    # x-p01 has no region: it is in neither side's counts, so in neither side's seg_ids
+    regions = segments.assign(region=["n", "n", "n", "s", "s", "n", None])
+    k = counts.group_keyness(tokens, regions, "region", target="s", trace=True)
+    assert k.loc["victims", ["n_target", "n_reference"]].tolist() == [1, 3]
+    assert k.loc["victims", "seg_ids_reference"] == "m-p01 m-p02 k-p01"
+    assert k.loc["speak", ["n_reference", "seg_ids_reference"]].tolist() == [1, "m-p02"]
+
+
+def test_group_keyness_trace_every_group(trace_toy) -> None:
+    tokens, segments = trace_toy
+    rest = counts.group_keyness(tokens, segments, trace=True)
+    assert set(rest["reference"]) == {"rest"}
+    assert _traced(rest, "group", "seg_ids_reference") == {
+        ("ngo", "smuggling"): "c-p01 c-p01.i",
+        ("ngo", "speak"): "x-p01",
+        ("ngo", "victims"): "c-p01.i x-p01",
+        ("gov", "smuggling"): "m-p01 k-p01",
+        ("gov", "speak"): "m-p02 x-p01",
+        ("gov", "victims"): "m-p01 m-p02 k-p01 x-p01",
+        ("un", "smuggling"): "m-p01 c-p01 c-p01.i k-p01",
+        ("un", "speak"): "m-p02",
+        ("un", "victims"): "m-p01 m-p02 c-p01.i k-p01",
+    }
+    assert _traced(rest, "group", "seg_ids_target")[("ngo", "victims")] == "m-p01 m-p02 k-p01"
+    assert _traced(rest, "group", "seg_ids_target")[("un", "smuggling")] == ""
+    pairwise = counts.group_keyness(tokens, segments, comparison="pairwise", trace=True)
+    sides = {(g, r, t): (a, b) for g, r, t, a, b in pairwise[
+        ["group", "reference", "term", "seg_ids_target", "seg_ids_reference"]
+    ].itertuples(index=False)}
+    assert sides[("gov", "ngo", "victims")] == ("c-p01.i", "m-p01 m-p02 k-p01")
+    assert sides[("un", "gov", "smuggling")] == ("", "c-p01 c-p01.i")
+    assert sides[("ngo", "un", "speak")] == ("m-p02", "x-p01")
+    for comparison, table in (("one_vs_rest", rest), ("pairwise", pairwise)):
+        plain = counts.group_keyness(tokens, segments, comparison=comparison)
+        pd.testing.assert_frame_equal(
+            table.drop(columns=["seg_ids_target", "seg_ids_reference"]), plain
+        )
+
+
 # --- the seed statements -----------------------------------------------------------------------
 
 
@@ -219,3 +378,147 @@ def test_seed_function_words_and_permutation(seeds) -> None:
     assert time.perf_counter() - start < 1.0
     assert pk.loc["people smuggling", "p_perm"] < 0.05
     assert pk.loc["people smuggling", "ci_low"] > 0
+
+
+# --- seg_ids on the seeds, checked against the token table ------------------------------------
+
+
+def _occurrences(tokens: pd.DataFrame, segments: pd.DataFrame) -> pd.Series:
+    """Count each word form in each analysed segment, straight from the token table."""
+    analysed = segments.loc[segments["kind"].isin(ANALYSIS_KINDS), "seg_id"]
+    words = tokens[~tokens["is_punct"].astype(bool) & tokens["seg_id"].isin(analysed)]
+    return words.groupby(["seg_id", "norm"]).size()
+
+
+def _assert_traced(
+    ids: pd.Series,
+    terms: pd.Series,
+    n: pd.Series,
+    found: pd.Series,
+    segments: pd.DataFrame,
+    *,
+    owner: pd.Series,
+    group_of: pd.Series,
+    pooled: bool = False,
+) -> None:
+    """Check that ``ids`` lists, for each row, exactly the segments behind its count ``n``.
+
+    Every listed segment belongs to the row's side (``owner`` the row's group; with ``pooled``
+    any other group), appears once, in reading order, and uses the term (``found``: the term's
+    count per (seg_id, term)); and the counts in the listed segments add up to ``n``, so no
+    segment of that side using the term is missing.
+    """
+    assert ((ids != "") == (n > 0)).all()
+    rows = pd.DataFrame({
+        "row": np.arange(len(ids)), "term": terms.to_numpy(), "owner": owner.to_numpy(),
+        "seg_id": ids.str.split().to_numpy(),
+    }).explode("seg_id").dropna(subset=["seg_id"])
+    side = rows["seg_id"].map(group_of)
+    assert side.notna().all()
+    assert (side != rows["owner"]).all() if pooled else (side == rows["owner"]).all()
+    reading = pd.Series(np.arange(len(segments)), index=segments["seg_id"])
+    step = rows["seg_id"].map(reading).groupby(rows["row"]).diff().dropna()
+    assert (step > 0).all()  # strictly increasing: reading order, each segment once
+    uses = found.reindex(pd.MultiIndex.from_arrays([rows["seg_id"], rows["term"]])).to_numpy()
+    assert (uses > 0).all()  # NaN (the term is not in that segment) fails too
+    total = pd.Series(uses, index=rows["row"].to_numpy()).groupby(level=0).sum()
+    np.testing.assert_array_equal(total.reindex(range(len(ids)), fill_value=0), n.to_numpy())
+
+
+@pytest.mark.parametrize("by", ["actor_type", "doc_id", "seg_id"])
+@pytest.mark.parametrize("stopwords", [False, True])
+def test_seed_term_counts_trace_every_row(seeds, by, stopwords) -> None:
+    tokens, segments = seeds
+    tc = counts.term_counts(tokens, segments, by, stopwords=stopwords, trace=True)
+    assert (tc["seg_ids"].str.split(" ").str.len() == tc["n_segments"]).all()
+    _assert_traced(
+        tc["seg_ids"], tc["term"], tc["n"], _occurrences(tokens, segments), segments,
+        owner=tc[by], group_of=segments.set_index("seg_id", drop=False)[by],
+    )
+    plain = counts.term_counts(tokens, segments, by, stopwords=stopwords)
+    pd.testing.assert_frame_equal(tc.drop(columns="seg_ids"), plain)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_seed_ngram_counts_trace_every_row(seeds, n) -> None:
+    tokens, segments = seeds
+    grams = counts.ngram_counts(tokens, segments, "actor_type", n=n, trace=True)
+    assert (grams["seg_ids"].str.split(" ").str.len() == grams["n_segments"]).all()
+    per_segment = counts.ngram_counts(tokens, segments, "seg_id", n=n)
+    found = per_segment.set_index(["seg_id", "term"])["n"]
+    _assert_traced(
+        grams["seg_ids"], grams["term"], grams["n"], found, segments,
+        owner=grams["actor_type"], group_of=segments.set_index("seg_id", drop=False)["actor_type"],
+    )
+    # and each listed segment's words really contain the n-gram
+    words = tokens[~tokens["is_punct"].astype(bool)]
+    text = " " + words.groupby("seg_id")["norm"].agg(" ".join) + " "
+    listed = grams.assign(seg_id=grams["seg_ids"].str.split(" ")).explode("seg_id")
+    assert all(f" {t} " in text[s] for t, s in zip(listed["term"], listed["seg_id"],
+                                                    strict=True))
+
+
+def test_seed_keyness_trace_pair(seeds) -> None:
+    tokens, segments = seeds
+    k = counts.group_keyness(
+        tokens, segments, target="government", reference="civil_society", trace=True
+    )
+    found = _occurrences(tokens, segments)
+    group_of = segments.set_index("seg_id", drop=False)["actor_type"]
+    terms = pd.Series(k.index, index=k.index)
+    for side, group in (("target", "government"), ("reference", "civil_society")):
+        _assert_traced(k[f"seg_ids_{side}"], terms, k[f"n_{side}"], found, segments,
+                       owner=pd.Series(group, index=k.index), group_of=group_of)
+    # "people smuggling": its paragraphs, read off the token table, are all government ones
+    analysed = segments.loc[segments["kind"].isin(ANALYSIS_KINDS), "seg_id"]
+    hits = set(tokens.loc[(tokens["norm"] == "people smuggling")
+                          & tokens["seg_id"].isin(analysed), "seg_id"])
+    expected = [s for s in segments["seg_id"] if s in hits]
+    assert len(expected) == 9 and "gov-2024-p04.ii" in expected
+    assert all(s.startswith("gov-2024-") for s in expected)
+    row = k.loc["people smuggling"]
+    assert (row["n_target"], row["n_reference"]) == (13, 0)
+    assert (row["seg_ids_target"], row["seg_ids_reference"]) == (" ".join(expected), "")
+    human = k.loc["human trafficking"]
+    assert human["seg_ids_reference"].split()[0].startswith("lfl-2022-")
+
+
+def test_seed_keyness_trace_every_paragraph_against_the_rest(seeds) -> None:
+    # by seg_id: each paragraph against all the others pooled (dozens of groups)
+    tokens, segments = seeds
+    found = _occurrences(tokens, segments)
+    group_of = segments.set_index("seg_id", drop=False)["seg_id"]
+    rest = counts.group_keyness(tokens, segments, "seg_id", trace=True)
+    assert rest["group"].nunique() > 20
+    _assert_traced(rest["seg_ids_target"], rest["term"], rest["n_target"], found, segments,
+                   owner=rest["group"], group_of=group_of)
+    _assert_traced(rest["seg_ids_reference"], rest["term"], rest["n_reference"], found,
+                   segments, owner=rest["group"], group_of=group_of, pooled=True)
+
+
+@pytest.fixture(scope="module")
+def mini(mini_manifest) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from analysis.pipeline import build
+
+    p = build(mini_manifest)
+    return p.tokens, p.segments
+
+
+@pytest.mark.parametrize("comparison", ["one_vs_rest", "pairwise"])
+def test_mini_keyness_trace_three_documents(mini, comparison) -> None:
+    # three documents, the civil-society ones on either side of the government one
+    tokens, segments = mini
+    assert segments["doc_id"].unique().tolist() == ["ngo-a-2021", "gov-c-2022", "ngo-b-2023"]
+    k = counts.group_keyness(tokens, segments, "doc_id", comparison=comparison, trace=True)
+    found = _occurrences(tokens, segments)
+    group_of = segments.set_index("seg_id", drop=False)["doc_id"]
+    _assert_traced(k["seg_ids_target"], k["term"], k["n_target"], found, segments,
+                   owner=k["group"], group_of=group_of)
+    pooled = comparison == "one_vs_rest"
+    _assert_traced(k["seg_ids_reference"], k["term"], k["n_reference"], found, segments,
+                   owner=k["group"] if pooled else k["reference"], group_of=group_of,
+                   pooled=pooled)
+    if pooled:  # some pooled reference side spans the documents before and after the target
+        spans = k.loc[k["group"] == "gov-c-2022", "seg_ids_reference"].str.split()
+        assert any(ids[0].startswith("ngo-a-") and ids[-1].startswith("ngo-b-")
+                   for ids in spans if ids)

@@ -50,3 +50,46 @@ def toy_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
                 })
                 position += 1
     return pd.DataFrame(tok_rows), pd.DataFrame(seg_rows)
+
+
+# Reading order across groups for the seg_ids traces: documents m, c, k, x in this order (not
+# alphabetical), actor ``ngo`` in documents m and k on either side of ``gov``'s document c, and a
+# third actor ``un``. Same layout as _UNITS.
+TRACE_UNITS = [
+    ("m-h01", "m", "heading", "ngo", [["Smuggling"]]),
+    ("m-p01", "m", "body", "ngo", [["victims", "of", "smuggling", "."]]),
+    ("m-p02", "m", "body", "ngo", [["victims", "speak", "."]]),
+    ("c-p01", "c", "body", "gov", [["smuggling", "and", "smuggling", "."]]),
+    ("c-p01.i", "c", "list_item", "gov", [["victims", "of", "smuggling"]]),
+    ("k-p01", "k", "body", "ngo", [["smuggling", "victims", "."]]),
+    ("x-p01", "x", "body", "un", [["victims", "speak", "."]]),
+]
+
+
+def tables_from_units(units: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build a token and a segment table, as :func:`toy_tables` does, from any list of units.
+
+    ``units`` holds ``(seg_id, doc_id, kind, actor_type, sentences)`` rows in reading order,
+    laid out like ``_UNITS``.
+    """
+    seg_rows, tok_rows = [], []
+    for seg_id, doc_id, kind, actor, sents in units:
+        seg_rows.append({"seg_id": seg_id, "doc_id": doc_id, "kind": kind, "actor_type": actor,
+                         "genre": "statement", "label": seg_id.split("-")[1]})
+        position = 0
+        for s, words in enumerate(sents):
+            for w in words:
+                norm = w.replace("_", " ").casefold()
+                tok_rows.append({
+                    "doc_id": doc_id, "seg_id": seg_id, "sentence": s, "position": position,
+                    "token": w.replace("_", " "), "norm": norm,
+                    "stem": " ".join(_STEM.stem(p) for p in norm.split(" ")),
+                    "start": 0, "end": 0, "is_punct": not any(ch.isalnum() for ch in w),
+                    "is_stop": norm in TOY_STOPWORDS, "is_number": False,
+                    "is_function": norm in _PRONOUNS or norm in _MODALS,
+                    "function_class": "pronoun" if norm in _PRONOUNS else
+                    ("modal" if norm in _MODALS else ""),
+                    "is_mwe": "_" in w,
+                })
+                position += 1
+    return pd.DataFrame(tok_rows), pd.DataFrame(seg_rows)

@@ -103,14 +103,51 @@ class CorpusCounts:
         n, df = n_csr.tocoo(), df_csr.tocoo()  # same sparsity: a term counted is a term present
         return n.row, n.col, n.data, df.data
 
-    def group_counts(self, by: str = "actor_type", *, stopwords: bool = False) -> pd.DataFrame:
+    def _segment_lists(
+        self, codes: np.ndarray, columns: np.ndarray, group: np.ndarray, col: np.ndarray
+    ) -> np.ndarray:
+        """Join the seg_ids (reading order) where each (group, column) pair of terms occurs.
+
+        ``columns`` selects the matrix columns and ``col`` indexes that selection, as in
+        :meth:`_sum_by_group`; the lists are read off the non-zero structure of the selection,
+        sorted by group, column and row (the rows being the segments in reading order).
+        """
+        sub = self.matrix[:, columns].tocoo()
+        used = sub.data > 0
+        rows, cols = sub.row[used].astype(np.int64), sub.col[used].astype(np.int64)
+        groups = np.asarray(codes, dtype=np.int64)[rows]
+        order = np.lexsort((rows, cols, groups))
+        pairs = pd.DataFrame({
+            "_g": groups[order], "_c": cols[order],
+            "seg_id": self.segments["seg_id"].to_numpy(dtype=object)[rows[order]],
+        })
+        lists = pairs.groupby(["_g", "_c"], sort=False)["seg_id"].agg(" ".join)
+        where = pd.MultiIndex.from_arrays(
+            [np.asarray(group, dtype=np.int64), np.asarray(col, dtype=np.int64)]
+        )
+        return lists.reindex(where).to_numpy()
+
+    def group_counts(
+        self, by: str = "actor_type", *, stopwords: bool = False, trace: bool = False
+    ) -> pd.DataFrame:
         """Count terms per group, as :func:`analysis.counts.term_counts` with ``unit="norm"``.
+
+        Parameters
+        ----------
+        by
+            Segment column defining the groups.
+        stopwords
+            Keep stopwords in the table (they are in ``total_tokens`` either way).
+        trace
+            Add ``seg_ids``, as :func:`analysis.counts.term_counts` does.
 
         Returns
         -------
         DataFrame
-            ``<by>``, ``term``, ``n``, ``per_1k``, ``rank``, ``n_segments``, ``total_tokens``;
-            groups in order of first appearance, then by rank and term.
+            ``<by>``, ``term``, ``n``, ``per_1k``, ``rank``, ``n_segments``, ``total_tokens``
+            and, with ``trace=True``, ``seg_ids`` (str: the seg_ids of the group's segments
+            using the term, in reading order, joined by one space); groups in order of first
+            appearance, then by rank and term.
         """
         groups, codes = self._groups(by)
         totals = np.bincount(codes, weights=self.segments["n_words"].to_numpy(np.float64),
@@ -128,11 +165,14 @@ class CorpusCounts:
             "total_tokens": totals[group].astype(np.int64),
             "_g": group,
         })
+        if trace:
+            out["seg_ids"] = self._segment_lists(codes, np.flatnonzero(keep), group, col)
         out = out[out["n"] > 0]
         out["per_1k"] = 1000.0 * out["n"] / out["total_tokens"]
         out["rank"] = out.groupby("_g")["n"].rank(method="min", ascending=False).astype("int64")
         out = out.sort_values(["_g", "rank", "term"], kind="stable").reset_index(drop=True)
-        return out[[by, "term", "n", "per_1k", "rank", "n_segments", "total_tokens"]]
+        return out[[by, "term", "n", "per_1k", "rank", "n_segments", "total_tokens"]
+                   + (["seg_ids"] if trace else [])]
 
     def tfidf_contrast(
         self, by: str = "actor_type", *, target: Any = None, reference: Any = None

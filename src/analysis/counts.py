@@ -158,8 +158,34 @@ def _stem_labels(terms: pd.Series, surface: pd.Series) -> pd.Series:
     return freq.drop_duplicates("stem").set_index("stem")["surface"]
 
 
+def _segment_lists(units: pd.DataFrame, labels: pd.Series, key: str) -> pd.Series:
+    """Join the seg_ids where each key occurs in each group, in reading order.
+
+    ``labels`` is indexed by the segment table's seg_ids in its row order (reading order), so a
+    unit's reading position is the position of its seg_id in that index.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by (group, key), str: the distinct seg_ids joined by one space.
+    """
+    seg = units["seg_id"].to_numpy()
+    order = labels.index.get_indexer(seg)
+    uses = pd.DataFrame(
+        {"_group": units["seg_id"].map(labels).to_numpy(), "_key": units[key].to_numpy(),
+         "_seg": seg}
+    ).iloc[np.argsort(order, kind="stable")]
+    uses = uses.drop_duplicates(["_group", "_key", "_seg"])
+    return uses.groupby(["_group", "_key"], sort=False)["_seg"].agg(" ".join)
+
+
 def _count_table(
-    units: pd.DataFrame, labels: pd.Series, totals: pd.Series, by: str, unit: Unit
+    units: pd.DataFrame,
+    labels: pd.Series,
+    totals: pd.Series,
+    by: str,
+    unit: Unit,
+    trace: bool = False,
 ) -> pd.DataFrame:
     """Count ``units`` (rows with seg_id, norm, stem) per group; shared by words and n-grams."""
     key = "stem" if unit == "stem" else "norm"
@@ -186,7 +212,13 @@ def _count_table(
     out["_g"] = out[by].map(group_order)
     out = out.sort_values(["_g", "rank", "term"], kind="stable").reset_index(drop=True)
     cols = [by, "term", "n", "per_1k", "rank", "n_segments", "total_tokens"]
-    return out[cols + (["stem"] if unit == "stem" else [])]
+    cols += ["stem"] if unit == "stem" else []
+    if trace:
+        lists = _segment_lists(units, labels, key)
+        where = pd.MultiIndex.from_arrays([out[by].to_numpy(), out["key"].to_numpy()])
+        out["seg_ids"] = lists.reindex(where).to_numpy()
+        cols.append("seg_ids")
+    return out[cols]
 
 
 def term_counts(
@@ -198,6 +230,7 @@ def term_counts(
     mwe: bool = True,
     stopwords: bool = False,
     kinds: Sequence[str] = ANALYSIS_KINDS,
+    trace: bool = False,
 ) -> pd.DataFrame:
     """Count terms per group.
 
@@ -219,6 +252,9 @@ def term_counts(
         modals are function words, not stopwords, so they are always counted.
     kinds : sequence of str, default ``ANALYSIS_KINDS``
         Segment kinds counted (body paragraphs and list items).
+    trace : bool, default False
+        Add the ``seg_ids`` column, so that every row can be followed back to its paragraphs
+        (and through the segment table's ``start``/``end`` to raw character offsets).
 
     Returns
     -------
@@ -227,15 +263,17 @@ def term_counts(
         ``<by>`` (group value), ``term`` (str), ``n`` (int64), ``per_1k`` (float64, per 1,000
         running words of the group, see the module docstring), ``rank`` (int64, 1 = most
         frequent in the group, ties share the lowest rank), ``n_segments`` (int64, segments of
-        the group using the term), ``total_tokens`` (int64, the denominator) and, for
-        ``unit="stem"``, ``stem`` (str).
+        the group using the term), ``total_tokens`` (int64, the denominator), for
+        ``unit="stem"`` ``stem`` (str) and, with ``trace=True``, ``seg_ids`` (str: the
+        ``n_segments`` seg_ids of the group's segments using the term, each once, in the order
+        of the segment table, joined by one space).
     """
     labels = _segment_labels(segments, by)
     words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
     totals = words["n_words"].groupby(words["seg_id"].map(labels).to_numpy(), sort=False).sum()
     if not stopwords:
         words = words[~words["is_stop"]]
-    return _count_table(words, labels, totals, by, unit)
+    return _count_table(words, labels, totals, by, unit, trace)
 
 
 def _ngrams(words: pd.DataFrame, n: int, stopwords: bool) -> pd.DataFrame:
@@ -284,6 +322,7 @@ def ngram_counts(
     mwe: bool = True,
     stopwords: bool = False,
     kinds: Sequence[str] = ANALYSIS_KINDS,
+    trace: bool = False,
 ) -> pd.DataFrame:
     """Count word n-grams per group.
 
@@ -296,7 +335,7 @@ def ngram_counts(
     ----------
     n : int, default 2
         Length (2 or more).
-    tokens, segments, by, unit, mwe, stopwords, kinds
+    tokens, segments, by, unit, mwe, stopwords, kinds, trace
         As in :func:`term_counts`.
 
     Returns
@@ -304,7 +343,8 @@ def ngram_counts(
     pandas.DataFrame
         The columns of :func:`term_counts`; ``term`` is the n-gram with words joined by one space
         (for ``unit="stem"`` its most frequent surface form). ``per_1k`` is per 1,000 running
-        words of the group, the same denominator as single words.
+        words of the group, the same denominator as single words. With ``trace=True``,
+        ``seg_ids`` lists the segments in which the n-gram occurs.
     """
     if n < 2:
         raise AnalysisError(f"n={n}: n-grams need n >= 2; use term_counts() for single words.")
@@ -312,7 +352,7 @@ def ngram_counts(
     words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
     totals = words["n_words"].groupby(words["seg_id"].map(labels).to_numpy(), sort=False).sum()
     grams = _ngrams(words, n, stopwords)
-    return _count_table(grams, labels, totals, by, unit)
+    return _count_table(grams, labels, totals, by, unit, trace)
 
 
 def function_word_profile(
@@ -453,6 +493,52 @@ def _pair_counts(
     return wide.reindex(columns=totals.index, fill_value=0), totals
 
 
+def _segment_uses(
+    tokens: pd.DataFrame, segments: pd.DataFrame, by: str, options: dict[str, Any]
+) -> pd.DataFrame:
+    """Return one row per analysed segment and term it uses.
+
+    Terms are labelled as in :func:`term_counts` with the same ``options`` (a stem's label does
+    not depend on ``by``), so they match the rows of a keyness table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``_group`` (the segment's ``by`` value; segments without one are left out, as they are
+        in every count), ``term``, ``seg_id``, ``_o`` (int64, the segment's row in the segment
+        table: its reading position).
+    """
+    per_segment = term_counts(tokens, segments, "seg_id", **options)
+    labels = _segment_labels(segments, by)
+    seg = per_segment["seg_id"].to_numpy()
+    uses = pd.DataFrame(
+        {"_group": per_segment["seg_id"].map(labels).to_numpy(),
+         "term": per_segment["term"].to_numpy(), "seg_id": seg,
+         "_o": labels.index.get_indexer(seg)}
+    )
+    return uses[uses["_group"].notna()].reset_index(drop=True)
+
+
+def _side_lists(
+    groups: Sequence[Any], terms: Sequence[str], uses: pd.DataFrame, *, rest: bool
+) -> np.ndarray:
+    """Join, for each (group, term) pair, the seg_ids using the term on that side.
+
+    With ``rest=False`` the side is the group itself; with ``rest=True`` it is every other group
+    pooled (the reference of a one-vs-rest comparison). Seg_ids are in reading order; a side
+    where the term does not occur gets an empty string.
+    """
+    rows = pd.DataFrame({"_row": np.arange(len(terms)), "_group": groups, "term": terms})
+    if rest:
+        hits = rows.merge(uses, on="term", suffixes=("", "_use"))
+        hits = hits[hits["_group"].to_numpy() != hits["_group_use"].to_numpy()]
+    else:
+        hits = rows.merge(uses, on=["_group", "term"])
+    hits = hits.sort_values(["_row", "_o"], kind="stable")
+    lists = hits.groupby("_row", sort=False)["seg_id"].agg(" ".join)
+    return lists.reindex(rows["_row"], fill_value="").to_numpy()
+
+
 def group_keyness(
     tokens: pd.DataFrame,
     segments: pd.DataFrame,
@@ -464,6 +550,7 @@ def group_keyness(
     unit: Unit = "norm",
     mwe: bool = True,
     stopwords: bool = False,
+    trace: bool = False,
 ) -> pd.DataFrame:
     """Run :func:`analysis.stats.keyness` between groups of a token table.
 
@@ -482,6 +569,9 @@ def group_keyness(
         Used when ``target`` is omitted.
     unit, mwe, stopwords
         As in :func:`term_counts`.
+    trace : bool, default False
+        Add ``seg_ids_target`` and ``seg_ids_reference``: the segments behind ``n_target`` and
+        ``n_reference``.
 
     Returns
     -------
@@ -489,27 +579,44 @@ def group_keyness(
         With ``target``: the :func:`analysis.stats.keyness` table (indexed by term). Without:
         the long table of :func:`analysis.stats.keyness_one_vs_rest` or
         :func:`analysis.stats.keyness_pairwise` (``group``, ``reference``, ``term`` ...).
+        With ``trace=True``, two more columns (str): ``seg_ids_target``, the seg_ids of the
+        target group's segments using the term, and ``seg_ids_reference``, those of the
+        reference group's segments or, when the reference is the other groups pooled
+        (``"rest"``), of all their segments; each seg_id once, in the order of the segment
+        table, joined by one space, an empty string where the count is 0.
     """
-    wide, totals = _pair_counts(
-        tokens, segments, by, {"unit": unit, "mwe": mwe, "stopwords": stopwords}
-    )
+    options: dict[str, Any] = {"unit": unit, "mwe": mwe, "stopwords": stopwords}
+    wide, totals = _pair_counts(tokens, segments, by, options)
     if target is None:
-        if comparison == "pairwise":
-            return stats.keyness_pairwise(wide, totals=totals)
-        return stats.keyness_one_vs_rest(wide, totals=totals)
-    for name, value in (("target", target), ("reference", reference)):
-        if value is not None and value not in wide.columns:
-            raise AnalysisError(
-                f"{name}={value!r} is not a value of {by!r}; choose one of {list(wide.columns)}."
-            )
-    if reference is None:
-        ref = wide.drop(columns=[target]).sum(axis=1)
-        ref_total = float(totals.drop(target).sum())
+        pairwise = comparison == "pairwise"
+        compare = stats.keyness_pairwise if pairwise else stats.keyness_one_vs_rest
+        out = compare(wide, totals=totals)
+        terms, sides = out["term"].to_numpy(), out["group"].to_numpy()
+        # the reference side: the other group of the pair, or every group but the target
+        other, pooled = (out["reference"].to_numpy(), False) if pairwise else (sides, True)
     else:
-        ref, ref_total = wide[reference], float(totals[reference])
-    return stats.keyness(
-        wide[target], ref, target_total=float(totals[target]), reference_total=ref_total
-    )
+        for name, value in (("target", target), ("reference", reference)):
+            if value is not None and value not in wide.columns:
+                raise AnalysisError(
+                    f"{name}={value!r} is not a value of {by!r}; choose one of "
+                    f"{list(wide.columns)}."
+                )
+        if reference is None:
+            ref = wide.drop(columns=[target]).sum(axis=1)
+            ref_total = float(totals.drop(target).sum())
+        else:
+            ref, ref_total = wide[reference], float(totals[reference])
+        out = stats.keyness(
+            wide[target], ref, target_total=float(totals[target]), reference_total=ref_total
+        )
+        terms, sides = out.index.to_numpy(), [target] * len(out)
+        other = sides if reference is None else [reference] * len(out)
+        pooled = reference is None
+    if trace:
+        uses = _segment_uses(tokens, segments, by, options)
+        out["seg_ids_target"] = _side_lists(sides, terms, uses, rest=False)
+        out["seg_ids_reference"] = _side_lists(other, terms, uses, rest=pooled)
+    return out
 
 
 def permutation_keyness(
