@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -119,3 +121,27 @@ def test_rows_trace_back_to_raw_text(seeds):
     col = int(np.flatnonzero(counts.terms["term"] == "people smuggling")[0])
     assert counts.matrix[counts.segments.index[counts.segments.seg_id == "gov-2024-p04.ii"][0],
                          col] == 1
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_segments_without_a_group_count_nowhere(seeds, dense, monkeypatch):
+    # A segment with no value in `by` is left out of every group, as term_counts leaves it out;
+    # it must not raise nor be counted in some other group.
+    corpus, segments, tokens = seeds
+    blank = segments["seg_id"].isin(["gov-2024-p01", "lfl-2022-p03"])
+    segments = segments.assign(genre=segments["genre"].mask(blank))
+    counted = count_corpus(corpus)
+    rows = counted.segments["seg_id"].isin(["gov-2024-p01", "lfl-2022-p03"])
+    counted = dataclasses.replace(
+        counted, segments=counted.segments.assign(genre=counted.segments["genre"].mask(rows)))
+    if not dense:
+        monkeypatch.setattr(corpus_counts, "_DENSE_GROUPS", 0)
+    expected = term_counts(tokens, segments, "genre", trace=True)
+    got = counted.group_counts("genre", trace=True)
+    key = ["genre", "term"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert not got["seg_ids"].str.contains("gov-2024-p01|lfl-2022-p03").any()

@@ -69,6 +69,11 @@ class CorpusCounts:
             )
 
     def _groups(self, by: str) -> tuple[list[Any], np.ndarray]:
+        """Groups in order of first appearance and each segment's group number.
+
+        A segment without a value in ``by`` gets -1 and is left out of every group, as
+        :func:`analysis.counts.term_counts` leaves it out.
+        """
         self._check_by(by)
         codes, uniques = pd.factorize(self.segments[by], sort=False)
         return list(uniques), codes
@@ -85,15 +90,16 @@ class CorpusCounts:
         m = self.matrix
         present = sparse.csr_matrix(((m.data > 0).astype(np.int64), m.indices, m.indptr),
                                     shape=m.shape)
+        rows = np.flatnonzero(codes >= 0)  # segments without a group count nowhere
         if n_groups <= _DENSE_GROUPS and n_groups * m.shape[1] <= _DENSE_CELLS:
             onehot = np.zeros((len(codes), n_groups), dtype=np.int64)
-            onehot[np.arange(len(codes)), codes] = 1
+            onehot[rows, codes[rows]] = 1
             n = np.asarray(m.T @ onehot).T[:, columns]
             df = np.asarray(present.T @ onehot).T[:, columns]
             group, col = np.nonzero(n)
             return group, col, n[group, col], df[group, col]
         g = sparse.csr_matrix(
-            (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
+            (np.ones(len(rows), dtype=np.int64), (codes[rows], rows)),
             shape=(n_groups, len(codes)),
         )
         n_csr = (g @ m[:, columns]).tocsr()
@@ -150,7 +156,9 @@ class CorpusCounts:
             appearance, then by rank and term.
         """
         groups, codes = self._groups(by)
-        totals = np.bincount(codes, weights=self.segments["n_words"].to_numpy(np.float64),
+        grouped = codes >= 0
+        totals = np.bincount(codes[grouped],
+                             weights=self.segments["n_words"].to_numpy(np.float64)[grouped],
                              minlength=len(groups))
         keep = ~self.terms["is_punct"].to_numpy()
         if not stopwords:
