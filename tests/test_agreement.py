@@ -12,6 +12,7 @@ from sklearn.metrics import cohen_kappa_score
 from analysis.agreement import (
     agreement_summary,
     alpha_details,
+    alpha_verdict,
     bootstrap_alpha,
     cohen_kappa,
     coincidence_matrix,
@@ -188,3 +189,36 @@ def test_long_table_helpers() -> None:
         cohen_kappa_score(["a", "b"], ["a", "c"])
     )
     assert summary.loc["confidence", "level"] == "ordinal"
+
+
+@pytest.mark.parametrize(
+    ("alpha", "verdict"),
+    [
+        (1.0, "reliable"),
+        (0.8, "reliable"),
+        (0.79, "tentative"),
+        (0.667, "tentative"),
+        (0.6669, "not reliable"),
+        (2 / 3, "not reliable"),  # the convention's cut-off is .667, not two thirds
+        (0.0, "not reliable"),
+        (-0.4, "not reliable"),
+        (math.nan, "undefined"),
+        (np.float64("nan"), "undefined"),
+        (np.float64(0.85), "reliable"),
+    ],
+)
+def test_alpha_verdict_thresholds(alpha: float, verdict: str) -> None:
+    assert alpha_verdict(alpha) == verdict
+
+
+def test_alpha_verdict_of_computed_alphas() -> None:
+    # the Krippendorff (2011) example: nominal alpha 0.743 is tentative
+    assert alpha_verdict(krippendorff_alpha(KRIPPENDORFF_2011, "nominal")) == "tentative"
+    assert alpha_verdict(krippendorff_alpha([["a", "b", "a"], ["a", "b", "a"]])) == "reliable"
+    # no variation, and a single coder: alpha is undefined, and so is the verdict
+    assert alpha_verdict(krippendorff_alpha([["a", "a", "a"], ["a", "a", "a"]])) == "undefined"
+    assert alpha_verdict(krippendorff_alpha([["a", "b", "a"]])) == "undefined"
+    summary = agreement_summary(
+        _long([("u1", "ann", "frame", "a"), ("u1", "bob", "frame", "b")]), n_boot=10
+    )
+    assert [alpha_verdict(a) for a in summary["alpha"]] == ["not reliable"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import zipfile
@@ -522,3 +523,311 @@ def test_libreoffice_reads_formula_like_text_as_text(tmp_path):
     )
     shown = pd.read_csv(tmp_path / "inj-coding.csv", dtype=str, keep_default_na=False)
     assert shown["text"].tolist() == texts
+
+
+# ----------------------------------------------------------------- tables for the reports
+
+SMALL_CODEBOOK = """
+[codebook]
+name = "small"
+version = "1"
+unit = "one paragraph"
+
+[[dimension]]
+name = "frame"
+label = "Frame"
+kind = "category"
+required = true
+definition = "What the problem is."
+decision_rules = ["Code the main clause.", "When in doubt, code the first frame."]
+
+[[dimension.code]]
+code = "a"
+label = "A"
+definition = "Frame A."
+example = "an a"
+example_seg = "x-p01"
+
+[[dimension.code]]
+code = "b"
+label = "B"
+definition = "Frame B."
+example = "a b"
+example_seg = "x-p02"
+
+[[dimension]]
+name = "second"
+label = "Second frame"
+kind = "category"
+codes_from = "frame"
+blank_means = "none"
+definition = "A second frame."
+
+[[dimension.code]]
+code = "c"
+label = "C"
+definition = "Only as a second frame."
+example = "a c"
+example_seg = "x-p03"
+
+[[dimension]]
+name = "evidence"
+label = "Evidence"
+kind = "quotation"
+required = true
+definition = "A quotation."
+"""
+
+
+def small_codebook(tmp_path: Path, text: str = SMALL_CODEBOOK) -> coding.Codebook:
+    path = tmp_path / "small.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_codebook(path)
+
+
+def test_codebook_tables_of_a_hand_made_codebook(tmp_path: Path) -> None:
+    cb = small_codebook(tmp_path)
+    assert cb.dimension("second").codes_from == "frame"
+    assert cb.dimension("second").allowed == ("a", "b", "c")
+    dims = coding.codebook_dimensions(cb)
+    assert list(dims.columns) == ["dimension", "label", "kind", "required", "level", "codes",
+                                  "blank_means", "definition"]
+    assert dims.values.tolist() == [
+        ["frame", "Frame", "category", True, "nominal", "a, b", "", "What the problem is."],
+        ["second", "Second frame", "category", False, "nominal", "a, b, c", "none",
+         "A second frame."],
+        ["evidence", "Evidence", "quotation", True, "", "", "", "A quotation."],
+    ]
+    codes = coding.codebook_codes(cb)
+    # the borrowed codes a and b are listed once, under frame; second adds only c
+    assert codes[["dimension", "code", "example_seg"]].values.tolist() == [
+        ["frame", "a", "x-p01"], ["frame", "b", "x-p02"], ["second", "c", "x-p03"]]
+    assert codes.loc[2, "definition"] == "Only as a second frame."
+    rules = coding.codebook_decision_rules(cb)
+    assert rules.values.tolist() == [["frame", "Code the main clause."],
+                                     ["frame", "When in doubt, code the first frame."]]
+
+
+def test_codebook_tables_edge_cases(tmp_path: Path) -> None:
+    no_rules = small_codebook(tmp_path, SMALL_CODEBOOK.replace(
+        'decision_rules = ["Code the main clause.", "When in doubt, code the first frame."]', ""))
+    rules = coding.codebook_decision_rules(no_rules)
+    assert rules.empty and list(rules.columns) == ["dimension", "rule"]
+    only_text = small_codebook(tmp_path, SMALL_CODEBOOK.split("[[dimension]]")[0]
+                               + "[[dimension]]" + SMALL_CODEBOOK.split("[[dimension]]")[3])
+    codes = coding.codebook_codes(only_text)
+    assert codes.empty and list(codes.columns)[:2] == ["dimension", "code"]
+    assert coding.codebook_dimensions(only_text)["dimension"].tolist() == ["evidence"]
+
+
+def test_codebook_tables_of_the_package_codebook() -> None:
+    cb = load_codebook()
+    codes = coding.codebook_codes()
+    assert "frame_secondary" not in set(codes["dimension"])
+    assert len(codes) == sum(len(d.codes) for d in cb.categorical if d.name != "frame_secondary")
+    assert not codes.duplicated(["dimension", "code"]).any()
+    dims = coding.codebook_dimensions()
+    assert dims["dimension"].tolist() == cb.names
+    assert dims.set_index("dimension").loc["confidence", "level"] == "ordinal"
+    assert len(coding.codebook_decision_rules()) == sum(len(d.decision_rules)
+                                                        for d in cb.dimensions)
+
+
+def test_corpus_coding_merges_usable_sheets_and_chooses_the_coding(tmp_path: Path) -> None:
+    from analysis.coding import write_sheet
+
+    segs = make_segments()
+    for coder in ("zoe", "reference"):
+        path = tmp_path / f"{coder}.csv"
+        export_sheet(segs, path, coder=coder)
+        write_sheet(fill(read_sheet(path), GOOD), path)
+    read_sheet(tmp_path / "zoe.csv").iloc[[0]].to_csv(tmp_path / "part.csv", index=False)
+    found = coding.corpus_coding(segs, folder=tmp_path)
+    assert found.sheets["sheet"].tolist() == ["part.csv", "reference.csv", "zoe.csv"]
+    assert list(found.sheets.columns)[:2] == ["sheet", "coder"]
+    assert "path" not in found.sheets.columns
+    assert found.sheets["usable"].tolist() == [False, True, True]
+    assert found.coders == ("reference", "zoe") and found.coder == "reference"
+    assert set(found.long["coder"]) == {"reference", "zoe"}
+    assert list(found.long.columns) == coding.LONG_COLUMNS
+    # without the preferred coder, the first coder in sorted order
+    assert coding.corpus_coding(segs, [tmp_path / "zoe.csv"]).coder == "zoe"
+    assert coding.corpus_coding(segs, folder=tmp_path, prefer="zoe").coder == "zoe"
+    # no usable sheet: an empty long table, no coders, no coder
+    none = coding.corpus_coding(segs, [tmp_path / "part.csv"])
+    assert none.long.empty and list(none.long.columns) == coding.LONG_COLUMNS
+    assert none.coders == () and none.coder is None
+    assert len(none.sheets) == 1
+
+
+def long_rows(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=coding.LONG_COLUMNS)
+
+
+def test_coded_table_one_row_per_unit_in_reading_order() -> None:
+    # reading order is not alphabetical: b-p02 comes first
+    segs = pd.DataFrame({"seg_id": ["b-p02", "a-p01", "b-p01"],
+                         "actor_type": ["gov", "ngo", "gov"]})
+    long = long_rows([
+        ("a-p01", "ann", "confidence", "3"), ("a-p01", "ann", "frame", "x"),
+        ("a-p01", "ann", "zeta", "z1"),
+        ("b-p02", "ann", "frame", "y"), ("b-p02", "ann", "confidence", "1"),
+        ("b-p02", "ann", "zeta", "z2"),
+        ("b-p01", "bob", "frame", "w"),
+        ("zz-p09", "ann", "frame", "v"),  # not in the segments: left out
+    ])
+    wide = coding.coded_table(long, segs, coder="ann")
+    assert list(wide.columns) == ["seg_id", "actor_type", "frame", "confidence", "zeta"]
+    assert wide.columns.name == "dimension"
+    assert wide.values.tolist() == [["b-p02", "gov", "y", "1", "z2"],
+                                    ["a-p01", "ngo", "x", "3", "z1"]]
+    one = coding.coded_table(long, segs, coder="bob")
+    assert one.values.tolist() == [["b-p01", "gov", "w"]]
+    with pytest.raises(CodingError, match="pass coder"):
+        coding.coded_table(long, segs)
+    with pytest.raises(CodingError, match="not in the table"):
+        coding.coded_table(long, segs, coder="cy")
+    with pytest.raises(CodingError, match="pass coder"):
+        coding.coded_table(long.iloc[:0], segs)
+    with pytest.raises(CodingError, match="no column 'genre'"):
+        coding.coded_table(long, segs, coder="ann", by="genre")
+
+
+def test_code_units_tallies_every_code_with_its_units() -> None:
+    coded = pd.DataFrame({"seg_id": ["u1", "u2", "u3", "u4", "u5"],
+                          "confidence": ["3", "1", "3", "", "9"]})
+    tally = coding.code_units(coded, dimension="confidence")
+    # every codebook code in codebook order, unused ones with 0, then unknown codes; no blank
+    assert tally.values.tolist() == [["1", 1, ["u2"]], ["2", 0, []], ["3", 2, ["u1", "u3"]],
+                                     ["9", 1, ["u5"]]]
+    assert tally["n"].dtype == "int64"
+    empty = coding.code_units(coded.iloc[:0], dimension="confidence")
+    assert empty["code"].tolist() == ["1", "2", "3"] and empty["n"].sum() == 0
+    second = coding.code_units(pd.DataFrame({"seg_id": ["u1"], "frame_secondary": ["none"]}),
+                               dimension="frame_secondary")
+    assert second.set_index("code").loc["none", "n"] == 1  # the blank_means code is listed
+    with pytest.raises(CodingError, match="lacks columns"):
+        coding.code_units(coded, dimension="frame")
+
+
+def hand_code_table() -> pd.DataFrame:
+    """A code_table as code_table returns it: codes in codebook order (b before a)."""
+    rows = [("ngo", "b", 3, 0.75, 4), ("ngo", "a", 1, 0.25, 4), ("ngo", "c", 0, 0.0, 4),
+            ("gov", "b", 1, 0.5, 2), ("gov", "a", 1, 0.5, 2), ("gov", "c", 0, 0.0, 2),
+            ("idle", "b", 0, math.nan, 0), ("idle", "a", 0, math.nan, 0),
+            ("idle", "c", 0, math.nan, 0)]
+    return pd.DataFrame(rows, columns=["actor_type", "code", "n", "share", "n_group"])
+
+
+def test_code_table_wide_keeps_code_order() -> None:
+    wide = coding.code_table_wide(hand_code_table())
+    assert list(wide.index) == ["b", "a", "c"]
+    assert list(wide.columns) == [("n", "gov"), ("n", "idle"), ("n", "ngo"),
+                                  ("share", "gov"), ("share", "idle"), ("share", "ngo")]
+    assert wide.loc["b", ("n", "ngo")] == 3 and wide.loc["a", ("share", "gov")] == 0.5
+    assert coding.code_table_wide(hand_code_table().iloc[:0]).empty
+
+
+def test_code_summary_top_code_ties_and_empty_groups() -> None:
+    summary = coding.code_summary(hand_code_table()).set_index("actor_type")
+    assert list(summary.index) == ["ngo", "gov", "idle"]
+    ngo, gov, idle = summary.loc["ngo"], summary.loc["gov"], summary.loc["idle"]
+    assert (ngo["top_code"], ngo["n_top"], ngo["share_top"]) == ("b", 3, 0.75)
+    assert ngo["n_group"] == 4 and ngo["n_codes_used"] == 2
+    assert ngo["code_counts"] == {"b": 3, "a": 1}  # used codes only, in table order
+    assert gov["top_code"] == "b"  # a tie goes to the code listed first
+    assert (idle["top_code"], idle["n_top"], idle["n_codes_used"]) == ("", 0, 0)
+    assert math.isnan(idle["share_top"]) and idle["code_counts"] == {}
+    empty = coding.code_summary(hand_code_table().iloc[:0])
+    assert empty.empty and "top_code" in empty.columns
+
+
+def test_coded_profile_per_group() -> None:
+    coded = pd.DataFrame(
+        [("n1", "ngo", "acc", "critical"), ("n2", "ngo", "vic", "supportive"),
+         ("g1", "gov", "coop", "supportive"), ("n3", "ngo", "acc", "critical"),
+         ("n4", "ngo", "vic", "neutral"), ("g2", "gov", "coop", "supportive")],
+        columns=["seg_id", "actor_type", "frame", "stance_toward_state"],
+    )
+    profile = coding.coded_profile(coded, groups=["gov", "ngo", "nobody"])
+    assert profile["actor_type"].tolist() == ["gov", "ngo"]  # no row without coded units
+    assert list(profile.columns) == [
+        "actor_type", "n_units", "top_frame", "n_top_frame", "top_frame_units",
+        "stance_counts", "critical_units", "share_critical", "supportive_units",
+        "share_supportive"]
+    gov, ngo = profile.iloc[0], profile.iloc[1]
+    assert (gov["n_units"], gov["top_frame"], gov["n_top_frame"]) == (2, "coop", 2)
+    assert gov["critical_units"] == [] and gov["share_critical"] == 0.0
+    assert gov["share_supportive"] == 1.0 and gov["stance_counts"] == {"supportive": 2}
+    # acc and vic tie at 2: the frame met first in reading order wins
+    assert (ngo["n_units"], ngo["top_frame"], ngo["top_frame_units"]) == (4, "acc", ["n1", "n3"])
+    assert list(ngo["stance_counts"].items()) == [("critical", 2), ("supportive", 1),
+                                                  ("neutral", 1)]
+    assert ngo["critical_units"] == ["n1", "n3"] and ngo["share_critical"] == 0.5
+    assert ngo["supportive_units"] == ["n2"] and ngo["share_supportive"] == 0.25
+    default = coding.coded_profile(coded, stance_codes=("mixed",))
+    assert default["actor_type"].tolist() == ["ngo", "gov"]  # table order
+    assert default["share_mixed"].tolist() == [0.0, 0.0] and "critical_units" not in default
+    empty = coding.coded_profile(coded.iloc[:0])
+    assert empty.empty and "share_critical" in empty.columns
+    with pytest.raises(CodingError, match="lacks columns"):
+        coding.coded_profile(coded.drop(columns="frame"))
+
+
+def test_frame_runs_split_at_changes_and_documents() -> None:
+    sequence = pd.DataFrame(
+        [("d1", "d1-p01", "1", "A"), ("d1", "d1-p02", "2", "A"), ("d1", "d1-p03", "3", "B"),
+         ("d1", "d1-p04", "4", "A"), ("d2", "d2-p01", "1", "A")],
+        columns=["doc_id", "seg_id", "label", "frame"],
+    )
+    runs = coding.frame_runs(sequence)
+    assert list(runs.columns) == ["doc_id", "run", "frame", "first_label", "last_label",
+                                  "first_seg_id", "last_seg_id", "n_units"]
+    assert runs[["doc_id", "run", "frame", "first_label", "last_label", "n_units"]
+                ].values.tolist() == [
+        ["d1", 0, "A", "1", "2", 2], ["d1", 1, "B", "3", "3", 1], ["d1", 2, "A", "4", "4", 1],
+        ["d2", 0, "A", "1", "1", 1],  # same frame as d1's last unit, but a new document
+    ]
+    assert runs.loc[0, "last_seg_id"] == "d1-p02"
+    one = coding.frame_runs(sequence.iloc[[2]])
+    assert one[["run", "frame", "n_units"]].values.tolist() == [[0, "B", 1]]
+    empty = coding.frame_runs(sequence.iloc[:0])
+    assert empty.empty and list(empty.columns) == list(runs.columns)
+    with pytest.raises(CodingError, match="lacks columns"):
+        coding.frame_runs(sequence.drop(columns="label"))
+
+
+def test_frame_runs_agree_with_frame_changes_on_the_reference_coding() -> None:
+    from analysis.corpus import load_corpus
+    from analysis.segment import segment_corpus
+
+    segs = segment_corpus(load_corpus())
+    long = merge_sheets([paths.CODING / "reference.csv"], segs)
+    sequence = frame_sequence(long, segs)
+    runs = coding.frame_runs(sequence)
+    for doc, units in sequence.groupby("doc_id"):
+        doc_runs = runs[runs["doc_id"] == doc]
+        assert len(doc_runs) == 1 + int(units["frame_change"].sum())
+        assert doc_runs["n_units"].sum() == len(units)
+        assert (doc_runs["frame"].iloc[1:].to_numpy() != doc_runs["frame"].iloc[:-1].to_numpy()
+                ).all()
+
+
+def test_association_tests_one_row_per_dimension(tmp_path: Path) -> None:
+    segs, sheets = two_coders(tmp_path)
+    long = merge_sheets(sheets, segs)
+    summary, tables = coding.association_tests(long, segs, coder="ann", n_perm=99, seed=3)
+    assert list(summary.columns) == ["dimension", "n_units", "seed", "caveat", "method",
+                                     "statistic", "p_value", "n_perm"]
+    assert summary["dimension"].tolist() == ["frame", "stance_toward_state"]
+    assert list(tables) == ["frame", "stance_toward_state"]
+    for row in summary.itertuples():
+        single = association_test(long, segs, dimension=row.dimension, coder="ann", n_perm=99,
+                                  seed=3)
+        assert (row.method, row.p_value, row.n_units) == (
+            single["method"], single["p_value"], single["n_units"])
+        assert tables[row.dimension].equals(single["table"])
+    # frame: aa-p01 victim_protection_rights (civil_society), bb-p01 cooperation (government)
+    assert summary.loc[0, "p_value"] == pytest.approx(fisher_exact([[0, 1], [1, 0]]).pvalue)
+    none, no_tables = coding.association_tests(long, segs, coder="ann", dimensions=())
+    assert none.empty and list(none.columns) == list(summary.columns) and no_tables == {}

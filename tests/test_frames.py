@@ -6,7 +6,18 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from analysis.frames import NO_MATCH, load_lexicon, match_cues, propose_codes, validate_lexicon
+from analysis.errors import AnalysisError
+from analysis.frames import (
+    NO_MATCH,
+    lexicon_confusion,
+    lexicon_misses,
+    load_lexicon,
+    match_cues,
+    propose_codes,
+    proposed_frame_units,
+    recall_ranking,
+    validate_lexicon,
+)
 
 
 def toks(seg_id: str, words: list[str], *, mwe: dict[int, str] | None = None) -> pd.DataFrame:
@@ -125,3 +136,65 @@ def test_seed_statements_end_to_end() -> None:
     for r in m.itertuples():
         span = raw[r.doc_id][r.start:r.end]
         assert all(w in span for w in r.matched.split())
+
+
+PAIRS = pd.DataFrame({
+    "seg_id": ["a", "b", "c", "d", "e"],
+    "frame": ["procedural", "accountability", "accountability", "law_policy_reform",
+              "accountability"],
+    "proposed_frame": ["procedural", "accountability", NO_MATCH, "accountability",
+                       "accountability"],
+    "stance_toward_state": ["neutral"] * 5,
+    "proposed_stance": ["neutral"] * 5,
+})
+
+
+def test_lexicon_confusion_counts_coded_against_proposed() -> None:
+    confusion = lexicon_confusion(PAIRS, coder="ann")
+    assert confusion.index.name == "ann frame"
+    assert confusion.columns.name == "proposed frame"
+    assert list(confusion.index) == ["accountability", "law_policy_reform", "procedural"]
+    assert list(confusion.columns) == ["accountability", NO_MATCH, "procedural"]
+    assert confusion.values.tolist() == [[2, 1, 0], [1, 0, 0], [0, 0, 1]]
+    assert confusion.to_numpy().sum() == len(PAIRS)
+    assert lexicon_confusion(PAIRS.iloc[:0]).empty
+
+
+def test_lexicon_misses_lists_units_in_pair_order() -> None:
+    misses = lexicon_misses(PAIRS)
+    assert misses.values.tolist() == [["c", "accountability", NO_MATCH],
+                                      ["d", "law_policy_reform", "accountability"]]
+    none = lexicon_misses(PAIRS.iloc[[0, 1]])
+    assert none.empty and list(none.columns) == ["seg_id", "frame", "proposed_frame"]
+
+
+def test_recall_ranking_highest_first_without_unused_frames() -> None:
+    per_frame = pd.DataFrame({"frame": ["accountability", "procedural", NO_MATCH, "law"],
+                              "recall": [0.5, 1.0, float("nan"), 0.5]})
+    ranking = recall_ranking(per_frame)
+    assert list(ranking.items()) == [("procedural", 1.0), ("accountability", 0.5), ("law", 0.5)]
+    res = validate_lexicon(PAIRS[["seg_id", "proposed_frame", "proposed_stance"]], pd.DataFrame(
+        [(s, "reference", "frame", f) for s, f in zip(PAIRS.seg_id, PAIRS.frame, strict=True)]
+        + [(s, "reference", "stance_toward_state", "neutral") for s in PAIRS.seg_id],
+        columns=["seg_id", "coder", "dimension", "code"]))
+    # accountability: 2 of 3 found; procedural 1 of 1; law_policy_reform 0 of 1
+    assert recall_ranking(res["per_frame"]).round(3).to_dict() == {
+        "procedural": 1.0, "accountability": 0.667, "law_policy_reform": 0.0}
+    assert recall_ranking(per_frame.iloc[[2]]).empty
+
+
+def test_proposed_frame_units_by_frequency_or_name() -> None:
+    proposals = pd.DataFrame({"seg_id": ["u1", "u2", "u3", "u4"],
+                              "proposed_frame": ["procedural", "accountability", "procedural",
+                                                 NO_MATCH]})
+    by_count = proposed_frame_units(proposals)
+    # procedural twice; accountability and no_match tie, in order of first appearance
+    assert by_count.values.tolist() == [["procedural", 2, ["u1", "u3"]],
+                                        ["accountability", 1, ["u2"]], [NO_MATCH, 1, ["u4"]]]
+    by_name = proposed_frame_units(proposals, order="name")
+    assert by_name["proposed_frame"].tolist() == ["accountability", NO_MATCH, "procedural"]
+    assert by_name["n_units"].dtype == "int64"
+    empty = proposed_frame_units(proposals.iloc[:0])
+    assert empty.empty and list(empty.columns) == ["proposed_frame", "n_units", "seg_ids"]
+    with pytest.raises(AnalysisError, match="order must be"):
+        proposed_frame_units(proposals, order="size")  # type: ignore[arg-type]

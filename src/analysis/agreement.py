@@ -22,14 +22,23 @@ import pandas as pd
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Weights = Literal["linear", "quadratic"] | None
 
+Verdict = Literal["reliable", "tentative", "not reliable", "undefined"]
+
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+# Krippendorff's conventional cut-offs (Content Analysis, 2nd ed., 2004): rely on variables
+# with alpha >= .800; consider those between .667 and .800 for tentative conclusions only.
+ALPHA_RELIABLE = 0.8
+ALPHA_TENTATIVE = 0.667
 
 __all__ = [
+    "ALPHA_RELIABLE",
+    "ALPHA_TENTATIVE",
     "LEVELS",
     "AlphaResult",
     "BootstrapResult",
     "agreement_summary",
     "alpha_details",
+    "alpha_verdict",
     "bootstrap_alpha",
     "cohen_kappa",
     "coincidence_matrix",
@@ -271,9 +280,39 @@ def krippendorff_alpha(
     Examples
     --------
     >>> round(krippendorff_alpha([[1, 2, 3, 3], [1, 2, 3, 4]], "interval"), 3)
-    0.933
+    0.889
     """
     return alpha_details(data, level, order=order).alpha
+
+
+def alpha_verdict(alpha: float) -> Verdict:
+    """Read an alpha against Krippendorff's conventional thresholds.
+
+    Parameters
+    ----------
+    alpha : float
+        Krippendorff's alpha (NaN when undefined, as :func:`krippendorff_alpha` returns it).
+
+    Returns
+    -------
+    {"reliable", "tentative", "not reliable", "undefined"}
+        ``"reliable"`` when alpha >= :data:`ALPHA_RELIABLE` (0.8), ``"tentative"`` (fit for
+        tentative conclusions only) when alpha >= :data:`ALPHA_TENTATIVE` (0.667),
+        ``"not reliable"`` below that, ``"undefined"`` for NaN. The thresholds are applied to
+        the value as given, so round it, if at all, after reading it.
+
+    Examples
+    --------
+    >>> alpha_verdict(0.8), alpha_verdict(0.79), alpha_verdict(0.5), alpha_verdict(math.nan)
+    ('reliable', 'tentative', 'not reliable', 'undefined')
+    """
+    if math.isnan(alpha):
+        return "undefined"
+    if alpha >= ALPHA_RELIABLE:
+        return "reliable"
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative"
+    return "not reliable"
 
 
 def coincidence_matrix(data: Any, *, order: Sequence[Any] | None = None) -> pd.DataFrame:

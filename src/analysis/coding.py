@@ -5,8 +5,10 @@ row per coding unit to an XLSX (dropdowns, protected text, instructions) or CSV 
 coder's earlier codes over when a sheet is exported again; ``read_sheet`` reads a sheet back with
 every cell a string exactly as typed; ``check_sheet`` lists every problem at once;
 ``merge_sheets`` stacks sheets into one long table (seg_id, coder, dimension, code). The results
-helpers cross-tabulate codes by actor, list frames in reading order and test association with
-methods suited to counts this small.
+helpers cross-tabulate codes by actor, list frames in reading order and their runs, profile each
+group's coded units and test association with methods suited to counts this small; the codebook
+helpers tabulate its dimensions, codes and decision rules; ``corpus_coding`` finds and merges
+the sheets that cover a corpus.
 
 Sheet columns, in order: ``seg_id``, ``coder``, ``label``, ``doc_id``, ``actor_type``,
 ``organisation`` (the last four left out when blind), ``text``, ``text_sha``, ``flag`` (set by a
@@ -62,15 +64,27 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 __all__ = [
     "Code",
     "Codebook",
+    "CorpusCoding",
     "Dimension",
     "association_test",
+    "association_tests",
     "blind_id",
     "check_sheet",
+    "code_summary",
     "code_table",
+    "code_table_wide",
+    "code_units",
+    "codebook_codes",
+    "codebook_decision_rules",
+    "codebook_dimensions",
     "codebook_markdown",
+    "coded_profile",
+    "coded_table",
     "coding_units",
+    "corpus_coding",
     "evidence_in_text",
     "export_sheet",
+    "frame_runs",
     "frame_sequence",
     "load_codebook",
     "merge_sheets",
@@ -98,7 +112,11 @@ class Code:
 
 @dataclass(frozen=True)
 class Dimension:
-    """One coded column: a category (codes listed), a quotation or free text."""
+    """One coded column: a category (codes listed), a quotation or free text.
+
+    ``codes_from`` names the dimension whose codes this one borrows (its ``codes`` start with
+    them), "" when it defines its own.
+    """
 
     name: str
     label: str
@@ -109,6 +127,7 @@ class Dimension:
     codes: tuple[Code, ...] = ()
     level: str = "nominal"
     blank_means: str = ""
+    codes_from: str = ""
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -234,6 +253,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             codes=tuple(codes),
             level=d.get("level", "nominal"),
             blank_means=d.get("blank_means", ""),
+            codes_from=d.get("codes_from", ""),
         )
         dims.append(dim)
         by_name[name] = dim
@@ -296,6 +316,101 @@ def codebook_markdown(codebook: Codebook | None = None) -> str:
             out.append("")
     out += ["## Why these codes (refinement notes)", "", cb.notes, ""]
     return "\n".join(out)
+
+
+DIMENSION_COLUMNS: list[str] = [
+    "dimension", "label", "kind", "required", "level", "codes", "blank_means", "definition",
+]
+CODE_COLUMNS: list[str] = ["dimension", "code", "label", "definition", "example", "example_seg"]
+RULE_COLUMNS: list[str] = ["dimension", "rule"]
+
+
+def codebook_dimensions(codebook: Codebook | None = None) -> pd.DataFrame:
+    """Tabulate the codebook's dimensions, one row each, in sheet order.
+
+    Parameters
+    ----------
+    codebook : Codebook, optional
+        Default: the package codebook.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension``, ``label``, ``kind`` (str), ``required`` (bool), ``level`` (str,
+        the level of measurement of a category dimension, "" for quotation and text),
+        ``codes`` (str, the allowed codes joined by ", "; "" when none), ``blank_means`` (str),
+        ``definition`` (str).
+
+    Examples
+    --------
+    >>> codebook_dimensions()["dimension"].tolist()[:3]
+    ['frame', 'frame_secondary', 'stance_toward_state']
+    """
+    cb = codebook or load_codebook()
+    records = [
+        {
+            "dimension": d.name,
+            "label": d.label,
+            "kind": d.kind,
+            "required": d.required,
+            "level": d.level if d.kind == "category" else "",
+            "codes": ", ".join(d.allowed),
+            "blank_means": d.blank_means,
+            "definition": d.definition,
+        }
+        for d in cb.dimensions
+    ]
+    return pd.DataFrame(records, columns=DIMENSION_COLUMNS).astype({"required": bool})
+
+
+def codebook_codes(codebook: Codebook | None = None) -> pd.DataFrame:
+    """Tabulate the codes of the categorical dimensions, each code under the dimension defining it.
+
+    A dimension that takes its codes from another (``codes_from``, as ``frame_secondary`` takes
+    those of ``frame``) lists only the codes it adds, so no definition is shown twice.
+
+    Parameters
+    ----------
+    codebook : Codebook, optional
+        Default: the package codebook.
+
+    Returns
+    -------
+    DataFrame
+        One row per code, dimensions in sheet order and codes in codebook order: ``dimension``,
+        ``code``, ``label``, ``definition``, ``example`` (a quotation from a seed statement) and
+        ``example_seg`` (the seg_id it is quoted from), all str.
+    """
+    cb = codebook or load_codebook()
+    records = []
+    for d in cb.categorical:
+        borrowed = set(cb.dimension(d.codes_from).codes) if d.codes_from else set()
+        records += [
+            {"dimension": d.name, "code": c.code, "label": c.label, "definition": c.definition,
+             "example": c.example, "example_seg": c.example_seg}
+            for c in d.codes
+            if c not in borrowed
+        ]
+    return pd.DataFrame(records, columns=CODE_COLUMNS)
+
+
+def codebook_decision_rules(codebook: Codebook | None = None) -> pd.DataFrame:
+    """Tabulate the decision rules for hard cases, one row per rule.
+
+    Parameters
+    ----------
+    codebook : Codebook, optional
+        Default: the package codebook.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension`` and ``rule`` (str), dimensions in sheet order and each
+        dimension's rules in codebook order; a dimension without rules has no row.
+    """
+    cb = codebook or load_codebook()
+    records = [{"dimension": d.name, "rule": r} for d in cb.dimensions for r in d.decision_rules]
+    return pd.DataFrame(records, columns=RULE_COLUMNS)
 
 
 # --------------------------------------------------------------------------- units and ids
@@ -1159,6 +1274,86 @@ def sheets_for_corpus(
                       ).astype({"usable": bool})
 
 
+@dataclass(frozen=True, eq=False)  # holds DataFrames, which have no single truth value
+class CorpusCoding:
+    """The coding sheets found for a corpus and the codes of those that cover it.
+
+    Attributes
+    ----------
+    sheets : DataFrame
+        Every sheet considered, as :func:`sheets_for_corpus` lists it but with ``sheet`` (the
+        file name, without its folder) as first column in place of ``path``.
+    long : DataFrame
+        The usable sheets merged by :func:`merge_sheets` (columns :data:`LONG_COLUMNS`, str);
+        empty with those columns when no sheet covers the corpus.
+    coders : tuple of str
+        The coder ids in ``long``, sorted.
+    coder : str or None
+        The coding the results tables use: the preferred coder when present, else the first
+        coder, None without coders.
+    """
+
+    sheets: pd.DataFrame
+    long: pd.DataFrame
+    coders: tuple[str, ...]
+    coder: str | None
+
+
+def corpus_coding(
+    segments: pd.DataFrame,
+    files: Iterable[str | Path] | None = None,
+    *,
+    folder: str | Path | None = None,
+    kinds: Iterable[str] = DEFAULT_KINDS,
+    codebook: Codebook | None = None,
+    prefer: str = "reference",
+) -> CorpusCoding:
+    """Find the sheets that cover a corpus, merge them, and choose the coding to report.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        The current segments table (see :func:`coding_units`).
+    files : iterable of str or Path, optional
+        The sheets to consider; default the sheets in ``folder`` (see :func:`sheets_for_corpus`).
+    folder : str or Path, optional
+        Folder searched when ``files`` is None; default the project's ``coding/``.
+    kinds : iterable of str
+        Unit kinds the sheets should cover.
+    codebook : Codebook, optional
+        Default: the package codebook.
+    prefer : str
+        Coder whose coding the results use when several coded the corpus (default the
+        project's reference coding).
+
+    Returns
+    -------
+    CorpusCoding
+
+    Raises
+    ------
+    CodingError
+        As :func:`sheets_for_corpus` (a file given does not exist, a folder is not one).
+    """
+    cb = codebook or load_codebook()
+    kinds = tuple(kinds)
+    found = sheets_for_corpus(segments, files, folder=folder, kinds=kinds, codebook=cb)
+    # the file name, whichever separator the path was written with
+    names = found["path"].str.replace("\\", "/").str.rsplit("/", n=1).str[-1]
+    sheets = found.assign(sheet=names)
+    sheets = sheets[["sheet", *[c for c in sheets.columns if c not in ("sheet", "path")]]]
+    usable = list(found.loc[found["usable"], "path"])
+    long = (
+        merge_sheets(usable, segments, codebook=cb, kinds=kinds)
+        if usable
+        else pd.DataFrame(columns=LONG_COLUMNS, dtype=str)
+    )
+    coders = tuple(sorted(str(c) for c in long["coder"].unique()))
+    coder = prefer if prefer in coders else (coders[0] if coders else None)
+    return CorpusCoding(sheets=sheets, long=long, coders=coders, coder=coder)
+
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -1270,6 +1465,292 @@ def frame_sequence(
     return out
 
 
+def coded_table(
+    long: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    coder: str | None = None,
+    by: str = "actor_type",
+    codebook: Codebook | None = None,
+) -> pd.DataFrame:
+    """Spread one coder's codes into a wide table, one row per coded unit in reading order.
+
+    Parameters
+    ----------
+    long : DataFrame
+        Long coding table (:func:`merge_sheets`).
+    segments : DataFrame
+        Segments (or coding units) table in reading order, holding ``seg_id`` and ``by``.
+    coder : str, optional
+        Coder to show; required when the table holds several.
+    by : str
+        Segment column placed beside ``seg_id`` (the actor group by default).
+    codebook : Codebook, optional
+        Supplies the column order; default the package codebook.
+
+    Returns
+    -------
+    DataFrame
+        ``seg_id`` (str), the ``by`` column, then one str column per dimension the coder coded,
+        in codebook order (dimensions the codebook lacks follow, sorted); the column index is
+        named ``dimension``. Rows follow ``segments``; units the coder coded that are not in
+        ``segments`` are left out.
+
+    Raises
+    ------
+    CodingError
+        When ``coder`` is not in the table (or is needed and not given), or ``segments`` lacks
+        ``by``.
+    """
+    cb = codebook or load_codebook()
+    rows = _one_coder(long, coder)
+    if by not in segments.columns:
+        raise CodingError(f"segments table has no column {by!r} to show beside the codes")
+    coded_ids = set(rows["seg_id"])
+    present = set(rows["dimension"])
+    columns = [d for d in cb.names if d in present] + sorted(present - set(cb.names))
+    wide = (
+        rows.pivot(index="seg_id", columns="dimension", values="code")
+        .reindex(index=[s for s in segments["seg_id"] if s in coded_ids])
+        .reindex(columns=columns)
+        .reset_index()
+    )
+    group_of = segments.drop_duplicates("seg_id").set_index("seg_id")[by]
+    wide.insert(1, by, wide["seg_id"].map(group_of))
+    return wide
+
+
+def code_units(
+    coded: pd.DataFrame, *, dimension: str, codebook: Codebook | None = None
+) -> pd.DataFrame:
+    """Count the units given each code of one dimension in a wide coded table, with their ids.
+
+    Parameters
+    ----------
+    coded : DataFrame
+        Wide coded table (:func:`coded_table`) with ``seg_id`` and a ``dimension`` column.
+    dimension : str
+        The dimension to tally (e.g. ``"confidence"``).
+    codebook : Codebook, optional
+        Supplies the codes (listed with n = 0 when unused) and their order.
+
+    Returns
+    -------
+    DataFrame
+        One row per code: every code of the codebook in codebook order (and its ``blank_means``
+        code), then codes the codebook lacks, sorted; blank cells are not counted. Columns
+        ``code`` (str), ``n`` (int64, units), ``seg_ids`` (list of str, in table order).
+
+    Raises
+    ------
+    CodingError
+        When the table has no column ``dimension`` or no ``seg_id``.
+    """
+    missing = {"seg_id", dimension} - set(coded.columns)
+    if missing:
+        raise CodingError(f"coded table lacks columns {sorted(missing)}")
+    cb = codebook or load_codebook()
+    try:
+        dim = cb.dimension(dimension)
+        codes = [*dim.allowed, *((dim.blank_means,) if dim.blank_means else ())]
+    except KeyError:
+        codes = []
+    values = coded[dimension].fillna("").astype(str)
+    codes += sorted(set(values) - set(codes) - {""})
+    records = [
+        {"code": c, "n": int((values == c).sum()),
+         "seg_ids": list(coded.loc[values == c, "seg_id"])}
+        for c in codes
+    ]
+    return pd.DataFrame(records, columns=["code", "n", "seg_ids"]).astype({"n": "int64"})
+
+
+def code_table_wide(table: pd.DataFrame, *, by: str = "actor_type") -> pd.DataFrame:
+    """Lay a :func:`code_table` out with one row per code and the groups side by side.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`code_table` (``by``, ``code``, ``n``, ``share``).
+    by : str
+        The grouping column of ``table``.
+
+    Returns
+    -------
+    DataFrame
+        Index ``code`` in the order of ``table``; columns a two-level index (``n`` or ``share``,
+        then each group, sorted).
+    """
+    return table.pivot(index="code", columns=by, values=["n", "share"]).reindex(
+        list(dict.fromkeys(table["code"]))
+    )
+
+
+SUMMARY_COLUMNS: list[str] = [
+    "n_group", "top_code", "n_top", "share_top", "n_codes_used", "code_counts",
+]
+
+
+def code_summary(table: pd.DataFrame, *, by: str = "actor_type") -> pd.DataFrame:
+    """Summarise a :func:`code_table` per group: its most frequent code and the codes it used.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`code_table` (``by``, ``code``, ``n``, ``share``, ``n_group``), codes in
+        codebook order.
+    by : str
+        The grouping column of ``table``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group in table order: ``by``, ``n_group`` (int64, coded units),
+        ``top_code`` (str, the code with most units, ties to the first in table order; "" for a
+        group without coded units), ``n_top`` (int64), ``share_top`` (float, NaN without coded
+        units), ``n_codes_used`` (int64, codes given to at least one unit), ``code_counts``
+        (dict of code to units, the used codes in table order).
+    """
+    records = []
+    for group in dict.fromkeys(table[by]):
+        rows = table[table[by] == group]
+        used = rows[rows["n"] > 0]
+        record: dict[str, Any] = {
+            by: group, "n_group": int(rows["n_group"].iloc[0]), "top_code": "", "n_top": 0,
+            "share_top": math.nan, "n_codes_used": len(used),
+            "code_counts": {str(c): int(n) for c, n in zip(used["code"], used["n"], strict=True)},
+        }
+        if len(used):
+            top = used.sort_values("n", ascending=False, kind="stable").iloc[0]
+            record |= {"top_code": str(top["code"]), "n_top": int(top["n"]),
+                       "share_top": float(top["share"])}
+        records.append(record)
+    out = pd.DataFrame(records, columns=[by, *SUMMARY_COLUMNS])
+    return out.astype({"n_group": "int64", "n_top": "int64", "n_codes_used": "int64"})
+
+
+def coded_profile(
+    coded: pd.DataFrame,
+    *,
+    groups: Sequence[str] | None = None,
+    by: str = "actor_type",
+    frame: str = "frame",
+    stance: str = "stance_toward_state",
+    stance_codes: Sequence[str] = ("critical", "supportive"),
+) -> pd.DataFrame:
+    """Profile each group's coded units: its most frequent frame, its stances, and the units.
+
+    Parameters
+    ----------
+    coded : DataFrame
+        Wide coded table (:func:`coded_table`): ``seg_id``, ``by``, ``frame`` and ``stance``
+        columns, units in reading order.
+    groups : sequence of str, optional
+        Groups to profile, in this order; default every group of ``coded`` in table order.
+        Groups without a coded unit get no row.
+    by : str
+        The grouping column.
+    frame, stance : str
+        The dimensions read as primary frame and stance.
+    stance_codes : sequence of str
+        Stance codes whose units and share are given their own columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per group with coded units: ``by``, ``n_units`` (int64), ``top_frame`` (str,
+        the most frequent frame; ties to the first met in reading order), ``n_top_frame``
+        (int64), ``top_frame_units`` (list of str, seg_ids in reading order),
+        ``stance_counts`` (dict of stance to units, most frequent first, ties in order of first
+        appearance), then for each code of ``stance_codes``: ``<code>_units`` (list of str)
+        and ``share_<code>`` (float, of the group's coded units).
+
+    Raises
+    ------
+    CodingError
+        When ``coded`` lacks ``seg_id``, ``by``, ``frame`` or ``stance``.
+    """
+    missing = {"seg_id", by, frame, stance} - set(coded.columns)
+    if missing:
+        raise CodingError(f"coded table lacks columns {sorted(missing)}")
+    columns = [by, "n_units", "top_frame", "n_top_frame", "top_frame_units", "stance_counts"]
+    for code in stance_codes:
+        columns += [f"{code}_units", f"share_{code}"]
+    records = []
+    for group in dict.fromkeys(coded[by]) if groups is None else groups:
+        units = coded[coded[by] == group]
+        if units.empty:
+            continue
+        frame_counts = units[frame].value_counts()
+        top = frame_counts.index[0]
+        record: dict[str, Any] = {
+            by: group,
+            "n_units": len(units),
+            "top_frame": str(top),
+            "n_top_frame": int(frame_counts.iloc[0]),
+            "top_frame_units": list(units.loc[units[frame] == top, "seg_id"]),
+            "stance_counts": {str(s): int(n) for s, n in units[stance].value_counts().items()},
+        }
+        for code in stance_codes:
+            chosen = units[stance] == code
+            record[f"{code}_units"] = list(units.loc[chosen, "seg_id"])
+            record[f"share_{code}"] = float(chosen.mean())
+        records.append(record)
+    out = pd.DataFrame(records, columns=columns)
+    return out.astype({"n_units": "int64", "n_top_frame": "int64"})
+
+
+RUN_COLUMNS: list[str] = [
+    "doc_id", "run", "frame", "first_label", "last_label", "first_seg_id", "last_seg_id",
+    "n_units",
+]
+
+
+def frame_runs(sequence: pd.DataFrame) -> pd.DataFrame:
+    """Collapse a frame sequence into runs of consecutive units with the same primary frame.
+
+    Parameters
+    ----------
+    sequence : DataFrame
+        Units in reading order with ``doc_id``, ``seg_id``, ``label`` and ``frame`` (as from
+        :func:`frame_sequence`); a document's units are contiguous.
+
+    Returns
+    -------
+    DataFrame
+        One row per run, documents and runs in reading order: ``doc_id`` (str), ``run``
+        (int64, 0-based within the document), ``frame`` (str), ``first_label``,
+        ``last_label``, ``first_seg_id``, ``last_seg_id`` (str, the run's first and last
+        units), ``n_units`` (int64). A run never crosses a document boundary.
+
+    Examples
+    --------
+    Frames A A B A in one document make three runs: A (units 1-2), B (3), A (4).
+    """
+    missing = {"doc_id", "seg_id", "label", "frame"} - set(sequence.columns)
+    if missing:
+        raise CodingError(f"frame sequence lacks columns {sorted(missing)}")
+    if sequence.empty:
+        return pd.DataFrame(columns=RUN_COLUMNS).astype({"run": "int64", "n_units": "int64"})
+    previous = sequence.groupby("doc_id", sort=False)["frame"].shift()
+    starts = previous.isna() | (sequence["frame"] != previous)
+    run = starts.groupby(sequence["doc_id"], sort=False).cumsum() - 1
+    runs = (
+        sequence.assign(run=run)
+        .groupby(["doc_id", "run"], sort=False)
+        .agg(
+            frame=("frame", "first"),
+            first_label=("label", "first"),
+            last_label=("label", "last"),
+            first_seg_id=("seg_id", "first"),
+            last_seg_id=("seg_id", "last"),
+            n_units=("seg_id", "size"),
+        )
+        .reset_index()
+    )
+    return runs[RUN_COLUMNS].astype({"run": "int64", "n_units": "int64"})
+
+
 ASSOCIATION_CAVEAT = (
     "Units are paragraphs of one statement per actor, so they are not independent samples and "
     "the actor is confounded with the document, its genre and its occasion: the test asks only "
@@ -1339,3 +1820,49 @@ def association_test(
     p = (1 + int((stats >= observed - 1e-12).sum())) / (n_perm + 1)
     return result | {"method": "permutation chi-square", "statistic": observed,
                      "p_value": p, "n_perm": n_perm}
+
+
+ASSOCIATION_COLUMNS: list[str] = [
+    "dimension", "n_units", "seed", "caveat", "method", "statistic", "p_value", "n_perm",
+]
+
+
+def association_tests(
+    long: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    dimensions: Sequence[str] = ("frame", "stance_toward_state"),
+    by: str = "actor_type",
+    coder: str | None = None,
+    n_perm: int = 9999,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Run :func:`association_test` on several dimensions and tabulate the results.
+
+    Parameters
+    ----------
+    long, segments, by, coder, n_perm, seed
+        As in :func:`association_test`; every dimension is tested with the same seed.
+    dimensions : sequence of str
+        The coded dimensions to test, in the order of the result.
+
+    Returns
+    -------
+    tuple of (DataFrame, dict)
+        The results, one row per dimension: ``dimension`` (str), ``n_units`` (int64),
+        ``seed`` (int64), ``caveat`` (str), ``method`` (str), ``statistic``, ``p_value``
+        (float), ``n_perm`` (int64); and each dimension's codes x groups count table.
+    """
+    records = []
+    tables: dict[str, pd.DataFrame] = {}
+    for dimension in dimensions:
+        result = association_test(
+            long, segments, dimension=dimension, by=by, coder=coder, n_perm=n_perm, seed=seed
+        )
+        tables[dimension] = result["table"]
+        records.append({"dimension": dimension} | {k: result[k] for k in ASSOCIATION_COLUMNS[1:]})
+    summary = pd.DataFrame(records, columns=ASSOCIATION_COLUMNS).astype(
+        {"n_units": "int64", "seed": "int64", "n_perm": "int64", "statistic": float,
+         "p_value": float}
+    )
+    return summary, tables

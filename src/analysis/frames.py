@@ -6,7 +6,9 @@ each cue is a word or a multiword expression, matched on the tokens table's ``st
 on the ``norm`` column ("act" must not find "action"). ``match_cues`` returns one row per match
 with its token positions and raw character offsets, so every score can be audited;
 ``propose_codes`` turns the counts into a proposed frame and stance per unit;
-``validate_lexicon`` compares the proposals with a human coding (precision, recall, kappa).
+``validate_lexicon`` compares the proposals with a human coding (precision, recall, kappa), and
+the helpers after it tabulate that comparison (confusion table, misses, recall ranking) and the
+proposals themselves.
 
 This is a validity check of the lexicon against one analyst's reading, not intercoder
 reliability: the lexicon was written by the same analyst after reading the same texts, so its
@@ -20,7 +22,7 @@ import io
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -35,9 +37,13 @@ MATCH_COLUMNS = [
 
 __all__ = [
     "NO_MATCH",
+    "lexicon_confusion",
+    "lexicon_misses",
     "load_lexicon",
     "match_cues",
     "propose_codes",
+    "proposed_frame_units",
+    "recall_ranking",
     "score_units",
     "validate_lexicon",
 ]
@@ -331,3 +337,93 @@ def validate_lexicon(
             ["seg_id", "frame", "proposed_frame", "stance_toward_state", "proposed_stance"]
         ].reset_index(drop=True),
     }
+
+
+def lexicon_confusion(pairs: pd.DataFrame, *, coder: str = "reference") -> pd.DataFrame:
+    """Cross-tabulate the coder's primary frame against the frame the lexicon proposed.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        The ``pairs`` of :func:`validate_lexicon` (``frame``, ``proposed_frame``).
+    coder : str
+        The coder the frames come from, named in the row axis.
+
+    Returns
+    -------
+    DataFrame
+        Units per (coded, proposed) pair, int64: rows the coded frames (axis named
+        ``"<coder> frame"``), columns the proposed frames (axis named ``"proposed frame"``), both
+        sorted; only frames that occur are listed.
+    """
+    return pd.crosstab(
+        pairs["frame"], pairs["proposed_frame"],
+        rownames=[f"{coder} frame"], colnames=["proposed frame"],
+    )
+
+
+def lexicon_misses(pairs: pd.DataFrame) -> pd.DataFrame:
+    """List the units whose proposed frame differs from the coder's primary frame.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        The ``pairs`` of :func:`validate_lexicon`.
+
+    Returns
+    -------
+    DataFrame
+        ``seg_id``, ``frame`` (coded), ``proposed_frame`` (str), in the order of ``pairs``; a
+        unit the lexicon left unmatched (``no_match``) counts as a miss.
+    """
+    misses = pairs[pairs["frame"] != pairs["proposed_frame"]]
+    return misses[["seg_id", "frame", "proposed_frame"]].reset_index(drop=True)
+
+
+def recall_ranking(per_frame: pd.DataFrame) -> pd.Series:
+    """Rank frames by the lexicon's recall, highest first.
+
+    Parameters
+    ----------
+    per_frame : DataFrame
+        The ``per_frame`` table of :func:`validate_lexicon` (``frame``, ``recall``).
+
+    Returns
+    -------
+    Series
+        Recall (float) indexed by ``frame``, highest first (ties in table order); frames the
+        coder never used (recall NaN) are left out.
+    """
+    recall = per_frame.set_index("frame")["recall"].dropna()
+    return recall.sort_values(ascending=False, kind="stable")
+
+
+def proposed_frame_units(
+    proposals: pd.DataFrame, *, order: Literal["frequency", "name"] = "frequency"
+) -> pd.DataFrame:
+    """Tally the units for which the lexicon proposes each frame, with their ids.
+
+    Parameters
+    ----------
+    proposals : DataFrame
+        From :func:`propose_codes` (``seg_id``, ``proposed_frame``).
+    order : {"frequency", "name"}
+        Most proposed frame first (ties in order of first appearance), or frames sorted by name.
+
+    Returns
+    -------
+    DataFrame
+        One row per proposed frame (``no_match`` included when it occurs): ``proposed_frame``
+        (str), ``n_units`` (int64), ``seg_ids`` (list of str, in the order of ``proposals``).
+    """
+    if order not in ("frequency", "name"):
+        raise AnalysisError(f"order must be 'frequency' or 'name', got {order!r}")
+    counts = proposals["proposed_frame"].value_counts()
+    frames = list(counts.index) if order == "frequency" else sorted(counts.index)
+    records = [
+        {"proposed_frame": str(f), "n_units": int(counts[f]),
+         "seg_ids": list(proposals.loc[proposals["proposed_frame"] == f, "seg_id"])}
+        for f in frames
+    ]
+    out = pd.DataFrame(records, columns=["proposed_frame", "n_units", "seg_ids"])
+    return out.astype({"n_units": "int64"})
