@@ -224,15 +224,16 @@ def _wrap_terms(text: str, width: int = 36) -> str:
 
 
 def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, str]]) -> None:
-    """Annotate points so that no two labels overlap and each stays inside the axes.
+    """Annotate points so that no two labels touch, none covers a labelled point, all fit.
 
-    Each label first goes just above and right of its point; where it would overlap a label
-    already placed, or leave the axes, it is moved up (then down, then to the left) in steps of
-    one line until it fits, with a thin line (an annotation without text) back to its point.
-    Deterministic: labels are
-    placed bottom to top, left to right.
+    Each label first goes just above and right of its point; where it would come within a few
+    pixels of a label already placed or of another labelled point, or leave the axes, it is
+    moved up (then down, then to the left) in steps of one line until it fits, with a thin line
+    (an annotation without text) back to its point. Deterministic: labels are placed bottom to
+    top, left to right.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
 
     if not labels:
         return
@@ -241,31 +242,42 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, st
     fig.draw_without_rendering()  # fix the constrained layout before measuring in pixels
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
+    pad = 4.0 * fig.dpi / 72  # clear space around a label, in pixels (4 points)
     step = 10
     tries = ([(3, 3)] + [(3, 3 + k * step) for k in range(1, 30)]
              + [(3, -3 - k * step) for k in range(1, 30)]
              + [(-3, 3 + k * step) for k in range(0, 30)])
+
     def annotate(x: float, y: float, text: str, colour: str, dx: int, dy: int) -> Any:
         return ax.annotate(
             text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=8, color=colour,
             ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
         )
 
-    placed: list[Any] = []
+    def padded(box: Bbox) -> Bbox:
+        return Bbox.from_extents(box.x0 - pad, box.y0 - pad / 2, box.x1 + pad, box.y1 + pad / 2)
+
+    # The labelled points themselves are obstacles: a label must not cover another's marker.
+    markers = {}
+    for x, y, _, _ in labels:
+        px, py = ax.transData.transform((x, y))
+        markers[(x, y)] = Bbox.from_extents(px - 3, py - 3, px + 3, py + 3)
+    placed: list[Bbox] = []
     for x, y, text, colour in sorted(labels, key=lambda item: (item[1], item[0])):
+        obstacles = placed + [box for point, box in markers.items() if point != (x, y)]
         chosen = tries[0]  # where nothing is free, the label keeps its first place
         for dx, dy in tries:
             trial = annotate(x, y, text, colour, dx, dy)
-            box = trial.get_window_extent(renderer).expanded(1.04, 1.1)
+            box = trial.get_window_extent(renderer)
             trial.remove()
             inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 + 40
                       and box.y0 >= frame.y0 - 2 and box.y1 <= frame.y1)
-            if inside and not any(box.overlaps(other) for other in placed):
+            if inside and not any(padded(box).overlaps(other) for other in obstacles):
                 chosen = (dx, dy)
                 break
         ann = annotate(x, y, text, colour, *chosen)
         ann.set_in_layout(False)
-        placed.append(ann.get_window_extent(renderer).expanded(1.04, 1.1))
+        placed.append(padded(ann.get_window_extent(renderer)))
         if chosen != tries[0]:  # a moved label gets a thin line back to its point (no text)
             leader = ax.annotate(
                 "", (x, y), xytext=(chosen[0], chosen[1] + (0 if chosen[1] > 0 else -2)),
