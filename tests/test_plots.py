@@ -53,13 +53,14 @@ def test_frequency_scatter_labels_terms(seeds) -> None:
         plots.frequency_scatter(tc, x_group="nobody", y_group="government")
 
 
-def test_frequency_scatter_labels_do_not_overlap(seeds) -> None:
+@pytest.mark.parametrize(("x_group", "y_group"), [("civil_society", "government"),
+                                                  ("government", "civil_society")])
+def test_frequency_scatter_labels_do_not_overlap(seeds, x_group, y_group) -> None:
     # In the seeds several terms share a point (e.g. rates 8.5 vs 0 per 1,000): one label lists
     # them, and no two labels cover each other once the figure is drawn.
     tokens, segments = seeds
     tc = counts.term_counts(tokens, segments)
-    fig = plots.frequency_scatter(tc, x_group="civil_society", y_group="government",
-                                  label_top=12)
+    fig = plots.frequency_scatter(tc, x_group=x_group, y_group=y_group, label_top=12)
     fig.savefig(io.BytesIO(), format="png")  # the final layout
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
@@ -69,7 +70,7 @@ def test_frequency_scatter_labels_do_not_overlap(seeds) -> None:
     for i, a in enumerate(boxes):
         assert a.x0 >= 0 and a.y0 >= 0 and a.x1 <= fig.bbox.x1 and a.y1 <= fig.bbox.y1
         for b in boxes[i + 1:]:  # apart by a few pixels, so two labels never read as one
-            assert not a.padded(2).overlaps(b)
+            assert not a.padded(4).overlaps(b)
     wide = tc.pivot_table(index="term", columns="actor_type", values="per_1k", fill_value=0)
     gap = (wide["government"] - wide["civil_society"]).abs()
     expected = set(gap.sort_values(ascending=False, kind="stable").head(12).index)
