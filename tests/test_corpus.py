@@ -5,11 +5,21 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import paths
-from analysis.corpus import decode_bytes, describe_corpus, load_corpus, read_manifest
+from analysis.corpus import (
+    date_span_years,
+    decode_bytes,
+    describe_corpus,
+    documents_per_group,
+    group_comparisons,
+    load_corpus,
+    read_manifest,
+    separates_groups,
+)
 from analysis.errors import CorpusError
 
 SEED_SHA = {
@@ -177,3 +187,74 @@ def test_describe_corpus_counts_by_hand():
         1, 1, 2, 3, 2)
     assert row.ttr == pytest.approx(2 / 3, abs=1e-4)
     assert row.mean_sentence_length == 1.5
+
+
+# --- documents by group, the comparisons, and what the groups confound (used by notebooks) ----
+
+DOCS = pd.DataFrame({
+    "doc_id": ["m", "c", "k", "x"],
+    "actor_type": ["ngo", "gov", "ngo", "un"],
+    "genre": ["press", "speech", "letter", "speech"],
+    "date": ["2021-05-12", "2022-06-20", "2023-10-03", "2024-02-29"],
+})
+
+
+def test_documents_per_group_order_and_empty_groups():
+    before = DOCS.copy()
+    docs = documents_per_group(DOCS)
+    pd.testing.assert_frame_equal(DOCS, before)
+    assert docs.to_dict() == {"ngo": ["m", "k"], "gov": ["c"], "un": ["x"]}
+    assert docs.index.name == "actor_type" and docs.name == "doc_ids"
+    # the groups asked, in the order asked; a group without documents gets an empty list
+    assert documents_per_group(DOCS, ["un", "ngo", "army"]).to_dict() == {
+        "un": ["x"], "ngo": ["m", "k"], "army": []}
+    assert documents_per_group(DOCS, ["speech"], by="genre").to_dict() == {"speech": ["c", "x"]}
+    assert documents_per_group(DOCS, []).empty
+    with pytest.raises(CorpusError, match="no column 'organisation'"):
+        documents_per_group(DOCS, by="organisation")
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        ([], []),
+        (["ngo"], []),
+        (["ngo", "gov"], [("ngo", "gov")]),
+        (["gov", "ngo", "gov"], [("gov", "ngo")]),
+        (["ngo", "gov", "un"], [("ngo", "rest"), ("gov", "rest"), ("un", "rest")]),
+    ],
+)
+def test_group_comparisons(groups, expected):
+    assert group_comparisons(groups) == expected
+
+
+def test_separates_groups():
+    # ngo: press, letter; gov: speech; un: speech -> gov and un share "speech"
+    assert not separates_groups(DOCS, "genre")
+    assert separates_groups(DOCS, "genre", groups=["ngo", "gov"])
+    assert separates_groups(DOCS, "genre", groups=["ngo", "un"])
+    assert not separates_groups(DOCS, "genre", groups=["gov", "un"])
+    assert not separates_groups(DOCS, "genre", groups=["ngo"])  # one group: nothing to separate
+    assert not separates_groups(DOCS, "genre", groups=["ngo", "ngo"])
+    # an empty value is a value like another: two groups both without genre share it
+    assert not separates_groups(DOCS.assign(genre=""), "genre", groups=["ngo", "gov"])
+    with pytest.raises(CorpusError, match="no column 'venue'"):
+        separates_groups(DOCS, "venue")
+
+
+def test_date_span_years():
+    # 2021-05-12 to 2024-02-29: 1023 days (2024 a leap year)
+    assert date_span_years(DOCS) == pytest.approx(1023 / 365.25)
+    assert date_span_years(DOCS, groups=["ngo"]) == pytest.approx(874 / 365.25)
+    assert date_span_years(DOCS, groups=["gov"]) == 0.0
+    assert np.isnan(date_span_years(DOCS, groups=["army"]))
+    with pytest.raises(CorpusError, match="not an ISO date"):
+        date_span_years(DOCS.assign(date=["2021-05-12", "May 2022", "", "x"]))
+
+
+def test_seed_groups_documents_and_dates():
+    corpus = load_corpus()
+    assert documents_per_group(corpus).to_dict() == {
+        "civil_society": ["lfl-2022"], "government": ["gov-2024"]}
+    assert separates_groups(corpus, "genre")  # press statement vs diplomatic statement
+    assert date_span_years(corpus) == pytest.approx(860 / 365.25)  # 4 Mar 2022 to 11 Jul 2024

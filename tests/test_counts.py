@@ -522,3 +522,166 @@ def test_mini_keyness_trace_three_documents(mini, comparison) -> None:
         spans = k.loc[k["group"] == "gov-c-2022", "seg_ids_reference"].str.split()
         assert any(ids[0].startswith("ngo-a-") and ids[-1].startswith("ngo-b-")
                    for ids in spans if ids)
+
+
+# --- key terms of a comparison, function-word rates (moved from notebook 05) -------------------
+
+
+def test_top_key_terms_hand_order_sides_and_check(toy) -> None:
+    # ngo (16 running words): victims 3, must 2, harms/human trafficking/listen/protect/speak/
+    # they/trafficking 1 each, we 1; gov (13): combat 2, will 2, act/malaysia/migrants/
+    # people smuggling/smuggling 1 each, we 1. Top: victims (3-0), must (2-0), then the 1-0 tie
+    # alphabetically: harms. Bottom of the keyness table: ... smuggling (0-1), combat, will
+    # (0-2, alphabetical), read from the bottom up: will, combat, smuggling.
+    tokens, segments = toy
+    k = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
+    before = (k.copy(), tokens.copy(), segments.copy())
+    top = counts.top_key_terms(k, tokens, segments, target="ngo", reference="gov", top=3,
+                               n_resamples=99, seed=3)
+    pd.testing.assert_frame_equal(k, before[0])  # inputs not mutated
+    pd.testing.assert_frame_equal(tokens, before[1])
+    pd.testing.assert_frame_equal(segments, before[2])
+    assert list(top.columns) == [
+        "term", "key_in", "n_target", "n_reference", "log_ratio", "g2", "p", "bic",
+        "too_small", "p_perm", "ci_low", "ci_high", "target", "reference",
+    ]
+    assert top["term"].tolist() == ["victims", "must", "harms", "will", "combat", "smuggling"]
+    assert top["key_in"].tolist() == ["ngo"] * 3 + ["gov"] * 3
+    assert top["n_target"].tolist() == [3, 2, 1, 0, 0, 0]
+    assert top["n_reference"].tolist() == [0, 0, 0, 2, 2, 1]
+    assert set(top["target"]) == {"ngo"} and set(top["reference"]) == {"gov"}
+    # the paragraph-level columns are permutation_keyness's, same resamples and seed
+    check = counts.permutation_keyness(tokens, segments, top["term"].tolist(), target="ngo",
+                                       reference="gov", n_resamples=99, seed=3)
+    for column in ("p_perm", "ci_low", "ci_high"):
+        np.testing.assert_array_equal(top[column].to_numpy(), check[column].to_numpy())
+    # the keyness columns are the keyness table's rows
+    np.testing.assert_array_equal(top["g2"].to_numpy(), k.loc[top["term"], "g2"].to_numpy())
+
+
+def test_top_key_terms_rest_trace_order_and_size(toy) -> None:
+    tokens, segments = toy
+    k = counts.group_keyness(tokens, segments, target="ngo", trace=True)
+    top = counts.top_key_terms(k, tokens, segments, target="ngo", top=2, n_resamples=99)
+    assert top["key_in"].tolist() == ["ngo", "ngo", "rest", "rest"]
+    assert set(top["reference"]) == {"rest"}
+    assert top["seg_ids_target"].tolist() == ["a-p01 a-p02", "a-p01 a-p02", "", ""]
+    assert top["seg_ids_reference"].tolist() == ["", "", "b-p01", "b-p01 b-p01.i"]
+    assert top.columns.get_loc("seg_ids_target") < top.columns.get_loc("p_perm")
+    # the keyness table's own order is used, whatever order it is passed in
+    shuffled = k.sample(frac=1.0, random_state=1)
+    pd.testing.assert_frame_equal(
+        counts.top_key_terms(shuffled, tokens, segments, target="ngo", top=2, n_resamples=99),
+        top,
+    )
+    # more asked than there are: every term with g2 != 0, 9 on the ngo side and 8 on gov's
+    every = counts.top_key_terms(k, tokens, segments, target="ngo", top=50, n_resamples=99)
+    assert (every["key_in"] == "ngo").sum() == 9 and (every["key_in"] == "rest").sum() == 8
+    assert every["term"].iloc[-1] == "we"  # the weakest gov term comes last
+
+
+def test_top_key_terms_empty_and_errors(toy) -> None:
+    tokens, segments = toy
+    k = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
+    empty = counts.top_key_terms(k.iloc[:0], tokens, segments, target="ngo", reference="gov")
+    assert empty.empty and "p_perm" in empty.columns and "key_in" in empty.columns
+    with pytest.raises(AnalysisError, match="at least one term"):
+        counts.top_key_terms(k, tokens, segments, target="ngo", top=0)
+    with pytest.raises(AnalysisError, match="several comparisons"):
+        counts.top_key_terms(counts.group_keyness(tokens, segments), tokens, segments,
+                             target="ngo")
+    with pytest.raises(AnalysisError, match="lacks column"):
+        counts.top_key_terms(k.drop(columns=["bic"]), tokens, segments, target="ngo")
+
+
+def test_key_term_tally_hand_counts() -> None:
+    table = pd.DataFrame({
+        "term": ["a", "b", "c", "d", "e"],
+        "n_target": [3, 0, 1, 2, 4],
+        "n_reference": [0, 2, 1, 0, 5],
+        "too_small": [True, False, True, False, False],
+        "p_perm": [0.01, 0.05, 0.2, np.nan, 0.049],
+        "target": "ngo", "reference": "gov",
+    })
+    before = table.copy()
+    tally = counts.key_term_tally(table)
+    pd.testing.assert_frame_equal(table, before)
+    # held: 0.01 and 0.049 (0.05 is not < 0.05, NaN never); one side: a, b, d
+    assert tally.to_dict() == {"n_terms": 5, "n_held": 2, "n_one_side": 3, "n_too_small": 2}
+    assert tally.dtype == np.int64
+    assert counts.key_term_tally(table, alpha=0.1)["n_held"] == 3
+    assert counts.key_term_tally(table.iloc[:0]).to_dict() == {
+        "n_terms": 0, "n_held": 0, "n_one_side": 0, "n_too_small": 0}
+    two = pd.concat([table, table.assign(target="gov", reference="rest")])
+    with pytest.raises(AnalysisError, match="2 comparisons"):
+        counts.key_term_tally(two)
+    with pytest.raises(AnalysisError, match="lacks column"):
+        counts.key_term_tally(table.drop(columns=["p_perm"]))
+
+
+def test_function_word_rates_on_toy(toy) -> None:
+    # ngo (16 running words): we 1, must 2; gov (13): we 1, will 2
+    tokens, segments = toy
+    profile = counts.function_word_profile(tokens, segments)
+    before = profile.copy()
+    rates = counts.function_word_rates(profile)
+    pd.testing.assert_frame_equal(profile, before)
+    assert list(rates.columns) == ["function_subclass", "actor_type", "n", "per_1k", "words",
+                                   "highest", "n_max"]
+    assert list(zip(rates["function_subclass"], rates["actor_type"], strict=True)) == [
+        ("first_plural", "ngo"), ("first_plural", "gov"), ("obligation", "ngo"),
+        ("obligation", "gov"), ("commitment", "ngo"), ("commitment", "gov")]
+    assert rates["n"].tolist() == [1, 1, 2, 0, 0, 2]
+    np.testing.assert_allclose(rates["per_1k"], [1000 / 16, 1000 / 13, 2000 / 16, 0, 0,
+                                                 2000 / 13])
+    assert rates["words"].tolist() == ["we 1", "we 1", "must 2", "", "", "will 2"]
+    # we: 1 of 13 beats 1 of 16, so gov has the higher rate on the same count
+    assert rates["highest"].tolist() == ["gov", "gov", "ngo", "ngo", "gov", "gov"]
+    assert rates["n_max"].tolist() == [1, 1, 2, 2, 2, 2]
+    only = counts.function_word_rates(profile, subclasses=["obligation"], groups=["gov"])
+    assert only[["actor_type", "n", "highest"]].to_numpy().tolist() == [["gov", 0, ""]]
+
+
+def test_function_word_rates_ties_unused_and_errors() -> None:
+    profile = pd.DataFrame({
+        "actor_type": ["a", "a", "b", "b"],
+        "function_subclass": ["obligation", "hypothetical"] * 2,
+        "n": [2, 0, 4, 0],
+        "per_1k": [10.0, 0.0, 10.0, 0.0],  # a tie on obligation
+        "words": ["must 2", "", "must 4", ""],
+    })
+    rates = counts.function_word_rates(profile, subclasses=["obligation", "hypothetical"])
+    assert rates["highest"].tolist() == ["a", "a", "", ""]  # tie: the first group asked
+    assert rates["n_max"].tolist() == [4, 4, 0, 0]
+    flipped = counts.function_word_rates(profile, subclasses=["obligation"], groups=["b", "a"])
+    assert flipped["actor_type"].tolist() == ["b", "a"] and set(flipped["highest"]) == {"b"}
+    with pytest.raises(AnalysisError, match="not in the profile"):
+        counts.function_word_rates(profile, subclasses=["obligation"], groups=["c"])
+    with pytest.raises(AnalysisError, match="listed once"):
+        counts.function_word_rates(profile, subclasses=["first_plural"])
+    with pytest.raises(AnalysisError, match="listed once"):
+        counts.function_word_rates(profile, subclasses=["obligation", "obligation"])
+    with pytest.raises(AnalysisError, match="lacks column"):
+        counts.function_word_rates(profile.drop(columns=["words"]))
+    assert counts.STANCE_SUBCLASSES == ("first_plural", "obligation", "commitment")
+
+
+def test_seed_top_key_terms_and_rates(seeds) -> None:
+    # the key terms of the findings report: civil society vs government, 5 a side
+    tokens, segments = seeds
+    k = counts.group_keyness(tokens, segments, target="civil_society", reference="government")
+    top = counts.top_key_terms(k, tokens, segments, target="civil_society",
+                               reference="government", top=5, n_resamples=1999, seed=0)
+    assert top["term"].tolist() == [
+        "human trafficking", "atipsom", "problem", "activists", "trafficking",
+        "people smuggling", "asean", "work programme", "somtc", "som",
+    ]
+    assert top.loc[top["term"] == "people smuggling", ["n_target", "n_reference"]].to_numpy(
+    ).tolist() == [[0, 13]]
+    assert top.loc[0, "p_perm"] == pytest.approx(0.005)
+    tally = counts.key_term_tally(top)
+    # as the report says: 8 of these 10 terms keep p < 0.05 (work programme 0.105, som 0.283 not)
+    assert tally.to_dict() == {"n_terms": 10, "n_held": 8, "n_one_side": 10, "n_too_small": 9}
+    rates = counts.function_word_rates(counts.function_word_profile(tokens, segments))
+    first = rates[rates["function_subclass"] == "first_plural"]
+    assert set(first["highest"]) == {"civil_society"}

@@ -8,9 +8,11 @@ from sklearn.metrics import cohen_kappa_score
 
 from analysis.errors import AnalysisError
 from analysis.frames import (
+    LEXICON_SOURCES,
     NO_MATCH,
     lexicon_confusion,
     lexicon_misses,
+    lexicon_source_documents,
     load_lexicon,
     match_cues,
     propose_codes,
@@ -198,3 +200,33 @@ def test_proposed_frame_units_by_frequency_or_name() -> None:
     assert empty.empty and list(empty.columns) == ["proposed_frame", "n_units", "seg_ids"]
     with pytest.raises(AnalysisError, match="order must be"):
         proposed_frame_units(proposals, order="size")  # type: ignore[arg-type]
+
+
+def test_lexicon_sources_are_the_seed_files() -> None:
+    from analysis.corpus import read_manifest
+
+    seeds = read_manifest()
+    assert LEXICON_SOURCES == dict(zip(seeds["doc_id"], seeds["sha256"], strict=True))
+
+
+def test_lexicon_source_documents_by_file_hash_not_doc_id() -> None:
+    gov, lfl = LEXICON_SOURCES["gov-2024"], LEXICON_SOURCES["lfl-2022"]
+    corpus = pd.DataFrame({
+        "doc_id": ["new-1", "renamed", "lfl-2022", "also"],
+        # a seed under another id counts; another text under a seed's id does not
+        "sha256": ["0" * 64, gov, "1" * 64, lfl.upper()],
+    })
+    before = corpus.copy()
+    assert lexicon_source_documents(corpus) == ["renamed", "also"]
+    pd.testing.assert_frame_equal(corpus, before)
+    assert lexicon_source_documents(corpus.iloc[[0, 2]]) == []
+    assert lexicon_source_documents(corpus.iloc[:0]) == []
+    with pytest.raises(AnalysisError, match="sha256"):
+        lexicon_source_documents(corpus.drop(columns=["sha256"]))
+
+
+def test_lexicon_source_documents_seeds_and_mini_corpus(mini_manifest) -> None:
+    from analysis.corpus import load_corpus
+
+    assert lexicon_source_documents(load_corpus()) == ["lfl-2022", "gov-2024"]
+    assert lexicon_source_documents(load_corpus(mini_manifest)) == []

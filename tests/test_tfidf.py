@@ -112,3 +112,111 @@ def test_seed_contrast_and_similarity_are_fast() -> None:
     assert "human trafficking" in c.index[-3:]
     assert s.matrix.shape == (10, 13)
     assert len(s.closest) == 23
+
+
+# --- the ends of a contrast and the highlights of a similarity (moved from notebook 05) -------
+
+
+def _contrast(diffs: dict[str, float]) -> pd.DataFrame:
+    table = pd.DataFrame({"diff": list(diffs.values())}, index=pd.Index(list(diffs), name="term"))
+    table.attrs.update(target="ngo", reference="gov")
+    return table
+
+
+def test_contrast_extremes_hand_made() -> None:
+    # b and c tie at +0.2 (alphabetical: b first); d is 0 and favours no side
+    contrast = _contrast({"f": -0.4, "a": 0.3, "c": 0.2, "b": 0.2, "d": 0.0, "e": -0.1})
+    before = contrast.copy()
+    ends = tfidf.contrast_extremes(contrast, n=2)
+    pd.testing.assert_frame_equal(contrast, before)
+    assert list(ends.columns) == ["favours", "term", "diff"]
+    assert ends.to_numpy().tolist() == [
+        ["ngo", "a", 0.3], ["ngo", "b", 0.2], ["gov", "f", -0.4], ["gov", "e", -0.1]]
+    wide = tfidf.contrast_extremes(contrast, n=5)  # fewer terms than asked on each side
+    assert wide["term"].tolist() == ["a", "b", "c", "f", "e"]
+    one_sided = tfidf.contrast_extremes(_contrast({"a": 0.1, "b": 0.0}), n=4)
+    assert one_sided["term"].tolist() == ["a"] and set(one_sided["favours"]) == {"ngo"}
+    with pytest.raises(AnalysisError, match="at least one term"):
+        tfidf.contrast_extremes(contrast, n=0)
+    with pytest.raises(AnalysisError, match="attrs"):
+        tfidf.contrast_extremes(pd.DataFrame({"diff": [0.1]}, index=["a"]))
+
+
+def test_contrast_extremes_on_a_real_contrast(toy) -> None:
+    tokens, segments = toy
+    contrast = tfidf.tfidf_contrast(tokens, segments, target="ngo")
+    ends = tfidf.contrast_extremes(contrast, n=3)
+    top = contrast["diff"]
+    assert ends["term"].tolist()[:3] == list(top.index[:3])
+    assert ends["term"].tolist()[3:] == list(top.index[::-1][:3])
+    assert ends["favours"].tolist() == ["ngo"] * 3 + ["gov"] * 3
+
+
+def _similarity(rows: list[tuple[str, str | None, float]]) -> tfidf.Similarity:
+    closest = pd.DataFrame(rows, columns=["seg_id", "closest_seg_id", "similarity"])
+    return tfidf.Similarity(matrix=pd.DataFrame(), closest=closest)
+
+
+def _words(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """(seg_id, norm, kind) with kind one of content/stop/function/punct."""
+    return pd.DataFrame({
+        "seg_id": [r[0] for r in rows], "norm": [r[1] for r in rows],
+        "is_punct": [r[2] == "punct" for r in rows], "is_stop": [r[2] == "stop" for r in rows],
+        "is_function": [r[2] == "function" for r in rows],
+    })
+
+
+def test_similarity_highlights_hand_made() -> None:
+    # x1 and y1 tie at 0.5: the first row (x1, a paragraph of the first group) wins
+    sim = _similarity([("x1", "y1", 0.5), ("x2", None, 0.0), ("y1", "x1", 0.5),
+                       ("y2", "x1", 0.2)])
+    tokens = _words([
+        ("x1", "victims", "content"), ("x1", "we", "function"), ("x1", "the", "stop"),
+        ("x1", ",", "punct"), ("x1", "rights", "content"), ("x1", "law", "content"),
+        ("y1", "rights", "content"), ("y1", "we", "function"), ("y1", "the", "stop"),
+        ("y1", ",", "punct"), ("y1", "victims", "content"), ("y2", "law", "content"),
+    ])
+    before = sim.closest.copy()
+    got = tfidf.similarity_highlights(sim, tokens)
+    pd.testing.assert_frame_equal(sim.closest, before)
+    assert (got.seg_id, got.closest_seg_id, got.similarity) == ("x1", "y1", 0.5)
+    assert got.shared_words == ("rights", "victims")  # not "we", "the" or ","; "law" is in y2
+    assert got.median_similarity == pytest.approx(0.35)  # median of 0, 0.2, 0.5, 0.5
+    assert got.unmatched == ("x2",) and got.n_paragraphs == 4
+
+
+def test_similarity_highlights_edges(toy) -> None:
+    # toy: a-p01 and b-p01 share only "we", a function word: a cosine but no content word
+    tokens, segments = toy
+    got = tfidf.similarity_highlights(tfidf.paragraph_similarity(tokens, segments), tokens)
+    assert (got.seg_id, got.closest_seg_id) == ("a-p01", "b-p01")
+    assert got.similarity > 0 and got.shared_words == ()
+    assert got.unmatched == ("a-p02", "b-p01.i")
+    assert got.median_similarity == pytest.approx(got.similarity / 2)
+    nothing = tfidf.similarity_highlights(_similarity([("x1", None, 0.0), ("y1", None, 0.0)]),
+                                          _words([("x1", "a", "content")]))
+    assert nothing.closest_seg_id is None and nothing.shared_words == ()
+    assert nothing.unmatched == ("x1", "y1")
+    with pytest.raises(AnalysisError, match="no paragraphs"):
+        tfidf.similarity_highlights(_similarity([]), tokens)
+    with pytest.raises(AnalysisError, match="is_function"):
+        tfidf.similarity_highlights(_similarity([("x1", None, 0.0)]),
+                                    tokens.drop(columns=["is_function"]))
+
+
+def test_seed_similarity_highlights() -> None:
+    from analysis.pipeline import build
+
+    p = build()
+    s = tfidf.paragraph_similarity(p.tokens, p.segments)
+    got = tfidf.similarity_highlights(s, p.tokens)
+    best = s.closest["similarity"].max()
+    assert got.similarity == best and got.n_paragraphs == 23
+    rows = s.matrix.index.get_level_values("seg_id")
+    cols = s.matrix.columns.get_level_values("seg_id")
+    pair = {got.seg_id, got.closest_seg_id}
+    cell = s.matrix.to_numpy()[np.ix_(rows.isin(pair), cols.isin(pair))]
+    assert cell.shape == (1, 1) and cell.item() == got.similarity
+    words = p.tokens[~p.tokens["is_punct"] & ~p.tokens["is_stop"] & ~p.tokens["is_function"]]
+    for w in got.shared_words:
+        assert {got.seg_id, got.closest_seg_id} <= set(words.loc[words["norm"] == w, "seg_id"])

@@ -26,22 +26,35 @@ from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
 
 __all__ = [
+    "STANCE_SUBCLASSES",
     "DocumentTermMatrix",
     "analysis_words",
     "document_term_matrix",
     "function_word_profile",
+    "function_word_rates",
     "group_keyness",
     "group_totals",
+    "key_term_tally",
     "ngram_counts",
     "permutation_keyness",
     "term_counts",
     "term_dispersion",
+    "top_key_terms",
 ]
 
 Unit = Literal["norm", "stem"]
 Comparison = Literal["one_vs_rest", "pairwise"]
 
 _TOKEN_NEEDS = ("seg_id", "sentence", "position", "norm", "stem", "is_punct", "is_stop")
+
+#: Function-word subclasses that mark stance: who speaks as "we" (``first_plural``), who makes
+#: demands (``obligation``: must, should, ought) and who makes pledges (``commitment``: will,
+#: shall).
+STANCE_SUBCLASSES: tuple[str, ...] = ("first_plural", "obligation", "commitment")
+# Columns of a keyness table that a key-term table keeps, and the trace columns kept if present.
+_KEY_COLUMNS = ("n_target", "n_reference", "log_ratio", "g2", "p", "bic", "too_small")
+_TRACE_COLUMNS = ("seg_ids_target", "seg_ids_reference")
+_CHECK_COLUMNS = ("p_perm", "ci_low", "ci_high")
 
 
 def _check_columns(table: pd.DataFrame, needed: Iterable[str], name: str, what: str) -> None:
@@ -709,3 +722,225 @@ def term_dispersion(
             ).sort_values(["n", "term"], ascending=[False, True], kind="stable")
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def function_word_rates(
+    profile: pd.DataFrame,
+    *,
+    subclasses: Sequence[str] = STANCE_SUBCLASSES,
+    groups: Sequence[Any] | None = None,
+    by: str = "actor_type",
+) -> pd.DataFrame:
+    """Pick some function-word subclasses out of a profile and name each one's highest-rate group.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`function_word_profile` (``<by>``, ``function_subclass``, ``n``, ``per_1k``,
+        ``words``).
+    subclasses : sequence of str, default ``STANCE_SUBCLASSES``
+        The subclasses to keep, in the order wanted.
+    groups : sequence, optional
+        The groups to keep, in the order wanted; default every group of the profile in its order.
+    by : str, default "actor_type"
+        The grouping column of ``profile``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per subclass and group, subclasses then groups in the order asked:
+        ``function_subclass`` (str), ``<by>``, ``n`` (int64), ``per_1k`` (float64), ``words``
+        (str), and two columns repeated on every row of a subclass: ``highest`` (the group with
+        the highest ``per_1k``, the first in ``groups`` order on ties; ``""`` when no group uses
+        the subclass) and ``n_max`` (int64, the largest ``n`` of any group, so a reader can tell
+        a rate resting on a handful of occurrences).
+
+    Raises
+    ------
+    AnalysisError
+        When a column, a subclass or a group is not in the profile, or a subclass repeats.
+
+    Examples
+    --------
+    >>> profile = pd.DataFrame({"actor_type": ["a", "a", "b", "b"],
+    ...                         "function_subclass": ["obligation", "commitment"] * 2,
+    ...                         "n": [1, 0, 4, 0], "per_1k": [2.0, 0.0, 8.0, 0.0],
+    ...                         "words": ["must 1", "", "must 4", ""]})
+    >>> rates = function_word_rates(profile, subclasses=["obligation", "commitment"])
+    >>> rates.drop_duplicates("function_subclass")[["function_subclass", "highest", "n_max"]]
+      function_subclass highest  n_max
+    0        obligation       b      4
+    2        commitment              0
+    """
+    _check_columns(
+        profile, [by, "function_subclass", "n", "per_1k", "words"], "function-word profile",
+        "build it with function_word_profile()",
+    )
+    present = list(pd.unique(profile[by].to_numpy()))
+    groups = present if groups is None else list(groups)
+    missing = [g for g in groups if g not in present]
+    if missing:
+        raise AnalysisError(f"group(s) {missing} are not in the profile; it has {present}.")
+    subclasses = list(subclasses)
+    known = set(profile["function_subclass"])
+    unknown = [s for s in subclasses if s not in known]
+    if unknown or len(set(subclasses)) < len(subclasses):
+        raise AnalysisError(
+            f"subclasses {subclasses}: each must be listed once and be one of {sorted(known)}."
+        )
+    rows = profile.set_index(["function_subclass", by])
+    if rows.index.duplicated().any():
+        raise AnalysisError(f"the profile has more than one row for a (subclass, {by}) pair.")
+    wanted = pd.MultiIndex.from_tuples(
+        [(s, g) for s in subclasses for g in groups], names=["function_subclass", by]
+    )
+    out = rows.reindex(wanted)[["n", "per_1k", "words"]].reset_index()
+    out["n"] = out["n"].astype("int64")
+    out["per_1k"] = out["per_1k"].astype("float64")
+    highest, n_max = [], []
+    for subclass in subclasses:
+        block = out[out["function_subclass"] == subclass]
+        most = int(block["n"].max()) if len(block) else 0
+        # idxmax takes the first of tied maxima, i.e. the first group in the order asked
+        top = block.loc[block["per_1k"].idxmax(), by] if most > 0 else ""
+        highest += [top] * len(block)
+        n_max += [most] * len(block)
+    out["highest"] = pd.Series(highest, index=out.index, dtype=object)
+    out["n_max"] = pd.Series(n_max, index=out.index, dtype="int64")
+    return out
+
+
+def top_key_terms(
+    keyness: pd.DataFrame,
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    target: Any,
+    reference: Any = None,
+    top: int = 5,
+    n_resamples: int = 1999,
+    seed: int = 0,
+    unit: Unit = "norm",
+    mwe: bool = True,
+) -> pd.DataFrame:
+    """Take the strongest key terms of each side of a comparison and check them by paragraph.
+
+    The ``top`` terms with the largest positive G² (key in the target) and the ``top`` with the
+    most negative G² (key in the reference) are checked with :func:`permutation_keyness` (actor
+    labels shuffled across segments, bootstrap interval of the log ratio over segments).
+
+    Parameters
+    ----------
+    keyness : pandas.DataFrame
+        The keyness table of this comparison: :func:`group_keyness` called with ``target`` (and
+        ``reference``) and the same ``by``, ``unit`` and ``mwe``; indexed by term.
+    tokens, segments : pandas.DataFrame
+        The tables the keyness table was computed from.
+    by : str, default "actor_type"
+        Segment column defining the groups.
+    target : object
+        The target group.
+    reference : object, optional
+        The reference group; ``None`` means every other group pooled, labelled ``"rest"``.
+    top : int, default 5
+        Terms per side (fewer when a side has fewer terms).
+    n_resamples, seed : int
+        Passed to :func:`permutation_keyness`.
+    unit, mwe
+        As used for the keyness table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The target's terms, strongest first, then the reference's, strongest first; within equal
+        G² the order of :func:`analysis.stats.keyness` (alphabetical on the target side,
+        reverse-alphabetical on the reference side, read from the bottom of the table up).
+        Columns: ``term`` (str), ``key_in`` (the side the term is key in: ``target``, or
+        ``reference`` / ``"rest"``), ``n_target``, ``n_reference``, ``log_ratio``, ``g2``,
+        ``p``, ``bic``, ``too_small`` (from ``keyness``), ``seg_ids_target`` and
+        ``seg_ids_reference`` (str, only if ``keyness`` has them: ``trace=True``), ``p_perm``,
+        ``ci_low``, ``ci_high`` (float64, from :func:`permutation_keyness`), ``target`` and
+        ``reference`` (the comparison's labels, so that the tables of several comparisons can be
+        concatenated).
+
+    Raises
+    ------
+    AnalysisError
+        When ``keyness`` lacks a column or holds several comparisons, or ``top`` < 1.
+    """
+    _check_columns(
+        keyness, _KEY_COLUMNS, "keyness", "build it with group_keyness(..., target=...)"
+    )
+    if "group" in keyness.columns:
+        raise AnalysisError(
+            "the keyness table holds several comparisons (it has a 'group' column); pass the "
+            "table of one, from group_keyness(..., target=...)."
+        )
+    if top < 1:
+        raise AnalysisError(f"top={top}: ask for at least one term per side.")
+    # the order stats.keyness returns (g2 descending, then term), whatever order was passed
+    order = np.lexsort((keyness.index.to_numpy(dtype=str), -keyness["g2"].to_numpy()))
+    ranked = keyness.iloc[order]
+    g2 = ranked["g2"]
+    chosen = pd.concat([ranked[g2 > 0].head(top), ranked[g2 < 0].tail(top).iloc[::-1]])
+    columns = [*_KEY_COLUMNS, *[c for c in _TRACE_COLUMNS if c in keyness.columns]]
+    picked = chosen[columns].rename_axis("term")
+    if len(picked):
+        check = permutation_keyness(
+            tokens, segments, list(picked.index), by, target=target, reference=reference,
+            n_resamples=n_resamples, seed=seed, unit=unit, mwe=mwe,
+        )
+        picked = picked.join(check[list(_CHECK_COLUMNS)])
+    else:
+        picked = picked.assign(**{c: pd.Series(dtype="float64") for c in _CHECK_COLUMNS})
+    label = "rest" if reference is None else reference
+    picked.insert(0, "key_in", [target if g > 0 else label for g in picked["g2"]])
+    return picked.reset_index().assign(target=target, reference=label)
+
+
+def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series:
+    """Count what the key terms of one comparison amount to.
+
+    Parameters
+    ----------
+    key_terms : pandas.DataFrame
+        From :func:`top_key_terms` (one comparison).
+    alpha : float, default 0.05
+        Significance level of the paragraph-level permutation test.
+
+    Returns
+    -------
+    pandas.Series
+        int64, indexed by ``n_terms`` (rows), ``n_held`` (terms with ``p_perm < alpha``: the
+        difference survives shuffling whole paragraphs), ``n_one_side`` (terms with a zero count
+        on one side) and ``n_too_small`` (rows flagged ``too_small``, whose token-level p-value is
+        descriptive only).
+
+    Raises
+    ------
+    AnalysisError
+        When a column is missing or the table holds more than one comparison.
+    """
+    _check_columns(
+        key_terms, ["n_target", "n_reference", "too_small", "p_perm"], "key-terms",
+        "build it with top_key_terms()",
+    )
+    if {"target", "reference"} <= set(key_terms.columns):
+        pairs = key_terms[["target", "reference"]].drop_duplicates()
+        if len(pairs) > 1:
+            raise AnalysisError(
+                f"the key-terms table holds {len(pairs)} comparisons; tally each one's rows "
+                "separately (select them by target and reference)."
+            )
+    one_side = (key_terms["n_target"] == 0) | (key_terms["n_reference"] == 0)
+    return pd.Series(
+        {
+            "n_terms": len(key_terms),
+            "n_held": int((key_terms["p_perm"] < alpha).sum()),
+            "n_one_side": int(one_side.sum()),
+            "n_too_small": int(key_terms["too_small"].astype(bool).sum()),
+        },
+        dtype="int64",
+        name="tally",
+    )

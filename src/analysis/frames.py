@@ -30,15 +30,24 @@ from analysis.agreement import cohen_kappa
 from analysis.errors import AnalysisError
 
 NO_MATCH = "no_match"
+#: The documents the lexicon was written from (the seed statements), by doc_id with the sha256 of
+#: the file as ``seeds/manifest.csv`` records it. A corpus document with one of these hashes is
+#: in-sample for the lexicon, whatever its doc_id: checking the lexicon on it flatters it.
+LEXICON_SOURCES: dict[str, str] = {
+    "lfl-2022": "faf36a0c9934e8604722e0c14a80ff930c8b73f55ed621513824bdecc1d0427e",
+    "gov-2024": "4c0dfae1f328bf5dabfbc497c5004c6ede55b5d3ee997bff1fa6e5c65f64bd15",
+}
 MATCH_COLUMNS = [
     "seg_id", "dimension", "category", "cue", "match", "position_first", "position_last",
     "start", "end", "matched",
 ]
 
 __all__ = [
+    "LEXICON_SOURCES",
     "NO_MATCH",
     "lexicon_confusion",
     "lexicon_misses",
+    "lexicon_source_documents",
     "load_lexicon",
     "match_cues",
     "propose_codes",
@@ -427,3 +436,37 @@ def proposed_frame_units(
     ]
     out = pd.DataFrame(records, columns=["proposed_frame", "n_units", "seg_ids"])
     return out.astype({"n_units": "int64"})
+
+
+def lexicon_source_documents(corpus: pd.DataFrame) -> list[str]:
+    """Return the documents of a corpus that the lexicon was written from.
+
+    A document counts when its file is one of :data:`LEXICON_SOURCES`, recognised by the sha256
+    of its bytes (the corpus table's ``sha256`` column), so a seed statement listed under another
+    doc_id is still found and another text listed under a seed's doc_id is not. On such documents
+    the lexicon's agreement with a human coding overstates how it would do on new texts.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The document table of :func:`analysis.corpus.load_corpus` (``doc_id``, ``sha256``).
+
+    Returns
+    -------
+    list of str
+        Their doc_ids in corpus order; empty when the check on this corpus is out of sample.
+
+    Raises
+    ------
+    AnalysisError
+        When the table lacks ``doc_id`` or ``sha256``.
+    """
+    missing = [c for c in ("doc_id", "sha256") if c not in corpus.columns]
+    if missing:
+        raise AnalysisError(
+            f"the document table lacks column(s) {missing}; load it with "
+            "analysis.corpus.load_corpus(), which records each file's sha256."
+        )
+    sources = set(LEXICON_SOURCES.values())
+    found = corpus["sha256"].astype(str).str.lower().isin(sources)
+    return [str(d) for d in corpus.loc[found, "doc_id"]]

@@ -25,10 +25,13 @@ from analysis.segment import ANALYSIS_KINDS
 __all__ = [
     "SegmentTfidf",
     "Similarity",
+    "SimilarityHighlights",
+    "contrast_extremes",
     "distinctive_terms",
     "paragraph_similarity",
     "contrast_table",
     "segment_tfidf",
+    "similarity_highlights",
     "tfidf_contrast",
 ]
 
@@ -357,3 +360,135 @@ def paragraph_similarity(
     closest["closest_seg_id"] = closest["closest_seg_id"].astype(object).where(~none, None)
     closest["closest_label"] = closest["closest_label"].astype(object).where(~none, None)
     return Similarity(matrix=matrix, closest=closest)
+
+
+def contrast_extremes(contrast: pd.DataFrame, *, n: int = 4) -> pd.DataFrame:
+    """List the terms at either end of a :func:`tfidf_contrast` table.
+
+    Parameters
+    ----------
+    contrast : pandas.DataFrame
+        From :func:`tfidf_contrast` (indexed by term, a ``diff`` column, ``attrs["target"]`` and
+        ``attrs["reference"]``).
+    n : int, default 4
+        Terms per side.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``n`` terms with the largest positive ``diff``, largest first, then the ``n`` with the
+        most negative, most negative first (the table's order, ``diff`` descending then term,
+        read from each end; fewer when a side has fewer terms; a term with ``diff`` 0 favours
+        neither side and is not listed).
+        Columns: ``favours`` (the target's name for a positive ``diff``, the reference's for a
+        negative one), ``term`` (str), ``diff`` (float64).
+
+    Raises
+    ------
+    AnalysisError
+        When ``contrast`` has no ``diff`` column or lacks the group names, or ``n`` < 1.
+    """
+    if "diff" not in contrast.columns or not {"target", "reference"} <= set(contrast.attrs):
+        raise AnalysisError(
+            "the contrast table lacks a 'diff' column or its attrs 'target'/'reference'; build "
+            "it with tfidf_contrast()."
+        )
+    if n < 1:
+        raise AnalysisError(f"n={n}: ask for at least one term per side.")
+    # the order tfidf_contrast returns (diff descending, then term), whatever order was passed
+    order = np.lexsort((contrast.index.to_numpy(dtype=str), -contrast["diff"].to_numpy()))
+    diff = contrast["diff"].iloc[order]
+    above = diff[diff > 0].head(n)
+    below = diff[diff < 0].tail(n).iloc[::-1]
+    return pd.DataFrame(
+        {
+            "favours": [contrast.attrs["target"]] * len(above)
+            + [contrast.attrs["reference"]] * len(below),
+            "term": [*above.index, *below.index],
+            "diff": np.concatenate([above.to_numpy(), below.to_numpy()]).astype(np.float64),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class SimilarityHighlights:
+    """What a :class:`Similarity` says in a few numbers (see :func:`similarity_highlights`).
+
+    Attributes
+    ----------
+    seg_id, closest_seg_id : str or None
+        The most similar pair of paragraphs across the two groups (``closest_seg_id`` is None
+        when no paragraph shares a term with the other group).
+    similarity : float
+        Their cosine.
+    shared_words : tuple of str
+        The content words (``norm`` of tokens that are not punctuation, stopwords or function
+        words) the two paragraphs have in common, sorted.
+    median_similarity : float
+        The median over all paragraphs of the cosine with their closest counterpart.
+    unmatched : tuple of str
+        The seg_ids of the paragraphs that share no term with the other group, in the order of
+        ``Similarity.closest``.
+    n_paragraphs : int
+        Paragraphs of the two groups (rows of ``Similarity.closest``).
+    """
+
+    seg_id: str
+    closest_seg_id: str | None
+    similarity: float
+    shared_words: tuple[str, ...]
+    median_similarity: float
+    unmatched: tuple[str, ...]
+    n_paragraphs: int
+
+
+def similarity_highlights(similarity: Similarity, tokens: pd.DataFrame) -> SimilarityHighlights:
+    """Summarise a paragraph similarity: the closest pair, what it shares, the unmatched.
+
+    Parameters
+    ----------
+    similarity : Similarity
+        From :func:`paragraph_similarity`.
+    tokens : pandas.DataFrame
+        Token table (``seg_id``, ``norm``, ``is_punct``, ``is_stop``, ``is_function``) holding
+        the paragraphs' tokens.
+
+    Returns
+    -------
+    SimilarityHighlights
+        The pair with the highest cosine (the first in ``similarity.closest`` order on ties: a
+        paragraph of the first group before one of the second), the content words it shares,
+        the median closest-counterpart cosine, and the paragraphs without a counterpart.
+
+    Raises
+    ------
+    AnalysisError
+        When ``similarity.closest`` is empty or ``tokens`` lacks a column.
+    """
+    closest = similarity.closest
+    if closest.empty:
+        raise AnalysisError("the similarity has no paragraphs; nothing to summarise.")
+    needed = ["seg_id", "norm", "is_punct", "is_stop", "is_function"]
+    missing = [c for c in needed if c not in tokens.columns]
+    if missing:
+        raise AnalysisError(f"tokens table lacks column(s) {missing}; build it with tokenise().")
+    best = closest.sort_values("similarity", ascending=False, kind="stable").iloc[0]
+    content = tokens[
+        ~tokens["is_punct"].astype(bool)
+        & ~tokens["is_stop"].astype(bool)
+        & ~tokens["is_function"].astype(bool)
+    ]
+    shared = set(content.loc[content["seg_id"] == best["seg_id"], "norm"]) & set(
+        content.loc[content["seg_id"] == best["closest_seg_id"], "norm"]
+    )
+    alone = closest.loc[closest["closest_seg_id"].isna(), "seg_id"]
+    partner = best["closest_seg_id"]
+    return SimilarityHighlights(
+        seg_id=str(best["seg_id"]),
+        closest_seg_id=None if pd.isna(partner) else str(partner),
+        similarity=float(best["similarity"]),
+        shared_words=tuple(sorted(shared)),
+        median_similarity=float(closest["similarity"].median()),
+        unmatched=tuple(str(s) for s in alone),
+        n_paragraphs=len(closest),
+    )

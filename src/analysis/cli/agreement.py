@@ -32,7 +32,13 @@ def _fmt(x: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the agreement table and the disagreements."""
-    from analysis.agreement import agreement_summary, disagreements
+    from analysis.agreement import (
+        ALPHA_RELIABLE,
+        ALPHA_TENTATIVE,
+        agreement_summary,
+        alpha_verdict,
+        disagreements,
+    )
     from analysis.coding import load_codebook, merge_sheets
     from analysis.corpus import load_corpus
     from analysis.errors import CodingError
@@ -53,17 +59,20 @@ def run(args: argparse.Namespace) -> int:
         print("note: agreement needs at least two coders; alpha and kappa are undefined")
     print(
         f"{'dimension':<21} {'level':<8} {'units':>5} {'coders':>6} {'agree':>6} "
-        f"{'kappa':>6} {'alpha':>6}  95% CI (bootstrap over units)"
+        f"{'kappa':>6} {'alpha':>6}  {'reading':<12}  95% CI (bootstrap over units)"
     )
     for r in summary.itertuples(index=False):
         ci = f"[{_fmt(r.alpha_lower)}, {_fmt(r.alpha_upper)}]"
         print(
             f"{r.dimension:<21} {r.level:<8} {r.n_units:>5} {r.n_coders:>6} "
-            f"{_fmt(r.percent_agreement):>6} {_fmt(r.cohen_kappa):>6} {_fmt(r.alpha):>6}  {ci}"
+            f"{_fmt(r.percent_agreement):>6} {_fmt(r.cohen_kappa):>6} {_fmt(r.alpha):>6}  "
+            f"{alpha_verdict(r.alpha):<12}  {ci}"
             + (f"  ({r.alpha_note})" if r.alpha_note else "")
         )
+    # the thresholds and words of analysis.agreement, as the reports use them
     print(
-        "Read alpha >= 0.800 as reliable, >= 0.667 as tentative (Krippendorff); with few units "
+        f"Reading of alpha (Krippendorff): reliable >= {ALPHA_RELIABLE}; tentative >= "
+        f"{ALPHA_TENTATIVE} (tentative conclusions only); not reliable below. With few units "
         "the interval is wide."
     )
     dis = disagreements(long, dimensions=dims)
