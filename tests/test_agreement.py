@@ -20,6 +20,7 @@ from analysis.agreement import (
     krippendorff_alpha,
     percent_agreement,
     reliability_matrix,
+    verdict_text,
 )
 
 N = None
@@ -222,3 +223,43 @@ def test_alpha_verdict_of_computed_alphas() -> None:
         _long([("u1", "ann", "frame", "a"), ("u1", "bob", "frame", "b")]), n_boot=10
     )
     assert [alpha_verdict(a) for a in summary["alpha"]] == ["not reliable"]
+
+
+@pytest.mark.parametrize(
+    ("alpha", "note", "text"),
+    [
+        (0.8, "", "reliable (≥ 0.8)"),
+        (0.79, "", "tentative (≥ 0.667)"),
+        (0.667, "", "tentative (≥ 0.667)"),
+        (0.6669, "", "not reliable (< 0.667)"),
+        (np.float64(0.95), "", "reliable (≥ 0.8)"),
+        # the note explains an undefined alpha only
+        (0.5, "ignored", "not reliable (< 0.667)"),
+        (math.nan, "no pairable values: no unit was coded by at least two coders",
+         "undefined (no pairable values: no unit was coded by at least two coders)"),
+        (np.float64("nan"), "no variation", "undefined (no variation)"),
+        (math.nan, "", "undefined"),
+    ],
+)
+def test_verdict_text_words_the_verdict_with_its_threshold(
+    alpha: float, note: str, text: str
+) -> None:
+    assert verdict_text(alpha, note) == text
+
+
+def test_verdict_text_reads_the_thresholds_at_run_time(monkeypatch) -> None:
+    from analysis import agreement
+
+    monkeypatch.setattr(agreement, "ALPHA_RELIABLE", 0.9)
+    assert verdict_text(0.85) == "tentative (≥ 0.667)"
+    assert verdict_text(0.9) == "reliable (≥ 0.9)"
+
+
+def test_verdict_text_of_a_summary_with_an_undefined_alpha() -> None:
+    # one coder: alpha is undefined and agreement_summary says why
+    summary = agreement_summary(
+        _long([("u1", "ann", "frame", "a"), ("u2", "ann", "frame", "b")]), n_boot=10
+    )
+    row = summary.iloc[0]
+    assert verdict_text(row["alpha"], row["alpha_note"]) == f"undefined ({row['alpha_note']})"
+    assert row["alpha_note"].startswith("no pairable values")

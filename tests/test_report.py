@@ -572,3 +572,182 @@ def test_input_hashes_do_not_depend_on_where_the_clone_lives() -> None:
     inputs = report._gather_inputs(report.ReportParameters().resolved())
     assert "coding/reference.csv" in inputs.coding_hashes
     assert not any(key.startswith("/") for key in inputs.coding_hashes)
+
+
+# ----------------------------------------------------------------------------------------------
+# The side-by-side findings table (notebook 05)
+# ----------------------------------------------------------------------------------------------
+
+
+def _side_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Hand-made description, function-word rates, key terms and coded profile of ngo and gov."""
+    description = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "actor_type": ["ngo", "gov", "ngo"],
+            "tokens": [100, 250, 60],
+            "types": [70, 120, 50],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "actor_type": ["ngo", "ngo", "ngo", "ngo", "gov", "gov", "gov", "gov"],
+            "function_class": ["pronoun", "modal", "modal", "pronoun"] * 2,
+            "function_subclass": ["first_plural", "obligation", "commitment", "second"] * 2,
+            "per_1k": [12.3456, 6.25, 0.0, 99.0, 1.004, 0.0, 4.1, 99.0],
+        }
+    )
+    key_terms = pd.DataFrame(
+        {
+            "term": ["victims", "detention", "survivors", "shelter", "cooperation", "asean"],
+            "key_in": ["ngo", "ngo", "ngo", "ngo", "gov", "gov"],
+            "log_ratio": [3.0, 2.5, 2.0, 1.5, -2.0, -1.0],
+            "target": ["ngo"] * 6,
+            "reference": ["gov"] * 6,
+        }
+    )
+    coding_profile = pd.DataFrame(
+        {
+            "actor_type": ["gov", "ngo"],
+            "n_units": [13, 10],
+            "top_frame": ["cooperation_partnership", "accountability"],
+            "share_critical": [0.0, 0.5],
+            "share_supportive": [12 / 13, 0.2],
+        }
+    )
+    return description, rates, key_terms, coding_profile
+
+
+def _index(groups: list[str]) -> pd.Index:
+    return pd.Index(groups, name="actor_type")
+
+
+def test_findings_side_by_side_two_groups_with_coding() -> None:
+    description, rates, key_terms, coding_profile = _side_inputs()
+    given = [t.copy() for t in (description, rates, key_terms, coding_profile)]
+    side = report.findings_side_by_side(
+        ["ngo", "gov"], description, rates=rates, key_terms=key_terms,
+        coding_profile=coding_profile,
+    )
+    expected = pd.DataFrame(
+        {
+            "documents": [2, 1],
+            "tokens": [160, 250],
+            "first_plural_per_1k": [12.35, 1.0],
+            "obligation_per_1k": [6.25, 0.0],
+            "commitment_per_1k": [0.0, 4.1],
+            "top_key_terms": ["victims, detention, survivors", "cooperation, asean"],
+            "top_frame": ["accountability", "cooperation_partnership"],
+            "share_critical": [0.5, 0.0],
+            "share_supportive": [0.2, 0.923],
+        },
+        index=_index(["ngo", "gov"]),
+    )
+    pd.testing.assert_frame_equal(side, expected)
+    for before, after in zip(given, (description, rates, key_terms, coding_profile), strict=True):
+        pd.testing.assert_frame_equal(before, after)
+
+
+def test_findings_side_by_side_rows_follow_groups_and_n_terms() -> None:
+    description, rates, key_terms, _ = _side_inputs()
+    side = report.findings_side_by_side(
+        ["gov", "ngo"], description, rates=rates, key_terms=key_terms, n_terms=1
+    )
+    assert list(side.index) == ["gov", "ngo"]
+    assert list(side.columns) == [
+        "documents", "tokens", "first_plural_per_1k", "obligation_per_1k",
+        "commitment_per_1k", "top_key_terms",
+    ]
+    assert side["top_key_terms"].tolist() == ["cooperation", "victims"]
+
+
+def test_findings_side_by_side_gaps_are_missing_values() -> None:
+    description, rates, key_terms, coding_profile = _side_inputs()
+    # gov: no rates, no key terms, no coded units; "un" has no document at all
+    side = report.findings_side_by_side(
+        ["ngo", "gov", "un"], description,
+        rates=rates[rates["actor_type"] != "gov"],
+        key_terms=key_terms[key_terms["key_in"] != "gov"],
+        coding_profile=coding_profile[coding_profile["actor_type"] != "gov"],
+    )
+    assert side["documents"].tolist() == [2, 1, 0]
+    assert side["tokens"].tolist() == [160, 250, 0]
+    assert side.loc["ngo", "top_key_terms"] == "victims, detention, survivors"
+    assert side.loc[["gov", "un"], "top_key_terms"].isna().all()
+    assert side.loc[["gov", "un"], "first_plural_per_1k"].isna().all()
+    assert side.loc[["gov", "un"], "top_frame"].isna().all()
+    assert side.loc["ngo", "top_frame"] == "accountability"
+
+
+@pytest.mark.parametrize("which", ["empty table", "no rows", "only the pooled rest"])
+def test_findings_side_by_side_without_key_terms_has_no_key_terms_column(which: str) -> None:
+    description, rates, key_terms, _ = _side_inputs()
+    no_terms = {
+        "empty table": pd.DataFrame(),
+        "no rows": key_terms.iloc[0:0],
+        "only the pooled rest": key_terms.assign(key_in="rest"),
+    }[which]
+    side = report.findings_side_by_side(
+        ["ngo", "gov"], description, rates=rates, key_terms=no_terms
+    )
+    expected = pd.DataFrame(
+        {
+            "documents": [2, 1],
+            "tokens": [160, 250],
+            "first_plural_per_1k": [12.35, 1.0],
+            "obligation_per_1k": [6.25, 0.0],
+            "commitment_per_1k": [0.0, 4.1],
+        },
+        index=_index(["ngo", "gov"]),
+    )
+    pd.testing.assert_frame_equal(side, expected)
+
+
+def test_findings_side_by_side_one_group() -> None:
+    description, rates, _, coding_profile = _side_inputs()
+    side = report.findings_side_by_side(
+        ["gov"], description, rates=rates, key_terms=pd.DataFrame(),
+        coding_profile=coding_profile,
+    )
+    expected = pd.DataFrame(
+        {
+            "documents": [1],
+            "tokens": [250],
+            "first_plural_per_1k": [1.0],
+            "obligation_per_1k": [0.0],
+            "commitment_per_1k": [4.1],
+            "top_frame": ["cooperation_partnership"],
+            "share_critical": [0.0],
+            "share_supportive": [0.923],
+        },
+        index=_index(["gov"]),
+    )
+    pd.testing.assert_frame_equal(side, expected)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"n_terms": 0}, "n_terms=0"),
+        ({"rates": "no per_1k"}, "rates lacks column.*'per_1k'"),
+        ({"rates": "twice"}, "several rows for one group"),
+        ({"key_terms": "no key_in"}, "key_terms lacks column.*'key_in'"),
+        ({"coding_profile": "no top_frame"}, "coding_profile lacks column.*'top_frame'"),
+    ],
+)
+def test_findings_side_by_side_rejects_unusable_tables(
+    change: dict[str, object], message: str
+) -> None:
+    description, rates, key_terms, coding_profile = _side_inputs()
+    options: dict[str, object] = {
+        "rates": rates, "key_terms": key_terms, "coding_profile": coding_profile, "n_terms": 3
+    }
+    broken = {
+        "no per_1k": rates.drop(columns="per_1k"),
+        "twice": pd.concat([rates, rates]),
+        "no key_in": key_terms.drop(columns="key_in"),
+        "no top_frame": coding_profile.drop(columns="top_frame"),
+    }
+    options.update({k: broken.get(v, v) if isinstance(v, str) else v for k, v in change.items()})
+    with pytest.raises(ReportError, match=message):
+        report.findings_side_by_side(["ngo", "gov"], description, **options)

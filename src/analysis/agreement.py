@@ -46,6 +46,7 @@ __all__ = [
     "krippendorff_alpha",
     "percent_agreement",
     "reliability_matrix",
+    "verdict_text",
 ]
 
 
@@ -313,6 +314,42 @@ def alpha_verdict(alpha: float) -> Verdict:
     if alpha >= ALPHA_TENTATIVE:
         return "tentative"
     return "not reliable"
+
+
+def verdict_text(alpha: float, note: str = "") -> str:
+    """Word an alpha's verdict with the threshold it was read against, as the reports print it.
+
+    Parameters
+    ----------
+    alpha : float
+        Krippendorff's alpha (NaN when undefined).
+    note : str, default ""
+        Why alpha is undefined (``alpha_note`` of :func:`agreement_summary`); used only when
+        alpha is NaN.
+
+    Returns
+    -------
+    str
+        ``"reliable (≥ 0.8)"``, ``"tentative (≥ 0.667)"`` or ``"not reliable (< 0.667)"``, the
+        verdict of :func:`alpha_verdict` with the threshold (:data:`ALPHA_RELIABLE`,
+        :data:`ALPHA_TENTATIVE`) as the constant prints; for NaN ``"undefined (<note>)"``, or
+        ``"undefined"`` without a note.
+
+    Examples
+    --------
+    >>> verdict_text(0.8), verdict_text(0.7), verdict_text(0.5)
+    ('reliable (≥ 0.8)', 'tentative (≥ 0.667)', 'not reliable (< 0.667)')
+    >>> verdict_text(math.nan, "no pairable values")
+    'undefined (no pairable values)'
+    """
+    verdict = alpha_verdict(alpha)
+    if verdict == "reliable":
+        return f"reliable (≥ {ALPHA_RELIABLE})"
+    if verdict == "tentative":
+        return f"tentative (≥ {ALPHA_TENTATIVE})"
+    if verdict == "not reliable":
+        return f"not reliable (< {ALPHA_TENTATIVE})"
+    return f"undefined ({note})" if note else "undefined"
 
 
 def coincidence_matrix(data: Any, *, order: Sequence[Any] | None = None) -> pd.DataFrame:
