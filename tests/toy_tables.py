@@ -29,27 +29,7 @@ _UNITS = [
 
 
 def toy_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    seg_rows, tok_rows = [], []
-    for seg_id, doc_id, kind, actor, sents in _UNITS:
-        seg_rows.append({"seg_id": seg_id, "doc_id": doc_id, "kind": kind, "actor_type": actor,
-                         "genre": "statement", "label": seg_id.split("-")[1]})
-        position = 0
-        for s, words in enumerate(sents):
-            for w in words:
-                norm = w.replace("_", " ").casefold()
-                punct = not any(ch.isalnum() for ch in w)
-                tok_rows.append({
-                    "doc_id": doc_id, "seg_id": seg_id, "sentence": s, "position": position,
-                    "token": w.replace("_", " "), "norm": norm,
-                    "stem": " ".join(_STEM.stem(p) for p in norm.split(" ")),
-                    "start": 0, "end": 0, "is_punct": punct, "is_stop": norm in TOY_STOPWORDS,
-                    "is_number": False, "is_function": norm in _PRONOUNS or norm in _MODALS,
-                    "function_class": "pronoun" if norm in _PRONOUNS else
-                    ("modal" if norm in _MODALS else ""),
-                    "is_mwe": "_" in w,
-                })
-                position += 1
-    return pd.DataFrame(tok_rows), pd.DataFrame(seg_rows)
+    return tables_from_units(_UNITS)
 
 
 # Reading order across groups for the seg_ids traces: documents m, c, k, x in this order (not
