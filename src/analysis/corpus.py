@@ -40,6 +40,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "language",
     "source",
     "sha256",
+    "paragraphs",
 )
 DEFAULT_MAX_BYTES = 20_000_000
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")

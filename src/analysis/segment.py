@@ -39,7 +39,10 @@ from analysis.clean import CleanText, clean_document
 from analysis.corpus import document_columns
 from analysis.errors import SegmentationError
 
-Kind = Literal["heading", "dateline", "salutation", "body", "list_item", "closing", "signature"]
+Kind = Literal[
+    "heading", "dateline", "salutation", "body", "list_item", "closing", "signature", "byline",
+    "navigation", "caption", "boilerplate",
+]
 KINDS: tuple[str, ...] = (
     "heading",
     "dateline",
@@ -48,11 +51,16 @@ KINDS: tuple[str, ...] = (
     "list_item",
     "closing",
     "signature",
+    "byline",
+    "navigation",
+    "caption",
+    "boilerplate",
 )
 ANALYSIS_KINDS: tuple[str, ...] = ("body", "list_item")
+LAYOUTS: tuple[str, ...] = ("auto", "blank-line", "line")
 SEGMENT_COLUMNS = [
     "seg_id", "doc_id", "position", "kind", "label", "text", "start", "end", "text_sha",
-    "n_chars",
+    "n_chars", "rule", "flags", "layout",
 ]
 _KIND_PREFIX = {
     "heading": "h",
@@ -60,7 +68,15 @@ _KIND_PREFIX = {
     "salutation": "s",
     "closing": "c",
     "signature": "g",
+    "byline": "b",
+    "navigation": "n",
+    "caption": "f",
+    "boilerplate": "x",
 }
+# Flags a unit can carry (space-separated in the ``flags`` column).
+FLAG_UNFINISHED = "no-final-punctuation"
+FLAG_DATELINE = "dateline-split-off"
+FLAG_TITLE = "title-split-off"
 
 _NUMBERED = re.compile(r"^[ \t]*(?:\(?(\d{1,3})[.)]|\((\d{1,3})\))[ \t]+(?=\S)")
 _ROMAN = r"(?=[ivx])(?:x{0,3}(?:ix|iv|v?i{0,3}))"
@@ -74,12 +90,12 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-_DATE = re.compile(
+_DATE_PATTERN = (
     rf"\b(?:\d{{1,2}}(?:\s*[-\u2013]\s*\d{{1,2}})?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:\s*[-\u2013]\s*\d{{1,2}})?,?\s+\d{{4}}"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b",
-    re.IGNORECASE,
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b"
 )
+_DATE = re.compile(_DATE_PATTERN, re.IGNORECASE)
 _SALUTATION = re.compile(
     r"^(?:dear\b|madam\b|mr\.?\s|mister\b|sir\b|excellenc|your excellenc|distinguished\b|"
     r"ladies and gentlemen|honou?rable\b|esteemed\b|co-chairs?\b|chairs?\b|mr\.? president|"
@@ -92,6 +108,65 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"')\]\u2019\u201d]*$")
+# A sentence boundary inside a block: end punctuation, a space, then a capital or a quote.
+_INNER_SENTENCE = re.compile(r"[a-z0-9\)\]\"'\u2019\u201d][.!?][\"'\u2019\u201d)]*\s+[\"'\u2018\u201c(]?[A-Z]")
+# How a list item may end without ending a sentence ("...; and", "...,").
+_ITEM_END = re.compile(r"(?:[;,]|[;,]\s*(?:and|or))$", re.IGNORECASE)
+# How much prose makes a block a paragraph even without a final full stop (a partial copy).
+PROSE_MIN_WORDS = 25
+# An agenda item or subject line: a label, a number or letter, a colon, then a title.
+_HEADING_LABEL = re.compile(
+    r"^(?:agenda item|item|subject|re|theme|topic|session|panel|part|section|chapter)"
+    r"\s*[\w.]{0,6}\s*:", re.IGNORECASE,
+)
+# Who issues a statement (a signature block's first line), even when it ends with a colon.
+_ISSUER = re.compile(
+    r"^(?:issued|signed|released|endorsed|submitted|prepared|contact|media contact|"
+    r"for (?:more|further) (?:information|details)|enquiries|inquiries|on behalf of)\b",
+    re.IGNORECASE,
+)
+# Lines a web page puts around a statement, by kind, with the rule recorded for each.
+_BYLINE = re.compile(
+    r"^(?:by|written by|posted by|reported by|story by|words by|oleh)\s+[A-Z\u00c0-\u024f]"
+    r"|^(?:author|writer|reporter|posted on)\s*:", re.IGNORECASE,
+)
+_IMAGE_FILE = re.compile(r"\S+\.(?:jpe?g|png|gif|webp|svg|tiff?|bmp|heic)$", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"^(?:photo|pic|picture|image|photograph|file photo|illustration)s?\b\s*(?:[:\-\u2013|]|by\b|"
+    r"credit)|[(\[](?:photo|pic|picture|image|file photo|photograph)s?\b[^()\[\]]*[)\]]\s*$|"
+    r"^(?:photo|image) credit", re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"^(?:read more|read also|continue reading|related(?: articles?| posts?| stories| news)?\s*:?"
+    r"|see also|share(?: this| on| it)?\b|follow us|subscribe|sign up|print(?: this)?\s*$"
+    r"|email this|click here|download(?: the)?\b.{0,60}$|tags?\s*:|topics?\s*:|keywords?\s*:"
+    r"|categor(?:y|ies)\s*:|filed under|posted in|countr(?:y|ies)\s*:|regions?\s*:"
+    r"|themes?\s*:|copyright|\u00a9|all rights reserved|advertisement|skip to)",
+    re.IGNORECASE,
+)
+_SHARE_WORDS = re.compile(
+    r"^(?:(?:facebook|twitter|x|whatsapp|telegram|linkedin|email|e-mail|print|copy link|"
+    r"reddit|pinterest)\s*[|,/\u00b7]?\s*){2,}$", re.IGNORECASE,
+)
+_CRUMB_SEP = re.compile(r"\s+(?:>|\u00bb|\u203a|/|\||::|\\)\s+")
+_MENU_START = re.compile(r"^(?:home|menu|main menu|you are here)\b", re.IGNORECASE)
+# A dateline opening the first paragraph: "KUALA LUMPUR, Malaysia--", "KUALA LUMPUR (Reuters) -",
+# "Kuala Lumpur (Malaysia), 17 December 2013 -", "Putrajaya, 2 February 2024:".
+_DASH = r"(?:\s*(?:--|\u2014|\u2013)\s*|\s+-\s+|\s*:\s+)"
+_DATELINE_CAPS = re.compile(
+    r"^(?P<dl>[A-Z][A-Z.'\u2019-]+(?:\s+[A-Z][A-Z.'\u2019-]+){0,3}"
+    r"(?:\s*\([^()\n]{1,40}\))?(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
+    rf"(?:,?\s*{_DATE_PATTERN})?)(?P<sep>{_DASH})(?=[\"'\u2018\u201c]?[A-Z])"
+)
+_DATELINE_TITLE = re.compile(
+    r"^(?P<dl>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3}(?:\s*\([^()\n]{1,40}\))?"
+    rf"(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}})?,?\s*{_DATE_PATTERN})"
+    rf"(?P<sep>{_DASH})(?=[\"'\u2018\u201c]?[A-Z])",
+    re.IGNORECASE,
+)
+# A page title glued to a site name or to the text: "Title | Site", "Title - Site Name".
+_PIPE = re.compile(r"\s+\|\s+")
+_TITLE_DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
 
 
 @dataclass
@@ -102,6 +177,8 @@ class _Unit:
     label: str = ""
     marker: str = ""  # list marker as written ("ii") or "" for a bullet
     numbered: bool = False
+    rule: str = ""
+    flags: tuple[str, ...] = ()
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -123,10 +200,39 @@ def _n_words(text: str) -> int:
     return len(text.split())
 
 
-def _reads_as_prose(text: str) -> bool:
-    """A paragraph of prose ends as a sentence does, or is a long lead-in ending with a colon."""
+def _ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text.strip()))
+
+
+def reads_as_prose(text: str) -> bool:
+    """Tell whether a block of text is a paragraph of prose, from its content.
+
+    A block is prose when it ends as a sentence does and has at least six words, when it is a
+    lead-in of more than eight words ending with a colon, when it holds a sentence boundary and
+    at least twelve words, or when it has at least :data:`PROSE_MIN_WORDS` words whatever its
+    last character (a paragraph cut off by a partial copy, one ending with a URL or a credit).
+    An agenda or subject line ("Agenda item 2: ...") is never prose.
+
+    Examples
+    --------
+    >>> reads_as_prose("Workers must be protected from detention.")
+    True
+    >>> reads_as_prose("Authorities should work with civil society")
+    False
+    >>> reads_as_prose(" ".join(["word"] * 30))
+    True
+    """
     text = text.strip()
-    return bool(_SENTENCE_END.search(text)) or (text.endswith(":") and _n_words(text) > 8)
+    words = _n_words(text)
+    if _HEADING_LABEL.match(text):
+        return False
+    if _ends_sentence(text) and words >= 6:
+        return True
+    if text.endswith(":") and words > 8:
+        return True
+    if words >= 12 and _INNER_SENTENCE.search(text):
+        return True
+    return words >= PROSE_MIN_WORDS
 
 
 def _is_dateline(text: str) -> bool:
@@ -135,27 +241,109 @@ def _is_dateline(text: str) -> bool:
     )
 
 
-def _front_kind(text: str) -> str:
-    if _SALUTATION.match(text) and text.rstrip().endswith((",", ":")) and _n_words(text) <= 12:
-        return "salutation"
-    if _is_dateline(text):
-        return "dateline"
-    return "heading"
+def _is_breadcrumb(text: str) -> bool:
+    parts = _CRUMB_SEP.split(text)
+    return (len(parts) >= 3 and all(0 < _n_words(p) <= 5 for p in parts)
+            and not _ends_sentence(text)) or (
+        bool(_MENU_START.match(text)) and _n_words(text) <= 12 and not _ends_sentence(text))
 
 
-def _back_kind(text: str) -> str | None:
-    """Kind of a trailing short line, or None if it reads as a body paragraph."""
-    if _CLOSING.match(text) and _n_words(text) <= 15:
-        return "closing"
-    if _is_dateline(text):
-        return "dateline"
-    if _n_words(text) <= 8 and not _reads_as_prose(text):
-        return "signature"
+def web_kind(text: str) -> tuple[str, str] | None:
+    """Kind and rule of a line a web page adds around a statement, or None.
+
+    Bylines, breadcrumb and menu lines, photo captions and image file names, "Read more",
+    share, tag and country lines. Only short lines are considered (at most 40 words).
+
+    Examples
+    --------
+    >>> web_kind("By Jane Doe")
+    ('byline', 'byline: starts with "By" and a name')
+    >>> web_kind("Home > News > Statements")
+    ('navigation', 'breadcrumb or menu line')
+    >>> web_kind("The ministry said it would act.") is None
+    True
+    """
+    text = text.strip()
+    words = _n_words(text)
+    if words > 40:
+        return None
+    if words <= 3 and _IMAGE_FILE.search(text):
+        return "caption", "image file name"
+    if words <= 12 and not _ends_sentence(text) and _BYLINE.match(text):
+        return "byline", 'byline: starts with "By" and a name'
+    if words <= 25 and (_BOILERPLATE.match(text) or _SHARE_WORDS.match(text)):
+        return "boilerplate", "read-more, share, tag or country line"
+    if _is_breadcrumb(text):
+        return "navigation", "breadcrumb or menu line"
+    if _CAPTION.search(text) and (words <= 25 or not _INNER_SENTENCE.search(text)):
+        return "caption", "photo caption or credit"
     return None
 
 
-def _raw_units(display: str) -> list[_Unit]:
-    """Split display text into units with provisional kinds (body or list_item or front/back)."""
+def _front_kind(text: str) -> tuple[str, str]:
+    web = web_kind(text)
+    if web:
+        return web
+    if _SALUTATION.match(text) and text.rstrip().endswith((",", ":")) and _n_words(text) <= 12:
+        return "salutation", "salutation before the first paragraph"
+    if _is_dateline(text):
+        return "dateline", "short line with a date"
+    return "heading", "line before the first paragraph"
+
+
+def _back_kind(text: str) -> tuple[str, str] | None:
+    """Kind and rule of a trailing short line, or None if it reads as a body paragraph."""
+    web = web_kind(text)
+    if web:
+        return web
+    if _CLOSING.match(text) and _n_words(text) <= 15:
+        return "closing", "courtesy line after the last paragraph"
+    if _is_dateline(text):
+        return "dateline", "short line with a date"
+    if reads_as_prose(text) or _ends_sentence(text):
+        return None
+    if text.rstrip().endswith(":") and not _ISSUER.match(text):
+        return "heading", "line ending with a colon"
+    if _n_words(text) <= 8:
+        return "signature", "short line after the last paragraph"
+    return None
+
+
+def infer_layout(display: str) -> str:
+    """Infer how a document separates its paragraphs: ``"blank-line"`` or ``"line"``.
+
+    Looks at every line break inside a block (between two non-blank lines, neither of them
+    numbered or marked as a list item). A break after a line that ends as a sentence, between two
+    lines of eight words or more, is a paragraph break (web copy puts one paragraph per line); a
+    break after a line that does not end a sentence, before a line that starts in lower case, is
+    a soft wrap inside a paragraph. More paragraph breaks than soft wraps give ``"line"``;
+    otherwise paragraphs are separated by blank lines (``"blank-line"``).
+
+    Examples
+    --------
+    >>> infer_layout("The first paragraph is one full sentence of words.\\n"
+    ...              "The second paragraph is on the next line by itself.")
+    'line'
+    >>> infer_layout("A paragraph wrapped at a short width so that\\nthe sentence goes on.")
+    'blank-line'
+    """
+    spans = _lines(display)
+    hard = soft = 0
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+        if s1 == e1 or s2 == e2:
+            continue
+        first, second = display[s1:e1], display[s2:e2]
+        if any(p.match(second) for p in (_NUMBERED, _LIST_MARKED, _BULLET)):
+            continue
+        if _ends_sentence(first) and _n_words(first) >= 8 and _n_words(second) >= 8:
+            hard += 1
+        elif not _ends_sentence(first) and second[:1].islower():
+            soft += 1
+    return "line" if hard > soft else "blank-line"
+
+
+def _raw_units(display: str, layout: str) -> list[_Unit]:
+    """Split display text into units with provisional kinds (body or list_item or block)."""
     units: list[_Unit] = []
     current: _Unit | None = None
     for start, end in _lines(display):
@@ -169,14 +357,16 @@ def _raw_units(display: str) -> list[_Unit]:
         if numbered:
             number = numbered.group(1) or numbered.group(2)
             current = _Unit("body", start + numbered.end(), end, label=str(int(number)),
-                            numbered=True)
+                            numbered=True, rule="numbered paragraph")
             units.append(current)
         elif marked or bullet:
             m = marked or bullet
             marker = (marked.group(1) or marked.group(2)).lower() if marked else ""
-            current = _Unit("list_item", start + m.end(), end, marker=marker)
+            current = _Unit("list_item", start + m.end(), end, marker=marker,
+                            rule="lettered or roman item" if marked else "bulleted item")
             units.append(current)
-        elif current is not None:
+        elif current is not None and layout == "blank-line" and not (
+                web_kind(line) and current.kind == "block"):
             current.end = end  # continuation line of the same unit
         else:
             current = _Unit("block", start, end)
@@ -184,22 +374,107 @@ def _raw_units(display: str) -> list[_Unit]:
     return units
 
 
+def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
+    """Split a page title glued to a site name or to the text ("Title | Site | Text ...")."""
+    text = display[unit.start:unit.end]
+    if web_kind(text):
+        return [unit]
+    pieces = []
+    pos = 0
+    for m in _PIPE.finditer(text):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(text)))
+    if len(pieces) == 1:
+        m = None
+        for m in _TITLE_DASH.finditer(text):  # the last " - " of a one-line title
+            pass
+        if m is None or "\n" in text or reads_as_prose(text):
+            return [unit]
+        site = text[m.end():]
+        if not (1 <= _n_words(site) <= 6 and site[:1].isupper() and not _ends_sentence(site)):
+            return [unit]
+        if _n_words(text[:m.start()]) < 3:
+            return [unit]
+        pieces = [(0, m.start()), (m.end(), len(text))]
+    if any(not text[s:e].strip() for s, e in pieces):
+        return [unit]
+    out: list[_Unit] = []
+    for k, (s, e) in enumerate(pieces):
+        piece = text[s:e]
+        last = k == len(pieces) - 1
+        if last and reads_as_prose(piece):
+            out.append(_Unit("block", unit.start + s, unit.start + e, flags=(FLAG_TITLE,)))
+        elif k == 0:
+            out.append(_Unit("heading", unit.start + s, unit.start + e,
+                             rule="page title glued to a site name or the text"))
+        elif _n_words(piece) <= 8 and not _ends_sentence(piece):
+            out.append(_Unit("navigation", unit.start + s, unit.start + e,
+                             rule="site name after a title separator"))
+        else:
+            return [unit]
+    return out
+
+
+def _split_front_lines(units: list[_Unit], display: str) -> list[_Unit]:
+    """In the first block, peel off web lines (breadcrumbs, titles, bylines) before the text."""
+    out: list[_Unit] = []
+    for idx, u in enumerate(units):
+        if u.kind != "block" or idx > 3 or "\n" not in display[u.start:u.end]:
+            out.append(u)
+            continue
+        lines = [(u.start + s, u.start + e) for s, e in _lines(display[u.start:u.end]) if e > s]
+        k = 0
+        while k < len(lines) - 1:
+            line = display[lines[k][0]:lines[k][1]]
+            if web_kind(line) or _PIPE.search(line) or _is_dateline(line):
+                k += 1
+            else:
+                break
+        for s, e in lines[:k]:
+            out.append(_Unit("block", s, e))
+        out.append(_Unit("block", lines[k][0], u.end))
+    return out
+
+
+def _split_dateline(unit: _Unit, display: str) -> list[_Unit]:
+    """Split a dateline off the start of a paragraph ("KUALA LUMPUR, Malaysia--The ...")."""
+    text = display[unit.start:unit.end]
+    for pattern, rule in ((_DATELINE_CAPS, "dateline in capitals opening the first paragraph"),
+                          (_DATELINE_TITLE, "place and date opening the first paragraph")):
+        m = pattern.match(text)
+        if m and _n_words(m.group("dl")) <= 12 and reads_as_prose(text[m.end():]):
+            if pattern is _DATELINE_CAPS and not any(
+                    len(w) >= 2 and w.isupper() for w in m.group("dl").split()[:1]):
+                continue
+            dateline = _Unit("dateline", unit.start, unit.start + m.end("dl"), rule=rule)
+            body = _Unit(unit.kind, unit.start + m.end(), unit.end, label=unit.label,
+                         marker=unit.marker, numbered=unit.numbered, rule=unit.rule,
+                         flags=(*unit.flags, FLAG_DATELINE))
+            return [dateline, body]
+    return [unit]
+
+
 def _assign_kinds(units: list[_Unit], display: str) -> None:
     """Resolve provisional ``block`` units into front matter, body and back matter."""
     def text(u: _Unit) -> str:
         return display[u.start:u.end]
 
+    expanded: list[_Unit] = []
+    for u in _split_front_lines(units, display):
+        expanded.extend(_split_glued_title(u, display) if u.kind == "block" else [u])
+    units[:] = expanded
     body_like = [
         i for i, u in enumerate(units)
-        if u.kind in ("body", "list_item") or (u.kind == "block" and _reads_as_prose(text(u))
-                                               and _n_words(text(u)) >= 6)
+        if u.kind in ("body", "list_item") or (u.kind == "block" and reads_as_prose(text(u)))
     ]
     # Back matter: trailing units that are closings, datelines or signature-like short lines.
     back_start = len(units)
     for i in range(len(units) - 1, -1, -1):
         u = units[i]
         lines = [text(u)[s:e] for s, e in _lines(text(u)) if e > s]
-        if u.kind != "block" or any(_back_kind(line) is None for line in lines):
+        if u.kind not in ("block", "heading", "navigation") or any(
+                _back_kind(line) is None for line in lines):
             break
         back_start = i
     first_body = next((i for i in body_like if i < back_start), back_start)
@@ -213,14 +488,36 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
                 if ls == le:
                     continue
                 line = display[u.start + ls:u.start + le]
-                kind = _front_kind(line) if i < first_body else (_back_kind(line) or "signature")
-                new.append(_Unit(kind, u.start + ls, u.start + le))
-        elif "\n" not in text(u) and _n_words(text(u)) <= 12 and not _reads_as_prose(text(u)):
-            u.kind = "heading"  # a section heading between paragraphs
+                if i < first_body:
+                    kind, rule = _front_kind(line)
+                else:
+                    kind, rule = _back_kind(line) or ("signature", "line after the last paragraph")
+                new.append(_Unit(kind, u.start + ls, u.start + le, rule=rule))
+        elif web := web_kind(text(u)):
+            u.kind, u.rule = web
+            new.append(u)
+        elif reads_as_prose(text(u)) or _ends_sentence(text(u)):
+            u.kind = "body"
+            u.rule = u.rule or "block of prose"
+            new.append(u)
+        elif text(u).endswith(":") or (text(u).isupper() and _n_words(text(u)) <= 12):
+            u.kind, u.rule = "heading", "section heading (capitals or a final colon)"
+            new.append(u)
+        elif _n_words(text(u)) <= 12:
+            u.kind, u.rule = "heading", "short line between paragraphs"
             new.append(u)
         else:
-            u.kind = "body"
+            u.kind, u.rule = "body", "block of text between paragraphs"
             new.append(u)
+    # A dateline at the start of the first paragraph is kept out of the body by offsets.
+    first = next((k for k, u in enumerate(new) if u.kind in ANALYSIS_KINDS), None)
+    if first is not None:
+        new[first:first + 1] = _split_dateline(new[first], display)
+    for u in new:
+        if u.kind in ANALYSIS_KINDS and not (
+                _ends_sentence(text(u)) or text(u).endswith(":")
+                or (u.kind == "list_item" and _ITEM_END.search(text(u)))):
+            u.flags = (*u.flags, FLAG_UNFINISHED)
     units[:] = new
 
 
@@ -272,33 +569,49 @@ def _text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def segment_document(raw: str, doc_id: str) -> pd.DataFrame:
+def segment_document(raw: str, doc_id: str, *, layout: str = "auto") -> pd.DataFrame:
     """Segment one raw document; return its units (see :func:`segment_corpus` for columns)."""
-    return pd.DataFrame(segment_rows(raw, doc_id), columns=SEGMENT_COLUMNS)
+    return pd.DataFrame(segment_rows(raw, doc_id, layout=layout), columns=SEGMENT_COLUMNS)
 
 
-def segment_rows(raw: str, doc_id: str) -> list[tuple]:
+def _check_layout(layout: str, doc_id: str) -> str:
+    layout = (layout or "auto").strip().lower()
+    if layout not in LAYOUTS:
+        raise SegmentationError(
+            f"document {doc_id!r}: paragraphs = {layout!r} is not a layout; use one of "
+            f"{', '.join(LAYOUTS)} in the manifest's paragraphs column"
+        )
+    return layout
+
+
+def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
     """Segment one raw document; return its units as tuples in :data:`SEGMENT_COLUMNS` order.
 
     The table-free form of :func:`segment_document`, for callers that stream many documents.
+    ``layout`` is ``"auto"`` (inferred per document by :func:`infer_layout`), ``"blank-line"``
+    (paragraphs separated by blank lines; single line breaks wrap a paragraph) or ``"line"``
+    (every line is a paragraph).
     """
     cleaned = clean_document(raw)
     display = cleaned.display
-    units = _raw_units(display.text)
+    layout = _check_layout(layout, doc_id)
+    used = infer_layout(display.text) if layout == "auto" else layout
+    layout_note = f"{used} (inferred)" if layout == "auto" else f"{used} (manifest)"
+    units = _raw_units(display.text, used)
     _assign_kinds(units, display.text)
     _assign_labels(units)
     if not any(u.kind in ANALYSIS_KINDS for u in units):
         # A text of short sentences only (a test snippet, a one-line statement): its sentence-like
         # lines are its body.
         for u in units:
-            if u.kind in ("heading", "signature", "dateline") and _reads_as_prose(
+            if u.kind in ("heading", "signature", "dateline") and _ends_sentence(
                     display.text[u.start:u.end]):
-                u.kind = "body"
+                u.kind, u.rule = "body", "sentence in a text without paragraphs"
         _assign_labels(units)
     if not any(u.kind in ANALYSIS_KINDS for u in units):
         raise SegmentationError(
-            f"document {doc_id!r} has no body paragraph: no line reads as prose. Check that the "
-            "file holds the statement's text, with paragraphs separated by blank lines or numbers"
+            f"document {doc_id!r} has no body paragraph: no line reads as prose (a sentence, or "
+            f"{PROSE_MIN_WORDS} words or more). Check that the file holds the statement's text"
         )
     counters: dict[str, int] = {}
     rows = []
@@ -314,7 +627,7 @@ def segment_rows(raw: str, doc_id: str) -> list[tuple]:
             counters[u.kind] = counters.get(u.kind, 0) + 1
             seg_id = f"{doc_id}-{_KIND_PREFIX[u.kind]}{counters[u.kind]:02d}"
         rows.append((seg_id, doc_id, position, u.kind, u.label, text, start, end,
-                     _text_sha(text), len(text)))
+                     _text_sha(text), len(text), u.rule, " ".join(u.flags), layout_note))
     return rows
 
 
@@ -336,11 +649,18 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
         kinds), ``text`` (str, the unit as written: display-cleaned, lines joined, numbering
         marker excluded), ``start``/``end`` (int, offsets into the raw text: the raw slice is the
         unit up to whitespace and markup marks), ``text_sha`` (str, sha256 of ``text``),
-        ``n_chars`` (int), and the document's ``actor_type``, ``organisation``, ``date``,
+        ``n_chars`` (int), ``rule`` (str, the layout rule that gave the unit its kind),
+        ``flags`` (str, space-separated: ``no-final-punctuation`` for a paragraph that does not
+        end as a sentence, ``dateline-split-off`` and ``title-split-off`` when a dateline or a
+        page title was cut off its start), ``layout`` (str, how the document's paragraphs were
+        found: ``blank-line`` or ``line``, ``(inferred)`` or ``(manifest)``, from the optional
+        manifest column ``paragraphs``), and the document's ``actor_type``, ``organisation``, ``date``,
         ``genre``, ``title``, ``venue`` where the corpus has them.
     """
-    frames = [segment_document(raw, doc_id)
-              for doc_id, raw in zip(corpus["doc_id"], corpus["text"], strict=True)]
+    layouts = corpus["paragraphs"] if "paragraphs" in corpus.columns else ["auto"] * len(corpus)
+    frames = [segment_document(raw, doc_id, layout=str(layout or "auto"))
+              for doc_id, raw, layout in zip(corpus["doc_id"], corpus["text"], layouts,
+                                             strict=True)]
     segments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=SEGMENT_COLUMNS)
     meta = corpus[["doc_id", *document_columns(corpus)]]
@@ -367,11 +687,63 @@ def sentence_spans(text: CleanText, start: int, end: int) -> list[tuple[int, int
     lo = int(np.searchsorted(text.to_raw, start, side="left"))
     hi = int(np.searchsorted(text.to_raw, end, side="left"))
     chunk = text.text[lo:hi]
-    spans = []
-    for s, e in sentence_tokenizer().span_tokenize(chunk):
-        if e > s:
-            spans.append(text.raw_span(lo + s, lo + e))
-    return spans
+    return [text.raw_span(lo + s, lo + e) for s, e in split_sentences(chunk)]
+
+
+# An inline footnote marker after a sentence's full stop: "Report 2021.1 We", "victims.[3] The".
+_FOOTNOTE_BREAK = re.compile(
+    r"(?:(?<=[^\W\d_])|(?<=[)\]\"'\u2019\u201d])|(?<=\b\d{4}))[.!?][\"'\u2019\u201d)]*"
+    r"(?:\d{1,3}|\[\d{1,3}\])(?=\s+[\"'\u2018\u201c]?[A-Z])"
+)
+_LEADING_MARK = re.compile(r"\[\d{1,3}\](?=\s)")
+_LONE_NUMBER = re.compile(r"^\W*(?:\d{1,4}|[ivxlc]{1,5})[.)]?\W*$", re.IGNORECASE)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a text: NLTK's Punkt with the package's abbreviations, then two fixes.
+
+    A sentence is also ended after an inline footnote marker ("... the Global Report 2021.1 We
+    have ...", "... victims.[3] The ..."), which Punkt reads as a decimal number; and a lone
+    number or numeral ("2.", "iv)") is never a sentence of its own: it joins the sentence after
+    it (or before it, at the end of the text).
+
+    Examples
+    --------
+    >>> text = "See the Global Report 2021.1 We act. They met in Kg. Baru on 2 May."
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['See the Global Report 2021.1', 'We act.', 'They met in Kg. Baru on 2 May.']
+    """
+    spans: list[list[int]] = []
+    for s, e in sentence_tokenizer().span_tokenize(text):
+        if e <= s:
+            continue
+        lead = _LEADING_MARK.match(text, s)
+        if lead and spans and lead.end() < e:  # "victims.[3] The": the marker ends the last one
+            spans[-1][1] = lead.end()
+            s = lead.end() + len(text[lead.end():e]) - len(text[lead.end():e].lstrip())
+        cut = s
+        for m in _FOOTNOTE_BREAK.finditer(text, s, e):
+            stop = m.end()
+            nxt = stop + len(text[stop:e]) - len(text[stop:e].lstrip())
+            if nxt < e:
+                spans.append([cut, stop])
+                cut = nxt
+        spans.append([cut, e])
+    merged: list[list[int]] = []
+    pending: int | None = None
+    for s, e in spans:
+        if _LONE_NUMBER.match(text[s:e]):
+            if pending is None:
+                pending = s
+            continue
+        merged.append([pending if pending is not None else s, e])
+        pending = None
+    if pending is not None:
+        if merged:
+            merged[-1][1] = spans[-1][1]
+        else:
+            merged.append([pending, spans[-1][1]])
+    return [(s, e) for s, e in merged]
 
 
 def sentences(segments: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
