@@ -49,13 +49,19 @@ _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
-def read_manifest(manifest: str | Path | None = None) -> pd.DataFrame:
+def read_manifest(
+    manifest: str | Path | None = None, *, validate_rows: bool = True
+) -> pd.DataFrame:
     """Read and validate a manifest CSV; return it with every cell a string.
 
     Parameters
     ----------
     manifest
         Path to the manifest; ``None`` means the project's ``seeds/manifest.csv``.
+    validate_rows
+        Raise on bad rows (empty required cells, bad ids, dates, hashes or layouts), listing
+        every bad row at once; :func:`analysis.check.check_corpus` passes False and reports
+        them itself.
 
     Returns
     -------
@@ -109,45 +115,70 @@ def read_manifest(manifest: str | Path | None = None) -> pd.DataFrame:
     for col in OPTIONAL_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""
-    _validate_rows(frame, path)
+    if validate_rows:
+        _validate_rows(frame, path)
     frame["abs_path"] = [str((path.parent / p).resolve()) for p in frame["path"]]
     return frame
 
 
 def _validate_rows(frame: pd.DataFrame, path: Path) -> None:
+    """Check every manifest row; raise one :class:`CorpusError` listing every bad row."""
+    problems = manifest_row_problems(frame, path)
+    if problems:
+        raise CorpusError(_listing(f"manifest {path}", problems))
+
+
+def _listing(what: str, problems: list[str]) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    return f"{what}: {len(problems)} problems\n" + "\n".join(f"  - {p}" for p in problems)
+
+
+def manifest_row_problems(frame: pd.DataFrame, path: Path) -> list[str]:
+    """Return one message per problem in the manifest's rows (empty list when all are valid)."""
+    problems: list[str] = []
     seen: dict[str, int] = {}
     for rec in frame.to_dict("records"):
         where = f"manifest {path} row {rec['manifest_row']}"
-        for col in REQUIRED_COLUMNS:
-            if not rec[col]:
-                raise CorpusError(f"{where}: column {col!r} is empty; every document needs one")
+        empty = [col for col in REQUIRED_COLUMNS if not rec[col]]
+        for col in empty:
+            problems.append(f"{where}: column {col!r} is empty; every document needs one")
         doc_id = rec["doc_id"]
-        if not _DOC_ID.fullmatch(doc_id):
-            raise CorpusError(
+        if doc_id and not _DOC_ID.fullmatch(doc_id):
+            problems.append(
                 f"{where}: doc_id {doc_id!r} is not a valid id; use letters, digits, '-', '_' or "
                 "'.', starting with a letter or digit (at most 64 characters)"
             )
         if doc_id in seen:
-            raise CorpusError(
+            problems.append(
                 f"{where}: duplicate doc_id {doc_id!r} (also on row {seen[doc_id]}); "
                 "doc_id must be unique"
             )
-        seen[doc_id] = rec["manifest_row"]
-        try:
-            if len(rec["date"]) != 10:
-                raise ValueError
-            dt.date.fromisoformat(rec["date"])
-        except ValueError:
-            raise CorpusError(
-                f"{where} (doc_id {doc_id!r}): date {rec['date']!r} is not an ISO date; "
-                "write it as YYYY-MM-DD"
-            ) from None
+        elif doc_id:
+            seen[doc_id] = rec["manifest_row"]
+        if rec["date"]:
+            try:
+                if len(rec["date"]) != 10:
+                    raise ValueError
+                dt.date.fromisoformat(rec["date"])
+            except ValueError:
+                problems.append(
+                    f"{where} (doc_id {doc_id!r}): date {rec['date']!r} is not an ISO date; "
+                    "write it as YYYY-MM-DD"
+                )
         sha = rec.get("sha256", "")
         if sha and not re.fullmatch(r"[0-9a-fA-F]{64}", sha):
-            raise CorpusError(
+            problems.append(
                 f"{where} (doc_id {doc_id!r}): sha256 {sha!r} is not 64 hex digits; "
                 "leave it empty or paste the output of `sha256sum FILE`"
             )
+        layout = rec.get("paragraphs", "")
+        if layout and layout.lower() not in ("auto", "blank-line", "line"):
+            problems.append(
+                f"{where} (doc_id {doc_id!r}): paragraphs {layout!r} is not a layout; use "
+                "auto, blank-line (paragraphs separated by blank lines) or line (one per line)"
+            )
+    return problems
 
 
 def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
@@ -215,6 +246,36 @@ def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
     return text, encoding, hashlib.sha256(data).hexdigest()
 
 
+def read_documents(
+    frame: pd.DataFrame, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+    """Read every document of a manifest table; never stop at the first bad one.
+
+    Returns the texts, encodings and sha256 hashes (empty strings for a document that could not
+    be read) and a message per unreadable document, keyed by ``doc_id``.
+    """
+    texts, encodings, shas = [], [], []
+    problems: dict[str, str] = {}
+    for rec in frame.to_dict("records"):
+        where = f"manifest row {rec['manifest_row']} (doc_id {rec['doc_id']!r})"
+        text, encoding, sha = "", "", ""
+        try:
+            text, encoding, sha = read_document(rec["abs_path"], max_bytes=max_bytes)
+        except CorpusError as exc:
+            problems[rec["doc_id"]] = f"{where}: {exc}"
+        expected = rec.get("sha256", "")
+        if sha and expected and expected.lower() != sha:
+            problems[rec["doc_id"]] = (
+                f"{where}: {rec['abs_path']} has sha256 {sha}, but the manifest records "
+                f"{expected.lower()}; the file has changed since it was registered. Restore the "
+                "original, or if the change is intended, update the manifest's sha256"
+            )
+        texts.append(text)
+        encodings.append(encoding)
+        shas.append(sha)
+    return texts, encodings, shas, problems
+
+
 def load_corpus(
     manifest: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> pd.DataFrame:
@@ -243,23 +304,10 @@ def load_corpus(
     {'doc_id': 'lfl-2022', 'actor_type': 'civil_society'}
     """
     frame = read_manifest(manifest)
-    texts, encodings, shas = [], [], []
-    for rec in frame.to_dict("records"):
-        where = f"row {rec['manifest_row']} (doc_id {rec['doc_id']!r})"
-        try:
-            text, encoding, sha = read_document(rec["abs_path"], max_bytes=max_bytes)
-        except CorpusError as exc:
-            raise CorpusError(f"manifest {where}: {exc}") from None
-        expected = rec.get("sha256", "")
-        if expected and expected.lower() != sha:
-            raise CorpusError(
-                f"manifest {where}: {rec['abs_path']} has sha256 {sha}, but the manifest records "
-                f"{expected.lower()}; the file has changed since it was registered. Restore the "
-                "original, or if the change is intended, update the manifest's sha256"
-            )
-        texts.append(text)
-        encodings.append(encoding)
-        shas.append(sha)
+    texts, encodings, shas, problems = read_documents(frame, max_bytes=max_bytes)
+    if problems:
+        raise CorpusError(_listing(
+            f"{len(problems)} of {len(frame)} documents cannot be read", list(problems.values())))
     out = frame.drop(columns=["abs_path", "manifest_row"])
     out["sha256"] = shas
     out["encoding"] = encodings

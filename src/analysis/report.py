@@ -952,6 +952,10 @@ def build_reports(
         raise ReportError(f"jobs must be at least 1, not {jobs}")
     if engine == "auto":
         engine = "inprocess" if _can_fork_warm() else "subprocess"
+    from analysis.check import check_corpus, require_analysable
+
+    # Every problem of every document, before any notebook starts or any file is written.
+    require_analysable(check_corpus(parameters.manifest))
     inputs = _gather_inputs(parameters)
     stamp = read_stamp(out_dir)
     recorded: dict[str, Any] = stamp["notebooks"]

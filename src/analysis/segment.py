@@ -658,9 +658,17 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
         ``genre``, ``title``, ``venue`` where the corpus has them.
     """
     layouts = corpus["paragraphs"] if "paragraphs" in corpus.columns else ["auto"] * len(corpus)
-    frames = [segment_document(raw, doc_id, layout=str(layout or "auto"))
-              for doc_id, raw, layout in zip(corpus["doc_id"], corpus["text"], layouts,
-                                             strict=True)]
+    frames, problems = [], []
+    for doc_id, raw, layout in zip(corpus["doc_id"], corpus["text"], layouts, strict=True):
+        try:
+            frames.append(segment_document(raw, doc_id, layout=str(layout or "auto")))
+        except SegmentationError as exc:
+            problems.append(str(exc))  # every document that fails is named, not only the first
+    if problems:
+        raise SegmentationError(
+            problems[0] if len(problems) == 1 else f"{len(problems)} documents cannot be "
+            "segmented\n" + "\n".join(f"  - {p}" for p in problems)
+        )
     segments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=SEGMENT_COLUMNS)
     meta = corpus[["doc_id", *document_columns(corpus)]]
@@ -766,3 +774,17 @@ def sentences(segments: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
             text = _LINE_BREAK_RE.sub(" ", cleaned.display.text[lo:hi])
             rows.append((seg.seg_id, seg.doc_id, i, s, e, text))
     return pd.DataFrame(rows, columns=["seg_id", "doc_id", "sentence", "start", "end", "text"])
+
+
+def units_overview(corpus: pd.DataFrame, *, words: int = 8) -> pd.DataFrame:
+    """Return the segmentation of a corpus as a reader checks it: one row per unit.
+
+    Columns: ``doc_id``, ``seg_id``, ``kind``, ``label``, ``start``, ``end``, ``layout`` (how
+    the document's paragraphs were found), ``rule`` (why the unit has its kind), ``flags`` and
+    ``first_words`` (the unit's first ``words`` words, with an ellipsis when it goes on).
+    """
+    segments = segment_corpus(corpus)
+    split = segments["text"].str.split()
+    first = [" ".join(w[:words]) + (" \u2026" if len(w) > words else "") for w in split]
+    return segments[["doc_id", "seg_id", "kind", "label", "start", "end", "layout", "rule",
+                     "flags"]].assign(first_words=first).reset_index(drop=True)

@@ -21,10 +21,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary; return 0."""
+    import sys
+
     import pandas as pd
 
+    from analysis.check import check_corpus, require_analysable
     from analysis.pipeline import build
 
+    check = check_corpus(args.manifest)  # every problem of every document, printed once
+    if not check.problems.empty:
+        print(check.summary(), file=sys.stderr)
+    require_analysable(check)
     summary = build(args.manifest).describe()
     if args.format == "csv":
         print(summary.to_csv(index=False), end="")

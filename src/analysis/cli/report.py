@@ -71,7 +71,13 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the reports; print one line per notebook on stdout."""
+    from analysis.check import check_corpus, require_analysable
     from analysis.report import ReportParameters, build_reports, summarise_build
+
+    check = check_corpus(args.manifest)  # once, before any notebook starts
+    if not check.problems.empty:
+        print(check.summary(), file=sys.stderr)
+    require_analysable(check)
 
     parameters = ReportParameters(
         manifest=args.manifest,
