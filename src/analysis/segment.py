@@ -109,7 +109,9 @@ _CLOSING = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"')\]\u2019\u201d]*$")
 # A sentence boundary inside a block: end punctuation, a space, then a capital or a quote.
-_INNER_SENTENCE = re.compile(r"[a-z0-9\)\]\"'\u2019\u201d][.!?][\"'\u2019\u201d)]*\s+[\"'\u2018\u201c(]?[A-Z]")
+_INNER_SENTENCE = re.compile(
+    r"[a-z0-9\)\]\"'\u2019\u201d][.!?][\"'\u2019\u201d)]*\s+[\"'\u2018\u201c(]?[A-Z]"
+)
 # How a list item may end without ending a sentence ("...; and", "...,").
 _ITEM_END = re.compile(r"(?:[;,]|[;,]\s*(?:and|or))$", re.IGNORECASE)
 # How much prose makes a block a paragraph even without a final full stop (a partial copy).
@@ -386,9 +388,8 @@ def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
         pos = m.end()
     pieces.append((pos, len(text)))
     if len(pieces) == 1:
-        m = None
-        for m in _TITLE_DASH.finditer(text):  # the last " - " of a one-line title
-            pass
+        dashes = list(_TITLE_DASH.finditer(text))
+        m = dashes[-1] if dashes else None  # the last " - " of a one-line title
         if m is None or "\n" in text or reads_as_prose(text):
             return [unit]
         site = text[m.end():]
@@ -654,8 +655,8 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
         end as a sentence, ``dateline-split-off`` and ``title-split-off`` when a dateline or a
         page title was cut off its start), ``layout`` (str, how the document's paragraphs were
         found: ``blank-line`` or ``line``, ``(inferred)`` or ``(manifest)``, from the optional
-        manifest column ``paragraphs``), and the document's ``actor_type``, ``organisation``, ``date``,
-        ``genre``, ``title``, ``venue`` where the corpus has them.
+        manifest column ``paragraphs``), and the document's ``actor_type``, ``organisation``,
+        ``date``, ``genre``, ``title``, ``venue`` where the corpus has them.
     """
     layouts = corpus["paragraphs"] if "paragraphs" in corpus.columns else ["auto"] * len(corpus)
     frames, problems = [], []
