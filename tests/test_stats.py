@@ -356,14 +356,16 @@ def test_permutation_exact_equals_scipy_permutation_test() -> None:
         def stat(a: np.ndarray, b: np.ndarray, j: int = j) -> float:
             ia, ib = a.astype(int), b.astype(int)
             ta, tb = x[ia, j].sum(), x[ib, j].sum()
-            ta, tb = (ta or 0.5), (tb or 0.5)
-            return math.log2((ta / sizes[ia].sum()) / (tb / sizes[ib].sum()))
+            return ta / (ta + tb)  # the target's share of the term's occurrences
 
         res = permutation_test(
             (ids_t, ids_r), stat, permutation_type="independent", n_resamples=10_000
         )
-        assert got.loc[term, "log_ratio"] == pytest.approx(res.statistic)
+        assert got.loc[term, "share_target"] == pytest.approx(res.statistic)
         assert got.loc[term, "p_perm"] == pytest.approx(res.pvalue)
+        ta, tb = x[labels == "ngo", j].sum() or 0.5, x[labels != "ngo", j].sum() or 0.5
+        c, d = sizes[labels == "ngo"].sum(), sizes[labels != "ngo"].sum()
+        assert got.loc[term, "log_ratio"] == pytest.approx(math.log2((ta / c) / (tb / d)))
     assert got.loc["p", "log_ratio"] > 0 > got.loc["r", "log_ratio"]
 
 
@@ -393,3 +395,22 @@ def test_permutation_reference_subset_and_errors() -> None:
         permutation_log_ratio(x, sizes, labels, target="nobody")
     with pytest.raises(AnalysisError, match="one row"):
         permutation_log_ratio(x, sizes[:-1], labels, target="ngo")
+
+
+@pytest.mark.parametrize("target", ["ngo", "gov"])
+def test_a_term_in_one_segment_never_beats_the_share_of_target_segments(target: str) -> None:
+    # Five uses in one long target segment: today's log-ratio statistic would reward the few
+    # words a shuffled group gets; the share statistic cannot go below k / n.
+    x = np.zeros((12, 1))
+    labels = np.array(["ngo"] * 3 + ["gov"] * 9)
+    row = 0 if target == "ngo" else 5
+    x[row, 0] = 5
+    sizes = np.array([400, 30, 30, 30, 30, 400, 30, 30, 30, 30, 30, 30], dtype=float)
+    got = permutation_log_ratio(x, sizes, labels, target=target, terms=["t"])
+    share = (labels == target).mean()
+    assert got.loc["t", "p_perm"] >= share
+    assert got.loc["t", "share_target"] == 1.0
+    randomised = permutation_log_ratio(x, sizes, labels, target=target, terms=["t"],
+                                       n_resamples=199, seed=3)
+    assert not randomised["exact"].all() or math.comb(12, int((labels == target).sum())) <= 199
+    assert randomised.loc["t", "p_perm"] >= share - 0.1

@@ -535,10 +535,15 @@ def permutation_log_ratio(
     """Test the log ratio of terms at the segment level: shuffle group labels across segments.
 
     Token-level tests treat every token as independent; here the unit is the segment
-    (paragraph). The group labels are permuted across segments (keeping each group's number of
-    segments), the log ratio recomputed each time, and the observed one compared with that null
-    distribution. When every arrangement can be listed within ``n_resamples`` the test is exact.
-    A percentile bootstrap over segments within each group gives an interval for the log ratio.
+    (paragraph), or the document when segments are documents. The group labels are permuted
+    across segments (keeping each group's number of segments); the statistic is the target's
+    share of the term's occurrences, recomputed each time and compared with its observed value.
+    A share, unlike a log ratio with a zero substitute divided by the group's size, does not
+    depend on how many words a shuffled group happens to get, so a term confined to one segment
+    never reaches a p-value below the share of segments in the target group (STATISTICS.md).
+    When every arrangement can be listed within ``n_resamples`` the test is exact. The log
+    ratio is reported as the effect size, with a percentile bootstrap interval over segments
+    within each group.
 
     Parameters
     ----------
@@ -568,7 +573,9 @@ def permutation_log_ratio(
         Indexed by ``term``: ``n_target``, ``n_reference`` (float64), ``log_ratio`` (float64,
         observed, 0.5 for zeros), ``p_perm`` (float64, two-sided: twice the smaller one-sided
         p, as ``scipy.stats.permutation_test``; randomised p-values use (k+1)/(B+1)),
-        ``null_low``/``null_high`` (float64, central interval of the permutation null),
+        ``share_target`` (float64, the target's share of the term's occurrences: the test
+        statistic), ``null_low``/``null_high`` (float64, central interval of the null
+        distribution of that share),
         ``ci_low``/``ci_high`` (float64, bootstrap percentile interval), ``n_permutations``
         (int64), ``exact`` (bool).
     """
@@ -609,13 +616,17 @@ def permutation_log_ratio(
             masks[row, list(chosen)] = 1.0
     else:
         masks = rng.permuted(np.tile(is_t.astype(float), (n_resamples, 1)), axis=1)
+    # The test statistic is the target's share of the term's occurrences. Unlike the log ratio,
+    # whose zero substitute is divided by the shuffled group's size, it does not reward the
+    # number of words a shuffled group happens to get: a term confined to one segment has a
+    # share of 0 or 1, and P(share = 1) is the share of segments in the target group.
+    share_obs = t_obs / col_tot
     t_perm = masks @ x
-    c_perm = (masks @ size)[:, None]
-    null = _log_ratio_matrix(t_perm, col_tot - t_perm, c_perm, size_tot - c_perm)
+    null = t_perm / col_tot
     adjust = 0 if exact else 1
-    gamma = np.abs(np.finfo(float).eps * 100 * observed)
-    p_less = ((null <= observed + gamma).sum(axis=0) + adjust) / (len(null) + adjust)
-    p_greater = ((null >= observed - gamma).sum(axis=0) + adjust) / (len(null) + adjust)
+    gamma = np.abs(np.finfo(float).eps * 100 * np.maximum(share_obs, 1.0))
+    p_less = ((null <= share_obs + gamma).sum(axis=0) + adjust) / (len(null) + adjust)
+    p_greater = ((null >= share_obs - gamma).sum(axis=0) + adjust) / (len(null) + adjust)
     p_perm = np.clip(2 * np.minimum(p_less, p_greater), 0.0, 1.0)
 
     tail = (1 - confidence) / 2 * 100
@@ -633,6 +644,7 @@ def permutation_log_ratio(
             "n_target": t_obs,
             "n_reference": col_tot - t_obs,
             "log_ratio": observed,
+            "share_target": share_obs,
             "p_perm": p_perm,
             "null_low": null_low,
             "null_high": null_high,
