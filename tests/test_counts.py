@@ -537,13 +537,14 @@ def test_top_key_terms_hand_order_sides_and_check(toy) -> None:
     k = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
     before = (k.copy(), tokens.copy(), segments.copy())
     top = counts.top_key_terms(k, tokens, segments, target="ngo", reference="gov", top=3,
-                               n_resamples=99, seed=3)
+                               n_resamples=99, seed=3, spread=False)
     pd.testing.assert_frame_equal(k, before[0])  # inputs not mutated
     pd.testing.assert_frame_equal(tokens, before[1])
     pd.testing.assert_frame_equal(segments, before[2])
     assert list(top.columns) == [
         "term", "key_in", "n_target", "n_reference", "log_ratio", "g2", "p", "bic",
-        "too_small", "p_perm", "ci_low", "ci_high", "target", "reference",
+        "too_small", "docs", "segments", "docs_in_side", "p_perm", "ci_low", "ci_high",
+        "p_perm_docs", "check", "p_check", "target", "reference",
     ]
     assert top["term"].tolist() == ["victims", "must", "harms", "will", "combat", "smuggling"]
     assert top["key_in"].tolist() == ["ngo"] * 3 + ["gov"] * 3
@@ -562,7 +563,8 @@ def test_top_key_terms_hand_order_sides_and_check(toy) -> None:
 def test_top_key_terms_rest_trace_order_and_size(toy) -> None:
     tokens, segments = toy
     k = counts.group_keyness(tokens, segments, target="ngo", trace=True)
-    top = counts.top_key_terms(k, tokens, segments, target="ngo", top=2, n_resamples=99)
+    top = counts.top_key_terms(k, tokens, segments, target="ngo", top=2, n_resamples=99,
+                               spread=False)
     assert top["key_in"].tolist() == ["ngo", "ngo", "rest", "rest"]
     assert set(top["reference"]) == {"rest"}
     assert top["seg_ids_target"].tolist() == ["a-p01 a-p02", "a-p01 a-p02", "", ""]
@@ -571,11 +573,13 @@ def test_top_key_terms_rest_trace_order_and_size(toy) -> None:
     # the keyness table's own order is used, whatever order it is passed in
     shuffled = k.sample(frac=1.0, random_state=1)
     pd.testing.assert_frame_equal(
-        counts.top_key_terms(shuffled, tokens, segments, target="ngo", top=2, n_resamples=99),
+        counts.top_key_terms(shuffled, tokens, segments, target="ngo", top=2, n_resamples=99,
+                             spread=False),
         top,
     )
     # more asked than there are: every term with g2 != 0, 9 on the ngo side and 8 on gov's
-    every = counts.top_key_terms(k, tokens, segments, target="ngo", top=50, n_resamples=99)
+    every = counts.top_key_terms(k, tokens, segments, target="ngo", top=50, n_resamples=99,
+                                 spread=False)
     assert (every["key_in"] == "ngo").sum() == 9 and (every["key_in"] == "rest").sum() == 8
     assert every["term"].iloc[-1] == "we"  # the weakest gov term comes last
 

@@ -26,7 +26,12 @@ from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
 
 __all__ = [
+    "SPREAD_RULE",
     "STANCE_SUBCLASSES",
+    "document_keyness",
+    "document_permutation",
+    "is_letter_or_number",
+    "term_range",
     "DocumentTermMatrix",
     "analysis_words",
     "document_term_matrix",
@@ -55,6 +60,11 @@ STANCE_SUBCLASSES: tuple[str, ...] = ("first_plural", "obligation", "commitment"
 _KEY_COLUMNS = ("n_target", "n_reference", "log_ratio", "g2", "p", "bic", "too_small")
 _TRACE_COLUMNS = ("seg_ids_target", "seg_ids_reference")
 _CHECK_COLUMNS = ("p_perm", "ci_low", "ci_high")
+#: When a key term counts as a finding of its group (STATISTICS.md, "Many documents"), in words.
+SPREAD_RULE = (
+    "a term counts as a finding of its group only when the group uses it in more than one "
+    "paragraph and, where the group has two or more documents, in at least two of them"
+)
 
 
 def _check_columns(table: pd.DataFrame, needed: Iterable[str], name: str, what: str) -> None:
@@ -632,6 +642,147 @@ def group_keyness(
     return out
 
 
+def _doc_labels(segments: pd.DataFrame, by: str) -> pd.Series:
+    """The ``by`` value of each document with analysed segments (documents in reading order)."""
+    analysed = segments[segments["kind"].isin(list(ANALYSIS_KINDS))]
+    per_doc = analysed.drop_duplicates("doc_id").set_index("doc_id")[by]
+    return per_doc[per_doc.notna()]
+
+
+def _sides(labels: pd.Series, target: Any, reference: Any) -> tuple[np.ndarray, np.ndarray]:
+    values = labels.to_numpy()
+    is_t = values == target
+    is_r = ~is_t if reference is None else values == reference
+    return is_t, is_r
+
+
+def document_keyness(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    target: Any,
+    reference: Any = None,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+) -> pd.DataFrame:
+    """Text-dispersion keyness (Egbert and Biber 2019): keyness of the number of documents.
+
+    Each term's *range* on each side (how many documents of the target group and of the
+    reference group use it at least once) is compared with :func:`analysis.stats.keyness`, the
+    number of documents of each side standing where the token totals stand in token keyness.
+    A term that one long document repeats has a range of one and no document-level keyness.
+
+    Parameters
+    ----------
+    target, reference
+        As in :func:`group_keyness` (``reference=None``: every other group pooled).
+    unit, mwe, stopwords
+        As in :func:`term_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``term``, sorted by ``g2_docs`` descending: ``docs_target``,
+        ``docs_reference`` (int64, documents using the term), ``n_docs_target``,
+        ``n_docs_reference`` (int64, documents of each side), ``log_ratio_docs``, ``g2_docs``,
+        ``p_docs`` (float64: the log ratio, signed G\u00b2 and its p-value computed on document
+        counts), ``too_small_docs`` (bool: expected document count below 5 or fewer than 3
+        documents using the term).
+    """
+    dtm = document_term_matrix(tokens, segments, "doc_id", unit=unit, mwe=mwe,
+                               stopwords=stopwords)
+    labels = _doc_labels(segments, by).reindex(dtm.rows)
+    is_t, is_r = _sides(labels, target, reference)
+    if not is_t.any() or not is_r.any():
+        raise AnalysisError(
+            f"document keyness needs documents on both sides (target {target!r}: "
+            f"{int(is_t.sum())}, reference: {int(is_r.sum())})."
+        )
+    present = (dtm.matrix > 0).astype(np.int64)
+    a = np.asarray(present[np.flatnonzero(is_t)].sum(axis=0)).ravel()
+    b = np.asarray(present[np.flatnonzero(is_r)].sum(axis=0)).ravel()
+    used = (a + b) > 0
+    terms = dtm.terms[used]
+    table = stats.keyness(
+        pd.Series(a[used], index=terms), pd.Series(b[used], index=terms),
+        target_total=float(is_t.sum()), reference_total=float(is_r.sum()), ranges=True,
+    )
+    out = pd.DataFrame(
+        {
+            "docs_target": table["n_target"].astype("int64"),
+            "docs_reference": table["n_reference"].astype("int64"),
+            "n_docs_target": np.int64(is_t.sum()),
+            "n_docs_reference": np.int64(is_r.sum()),
+            "log_ratio_docs": table["log_ratio"],
+            "g2_docs": table["g2"],
+            "p_docs": table["p"],
+            "too_small_docs": table["too_small"].astype(bool),
+        },
+        index=table.index,
+    )
+    return out
+
+
+def term_range(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    terms: Sequence[str],
+    by: str = "actor_type",
+    *,
+    side: Any,
+    exclude: Any = None,
+    unit: Unit = "norm",
+    mwe: bool = True,
+) -> pd.DataFrame:
+    """How many documents and segments of one side of a comparison use each term.
+
+    ``side`` is a group; with ``exclude`` given instead (``side=None``), the side is every
+    group but ``exclude`` (the pooled rest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``term`` in the order of ``terms``: ``docs`` and ``segments`` (int64, the
+        side's documents and segments using the term) and ``docs_in_side`` (int64, the side's
+        documents with analysed segments).
+    """
+    options: dict[str, Any] = {"unit": unit, "mwe": mwe, "stopwords": True}
+    uses = _segment_uses(tokens, segments, by, options)
+    if side is not None:
+        uses = uses[uses["_group"] == side]
+    else:
+        uses = uses[uses["_group"] != exclude]
+    uses = uses[uses["term"].isin(list(terms))]
+    doc_of = segments.set_index("seg_id")["doc_id"]
+    uses = uses.assign(doc_id=uses["seg_id"].map(doc_of).to_numpy())
+    grouped = uses.groupby("term")
+    labels = _doc_labels(segments, by)
+    in_side = int((labels == side).sum()) if side is not None else int((labels != exclude).sum())
+    out = pd.DataFrame({
+        "docs": grouped["doc_id"].nunique(),
+        "segments": grouped["seg_id"].nunique(),
+    }).reindex(list(terms), fill_value=0).astype("int64")
+    out["docs_in_side"] = np.int64(in_side)
+    return out.rename_axis("term")
+
+
+def is_letter_or_number(terms: Sequence[str] | pd.Index | pd.Series) -> np.ndarray:
+    """True for terms that are a single character or a bare number ("g", "2021", "3.5").
+
+    Such terms (a stray initial, "G to G", a year, a footnote marker) are not key-term candidates
+    unless asked for.
+
+    Examples
+    --------
+    >>> is_letter_or_number(["g", "2021", "3.5", "un", "g20"]).tolist()
+    [True, True, True, False, False]
+    """
+    series = pd.Series(list(terms), dtype=object).astype(str)
+    return (series.str.len().le(1) | series.str.fullmatch(r"[\d.,%/-]+")).to_numpy()
+
+
 def permutation_keyness(
     tokens: pd.DataFrame,
     segments: pd.DataFrame,
@@ -810,6 +961,38 @@ def function_word_rates(
     return out
 
 
+def document_permutation(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    terms: Sequence[str],
+    by: str = "actor_type",
+    *,
+    target: Any,
+    reference: Any = None,
+    n_resamples: int = 9999,
+    seed: int = 0,
+    unit: Unit = "norm",
+    mwe: bool = True,
+) -> pd.DataFrame:
+    """Check ``terms`` with a document-level permutation test: group labels shuffled across
+    documents (:func:`analysis.stats.permutation_log_ratio` with documents as the units).
+
+    The resampling counterpart of :func:`document_keyness`, for groups of several documents: a
+    term that one document repeats cannot reach a p-value below the share of documents in the
+    target group.
+    """
+    dtm = document_term_matrix(tokens, segments, "doc_id", unit=unit, mwe=mwe, stopwords=True)
+    cols = dtm.terms.get_indexer(list(terms))
+    if (cols < 0).any():
+        missing = [t for t, c in zip(terms, cols, strict=True) if c < 0]
+        raise AnalysisError(f"term(s) {missing} do not occur in the analysed segments.")
+    labels = _doc_labels(segments, by).reindex(dtm.rows).to_numpy()
+    return stats.permutation_log_ratio(
+        dtm.matrix[:, cols], dtm.sizes, labels, target=target, reference=reference,
+        terms=list(terms), n_resamples=n_resamples, seed=seed,
+    )
+
+
 def top_key_terms(
     keyness: pd.DataFrame,
     tokens: pd.DataFrame,
@@ -823,12 +1006,20 @@ def top_key_terms(
     seed: int = 0,
     unit: Unit = "norm",
     mwe: bool = True,
+    spread: bool = True,
+    letters_and_numbers: bool = False,
 ) -> pd.DataFrame:
-    """Take the strongest key terms of each side of a comparison and check them by paragraph.
+    """Take the strongest key terms of each side of a comparison and check them.
 
-    The ``top`` terms with the largest positive G² (key in the target) and the ``top`` with the
-    most negative G² (key in the reference) are checked with :func:`permutation_keyness` (actor
-    labels shuffled across segments, bootstrap interval of the log ratio over segments).
+    Candidates are the terms of the keyness table that meet the spread rule
+    (:data:`SPREAD_RULE`: used by the side they are key in in more than one paragraph and, where
+    that side has two or more documents, in at least two of them) and are not a single
+    character or a bare number. Of these, the ``top`` with the largest positive G² (key in the
+    target) and the ``top`` with the most negative G² (key in the reference) are checked by
+    resampling: always with :func:`permutation_keyness` (labels shuffled across paragraphs), and,
+    when both sides hold two or more documents, with :func:`document_permutation` (labels
+    shuffled across documents), which then is the check that backs the finding: with several
+    documents per group, the document is the unit a finding about the group generalises over.
 
     Parameters
     ----------
@@ -844,25 +1035,32 @@ def top_key_terms(
     reference : object, optional
         The reference group; ``None`` means every other group pooled, labelled ``"rest"``.
     top : int, default 5
-        Terms per side (fewer when a side has fewer terms).
+        Terms per side (fewer when a side has fewer candidates).
     n_resamples, seed : int
-        Passed to :func:`permutation_keyness`.
+        Passed to the permutation checks.
     unit, mwe
         As used for the keyness table.
+    spread : bool, default True
+        Apply the spread rule; False takes the strongest terms whatever their range.
+    letters_and_numbers : bool, default False
+        Keep single characters and bare numbers as candidates.
 
     Returns
     -------
     pandas.DataFrame
         The target's terms, strongest first, then the reference's, strongest first; within equal
-        G² the order of :func:`analysis.stats.keyness` (alphabetical on the target side,
-        reverse-alphabetical on the reference side, read from the bottom of the table up).
-        Columns: ``term`` (str), ``key_in`` (the side the term is key in: ``target``, or
-        ``reference`` / ``"rest"``), ``n_target``, ``n_reference``, ``log_ratio``, ``g2``,
-        ``p``, ``bic``, ``too_small`` (from ``keyness``), ``seg_ids_target`` and
-        ``seg_ids_reference`` (str, only if ``keyness`` has them: ``trace=True``), ``p_perm``,
-        ``ci_low``, ``ci_high`` (float64, from :func:`permutation_keyness`), ``target`` and
-        ``reference`` (the comparison's labels, so that the tables of several comparisons can be
-        concatenated).
+        G² the order of :func:`analysis.stats.keyness`. Columns: ``term`` (str), ``key_in`` (the
+        side the term is key in: ``target``, or ``reference`` / ``"rest"``), ``n_target``,
+        ``n_reference``, ``log_ratio``, ``g2``, ``p``, ``bic``, ``too_small`` (from
+        ``keyness``), ``seg_ids_target`` and ``seg_ids_reference`` (str, only if ``keyness``
+        has them), ``docs`` and ``segments`` (int64, the documents and paragraphs of the side the
+        term is key in that use it), ``docs_in_side`` (int64, that side's documents),
+        ``p_perm`` (float64, paragraph-level permutation p), ``ci_low``, ``ci_high`` (float64,
+        bootstrap interval of the log ratio over paragraphs), ``p_perm_docs`` (float64,
+        document-level permutation p; missing when a side has fewer than two documents),
+        ``check`` (str: ``documents`` or ``paragraphs``, the check that backs the term),
+        ``p_check`` (float64, that check's p-value), ``target`` and ``reference`` (the
+        comparison's labels, so that the tables of several comparisons can be concatenated).
 
     Raises
     ------
@@ -882,19 +1080,52 @@ def top_key_terms(
     # the order stats.keyness returns (g2 descending, then term), whatever order was passed
     order = np.lexsort((keyness.index.to_numpy(dtype=str), -keyness["g2"].to_numpy()))
     ranked = keyness.iloc[order]
+    if not letters_and_numbers:
+        ranked = ranked[~is_letter_or_number(ranked.index)]
     g2 = ranked["g2"]
+    label = "rest" if reference is None else reference
+    range_t = term_range(tokens, segments, list(ranked.index[g2 > 0]), by, side=target,
+                         unit=unit, mwe=mwe)
+    if reference is None:
+        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=None,
+                             exclude=target, unit=unit, mwe=mwe)
+    else:
+        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=reference,
+                             unit=unit, mwe=mwe)
+    ranges = pd.concat([range_t, range_r])
+    ranges = ranges[~ranges.index.duplicated()]
+    if spread:
+        ok = (ranges["segments"] > 1) & (
+            (ranges["docs"] >= 2) | (ranges["docs_in_side"] < 2))
+        ranked = ranked[ranked.index.isin(ranges.index[ok])]
+        g2 = ranked["g2"]
     chosen = pd.concat([ranked[g2 > 0].head(top), ranked[g2 < 0].tail(top).iloc[::-1]])
     columns = [*_KEY_COLUMNS, *[c for c in _TRACE_COLUMNS if c in keyness.columns]]
-    picked = chosen[columns].rename_axis("term")
+    picked = chosen[columns].rename_axis("term").join(ranges)
+    docs = _doc_labels(segments, by).to_numpy()
+    n_docs_t = int((docs == target).sum())
+    n_docs_r = int((docs != target).sum()) if reference is None else int(
+        (docs == reference).sum())
+    by_documents = n_docs_t >= 2 and n_docs_r >= 2
     if len(picked):
         check = permutation_keyness(
             tokens, segments, list(picked.index), by, target=target, reference=reference,
             n_resamples=n_resamples, seed=seed, unit=unit, mwe=mwe,
         )
         picked = picked.join(check[list(_CHECK_COLUMNS)])
+        if by_documents:
+            doc_check = document_permutation(
+                tokens, segments, list(picked.index), by, target=target, reference=reference,
+                n_resamples=n_resamples, seed=seed, unit=unit, mwe=mwe,
+            )
+            picked["p_perm_docs"] = doc_check["p_perm"]
+        else:
+            picked["p_perm_docs"] = np.nan
     else:
-        picked = picked.assign(**{c: pd.Series(dtype="float64") for c in _CHECK_COLUMNS})
-    label = "rest" if reference is None else reference
+        picked = picked.assign(**{c: pd.Series(dtype="float64") for c in _CHECK_COLUMNS},
+                               p_perm_docs=pd.Series(dtype="float64"))
+    picked["check"] = "documents" if by_documents else "paragraphs"
+    picked["p_check"] = picked["p_perm_docs"] if by_documents else picked["p_perm"]
     picked.insert(0, "key_in", [target if g > 0 else label for g in picked["g2"]])
     return picked.reset_index().assign(target=target, reference=label)
 
@@ -912,8 +1143,9 @@ def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series
     Returns
     -------
     pandas.Series
-        int64, indexed by ``n_terms`` (rows), ``n_held`` (terms with ``p_perm < alpha``: the
-        difference survives shuffling whole paragraphs), ``n_one_side`` (terms with a zero count
+        int64, indexed by ``n_terms`` (rows), ``n_held`` (terms whose backing check, ``p_check``
+        or else ``p_perm``, is below ``alpha``: the difference survives shuffling whole
+        documents or paragraphs), ``n_one_side`` (terms with a zero count
         on one side) and ``n_too_small`` (rows flagged ``too_small``, whose token-level p-value is
         descriptive only).
 
@@ -934,10 +1166,11 @@ def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series
                 "separately (select them by target and reference)."
             )
     one_side = (key_terms["n_target"] == 0) | (key_terms["n_reference"] == 0)
+    p_check = key_terms["p_check"] if "p_check" in key_terms.columns else key_terms["p_perm"]
     return pd.Series(
         {
             "n_terms": len(key_terms),
-            "n_held": int((key_terms["p_perm"] < alpha).sum()),
+            "n_held": int((p_check < alpha).sum()),
             "n_one_side": int(one_side.sum()),
             "n_too_small": int(key_terms["too_small"].astype(bool).sum()),
         },

@@ -210,6 +210,7 @@ def keyness(
     ucrel: bool = False,
     min_expected: float = 5.0,
     min_observed: int = 3,
+    ranges: bool = False,
 ) -> pd.DataFrame:
     """Compare term frequencies of a target group with a reference group.
 
@@ -229,6 +230,10 @@ def keyness(
         Also report ``g2_ucrel``, the 2-cell log-likelihood of Rayson & Garside (2000).
     min_expected, min_observed : float, int
         Thresholds of the ``too_small`` flag.
+    ranges : bool, default False
+        The counts are ranges, not frequencies: how many of ``target_total`` documents use each
+        term (text-dispersion keyness, Egbert and Biber 2019). Each count must then be at most
+        its total, though the counts may sum to more.
 
     Returns
     -------
@@ -268,7 +273,8 @@ def keyness(
     c = float(ta.sum()) if target_total is None else float(target_total)
     d = float(rb.sum()) if reference_total is None else float(reference_total)
     for name, total, counts in (("target", c, ta), ("reference", d, rb)):
-        if total <= 0 or total < float(counts.sum()) - 1e-9:
+        needed = float(counts.max()) if ranges and len(counts) else float(counts.sum())
+        if total <= 0 or total < needed - 1e-9:
             raise AnalysisError(
                 f"{name}_total = {total:g} must be > 0 and at least the sum of the {name} counts "
                 f"({float(counts.sum()):g}); pass the group's token total."
