@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import concordance, counts, plots, report, stats
+from analysis.compare import REST, Design, comparison_design
 from analysis.errors import AnalysisError
 from analysis.pipeline import Pipeline
 
@@ -48,8 +49,6 @@ QueryKind = Literal["auto", "word", "stem", "mwe", "regex"]
 
 #: Segment column added by :func:`compare_groups`: the side of the comparison of each segment.
 SIDE = "side"
-#: Name of the pooled reference side when more than two groups are compared.
-REST = "rest"
 
 #: Framing terms followed through the statements: (label, query, kind). Regular expressions
 #: match a whole word or one word of a joined multiword expression (``re.fullmatch``), so
@@ -69,23 +68,26 @@ FRAMING_QUERIES: tuple[tuple[str, str, QueryKind], ...] = (
 
 @dataclass(frozen=True)
 class Comparison:
-    """The tables of the compared groups and the two sides of every two-sided test.
+    """The tables of the compared groups, the comparison design and the sides of each test.
 
     Attributes
     ----------
     tables : Pipeline
         The corpus, cleaning log, segments, sentences and tokens of the compared groups only;
-        ``tables.segments`` has the extra column ``side`` (str): the segment's group when two
-        groups are compared, else the target group or ``"rest"``.
+        ``tables.segments`` has the extra column ``side`` (str): for the comparison
+        ``(target, reference)`` this object stands for, the segment's group when it is the
+        target, else the reference (a group, or ``"rest"``). Segments of groups outside this
+        comparison (a pairwise design) have no side (None).
     groups : tuple of str
         The compared groups in order (the notebook's ``groups`` parameter, or all groups).
     by : str
         The grouping column (``actor_type``).
     target : str
-        The first group.
+        The target of this comparison (the design's first, unless :meth:`pair` chose another).
     reference : str
-        The second group, or ``"rest"`` (all other compared groups pooled) when there are more
-        than two.
+        Its reference: a group, or ``"rest"`` (all other compared groups pooled).
+    design : Design
+        Every comparison of the report (:func:`analysis.compare.comparison_design`).
     """
 
     tables: Pipeline
@@ -93,11 +95,17 @@ class Comparison:
     by: str
     target: str
     reference: str
+    design: Design | None = None
 
     @property
     def one_vs_rest(self) -> bool:
-        """True when more than two groups are compared (the reference is the pooled rest)."""
-        return len(self.groups) > 2
+        """True when this comparison's reference is the pooled rest of the compared groups."""
+        return self.reference == REST
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every comparison of the design, as ``(target, reference)``."""
+        return self.design.pairs if self.design is not None else ((self.target, self.reference),)
 
     @property
     def tokens(self) -> pd.DataFrame:
@@ -109,34 +117,57 @@ class Comparison:
         """Segment table of the compared groups, with the ``side`` column."""
         return self.tables.segments
 
+    def pair(self, target: str, reference: str) -> Comparison:
+        """The same tables with the ``side`` column of another comparison of the design."""
+        return replace(self, tables=_with_side(self.tables, self.by, target, reference,
+                                               self.groups),
+                       target=target, reference=reference)
+
+
+def _with_side(tables: Pipeline, by: str, target: str, reference: str,
+               groups: Sequence[str]) -> Pipeline:
+    members = set(groups) if reference == REST else {target, reference}
+    values = tables.segments[by].astype(str)
+    side = values.where(values == target, reference).where(values.isin(members), None)
+    return replace(tables, segments=tables.segments.assign(**{SIDE: side.to_numpy()}))
+
 
 def _restrict(
     tables: Pipeline, groups: Sequence[str] | None, by: str
 ) -> tuple[Pipeline, list[str]]:
     """Return the tables of ``groups`` only (all groups when None) and the group list."""
     chosen = report.groups_to_compare(tables.corpus, groups, by=by)
+    return _restrict_to(tables, chosen, by), chosen
+
+
+def _restrict_to(tables: Pipeline, chosen: Sequence[str], by: str) -> Pipeline:
+    """Return the tables of the ``chosen`` groups only."""
     corpus = tables.corpus[tables.corpus[by].astype(str).isin(chosen)]
     docs = set(corpus["doc_id"])
     segments = tables.segments[tables.segments["doc_id"].isin(docs)]
     keep = set(segments["seg_id"])
-    restricted = Pipeline(
+    return Pipeline(
         corpus=corpus.reset_index(drop=True),
         cleaning_log=tables.cleaning_log[tables.cleaning_log["doc_id"].isin(docs)],
         segments=segments.reset_index(drop=True),
         sentences=tables.sentences[tables.sentences["seg_id"].isin(keep)],
         tokens=tables.tokens[tables.tokens["seg_id"].isin(keep)].reset_index(drop=True),
     )
-    return restricted, chosen
 
 
 def compare_groups(
-    tables: Pipeline, groups: Sequence[str] | None = None, *, by: str = "actor_type"
+    tables: Pipeline,
+    groups: Sequence[str] | None = None,
+    *,
+    by: str = "actor_type",
+    compare: str | Iterable[Any] | None = None,
 ) -> Comparison:
-    """Restrict the tables to the compared groups and define the two sides of a comparison.
+    """Restrict the tables to the compared groups and set out the comparisons.
 
-    Two groups are compared with each other (first = target, second = reference). With more than
-    two, the first group is compared with all the others pooled (one-vs-rest), the reference
-    side being named ``"rest"``.
+    The design comes from :func:`analysis.compare.comparison_design`: two groups are compared
+    with each other; with more, ``compare`` chooses one-vs-rest (the default: each group against
+    the others pooled as ``"rest"``), pairwise, or named pairs. The returned object stands for
+    the design's first comparison; :meth:`Comparison.pair` gives each of the others.
 
     Parameters
     ----------
@@ -146,29 +177,29 @@ def compare_groups(
         The notebook's ``groups`` parameter; None means every group in order of appearance.
     by : str, default "actor_type"
         Document column defining the groups.
+    compare : str or list of pairs, optional
+        The notebook's ``compare`` parameter.
 
     Returns
     -------
     Comparison
-        The restricted tables (segments with a ``side`` column) and the group names.
+        The restricted tables (segments with a ``side`` column), the groups and the design.
     """
-    restricted, chosen = _restrict(tables, groups, by)
-    if len(chosen) < 2:
+    design = comparison_design(tables.corpus, groups, compare, by=by)
+    if not design.pairs:
         raise AnalysisError(
-            f"only the group(s) {chosen} of {by!r} are selected; a comparison needs two. Add "
-            "documents of another group to the manifest or pass two groups."
+            f"only the group(s) {list(design.groups)} of {by!r} are selected; a comparison needs "
+            "two. Add documents of another group to the manifest or pass two groups."
         )
-    target = chosen[0]
-    reference = chosen[1] if len(chosen) == 2 else REST
-    values = restricted.segments[by].astype(str)
-    side = values.where(values == target, reference)
-    segments = restricted.segments.assign(**{SIDE: side.to_numpy()})
+    restricted = _restrict_to(tables, design.groups, by)
+    target, reference = design.pairs[0]
     return Comparison(
-        tables=replace(restricted, segments=segments),
-        groups=tuple(chosen),
+        tables=_with_side(restricted, by, target, reference, design.groups),
+        groups=design.groups,
         by=by,
         target=target,
         reference=reference,
+        design=design,
     )
 
 

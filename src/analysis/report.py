@@ -625,17 +625,24 @@ class ReportParameters:
         The ``actor_type`` values to compare; ``None`` means every group in the manifest.
     coding_files
         Coder sheets to read; ``None`` means the files in ``coding/``.
+    compare
+        The comparison design (:func:`analysis.compare.comparison_design`): ``"one-vs-rest"``,
+        ``"pairwise"``, pairs written ``"target:reference"``, or ``None`` (the one comparison
+        of two groups; one-vs-rest with three or more).
     """
 
     manifest: str | None = None
     groups: tuple[str, ...] | None = None
     coding_files: tuple[str, ...] | None = None
+    compare: str | tuple[str, ...] | None = None
 
     def resolved(self) -> ReportParameters:
         """Return a copy with the paths made absolute (as the kernel runs in another folder)."""
         return ReportParameters(
             manifest=None if self.manifest is None else str(Path(self.manifest).resolve()),
             groups=None if self.groups is None else tuple(self.groups),
+            compare=(self.compare if self.compare is None or isinstance(self.compare, str)
+                     else tuple(self.compare)),
             coding_files=(
                 None
                 if self.coding_files is None
@@ -968,6 +975,8 @@ def build_reports(
             "manifest": parameters.manifest,
             "results_dir": f"results/{name}",
             "groups": None if parameters.groups is None else list(parameters.groups),
+            "compare": (parameters.compare if parameters.compare is None
+                        or isinstance(parameters.compare, str) else list(parameters.compare)),
             "coding_files": (
                 None if parameters.coding_files is None else list(parameters.coding_files)
             ),
@@ -1205,6 +1214,9 @@ def write_index(
     rows = [
         ("manifest", _display_path(inputs.manifest)),
         ("groups", ", ".join(params.groups) if params.groups else "all groups in the manifest"),
+        ("comparisons", params.compare if isinstance(params.compare, str)
+         else ", ".join(params.compare) if params.compare
+         else "default (two groups: the pair; three or more: one-vs-rest)"),
         (
             "coding files",
             ", ".join(_display_path(Path(p)) for p in inputs.coding) or "none",

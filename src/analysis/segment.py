@@ -789,3 +789,28 @@ def units_overview(corpus: pd.DataFrame, *, words: int = 8) -> pd.DataFrame:
     first = [" ".join(w[:words]) + (" \u2026" if len(w) > words else "") for w in split]
     return segments[["doc_id", "seg_id", "kind", "label", "start", "end", "layout", "rule",
                      "flags"]].assign(first_words=first).reset_index(drop=True)
+
+
+WEB_KINDS: tuple[str, ...] = ("byline", "navigation", "caption", "boilerplate")
+
+
+def layout_summary(segments: pd.DataFrame) -> pd.DataFrame:
+    """Per document: how its paragraphs were found and what a reader should check.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``doc_id`` (documents in order): ``layout`` (str), ``units`` and ``body``
+        (int64: all units, and body paragraphs and list items), ``web_lines`` (int64: bylines,
+        navigation, captions and boilerplate kept out of the analysis) and ``flagged`` (int64:
+        units with a flag).
+    """
+    frame = segments.assign(
+        _web=segments["kind"].isin(WEB_KINDS), _flagged=segments["flags"].ne(""),
+        _body=segments["kind"].isin(ANALYSIS_KINDS),
+    )
+    out = frame.groupby("doc_id", sort=False).agg(
+        layout=("layout", "first"), units=("seg_id", "size"), body=("_body", "sum"),
+        web_lines=("_web", "sum"), flagged=("_flagged", "sum"),
+    )
+    return out.astype({c: "int64" for c in ("units", "body", "web_lines", "flagged")})

@@ -45,6 +45,13 @@ def add_parser(subparsers: Any) -> None:
         help="actor_type values to compare (default: every group in the manifest)",
     )
     parser.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="DESIGN",
+        help="how groups are compared: one-vs-rest (the default with three or more groups), "
+        "pairwise, or pairs written target:reference",
+    )
+    parser.add_argument(
         "--coding",
         nargs="+",
         metavar="PATH",
@@ -82,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     parameters = ReportParameters(
         manifest=args.manifest,
         groups=tuple(args.groups) if args.groups else None,
+        compare=_compare(args.compare),
         coding_files=tuple(args.coding) if args.coding else None,
     )
     result = build_reports(
@@ -96,3 +104,13 @@ def run(args: argparse.Namespace) -> int:
     )
     print(summarise_build(result), file=sys.stdout)
     return 0
+
+
+def _compare(values: list[str] | None) -> str | tuple[str, ...] | None:
+    """The --compare option, checked: a scheme name or target:reference pairs."""
+    from analysis.compare import parse_compare
+
+    parsed = parse_compare(values)
+    if parsed is None or isinstance(parsed, str):
+        return parsed
+    return tuple(f"{t}:{r}" for t, r in parsed)

@@ -1,0 +1,231 @@
+"""One comparison design, chosen once, used by every notebook and every table.
+
+A report compares the groups of one document column (``actor_type`` by default). With two
+groups there is one comparison. With three or more the design is chosen once (a report option
+and a notebook parameter, ``compare``):
+
+``"one-vs-rest"`` (the default with three or more groups)
+    each group against all the other compared groups pooled, the reference named ``"rest"``;
+``"pairwise"``
+    every pair of groups, in the order the groups are listed;
+a list of pairs, e.g. ``[("civil_society", "government")]``
+    only those comparisons (a pair may also be written ``"civil_society:government"``).
+
+:func:`comparison_design` returns a :class:`Design` naming the compared groups, the comparisons
+in order and any group of the corpus that is left out, so that a report can say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import pandas as pd
+
+from analysis.errors import AnalysisError
+
+__all__ = ["COMPARE_SCHEMES", "REST", "Design", "comparison_design", "parse_compare"]
+
+#: The reference of a one-vs-rest comparison: every other compared group pooled.
+REST = "rest"
+#: The named designs; a list of pairs is the third way.
+COMPARE_SCHEMES: tuple[str, ...] = ("one-vs-rest", "pairwise")
+
+
+@dataclass(frozen=True)
+class Design:
+    """The comparisons of a report.
+
+    Attributes
+    ----------
+    by : str
+        The document column whose values are the groups.
+    groups : tuple of str
+        The compared groups, in order.
+    pairs : tuple of (str, str)
+        The comparisons in order, as ``(target, reference)``; a reference of :data:`REST` is
+        every other compared group pooled.
+    scheme : str
+        ``"two groups"``, ``"one-vs-rest"``, ``"pairwise"`` or ``"named pairs"``.
+    left_out : tuple of str
+        Groups of the corpus that no comparison uses.
+    """
+
+    by: str
+    groups: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+    scheme: str
+    left_out: tuple[str, ...] = ()
+
+    @staticmethod
+    def reference_arg(reference: str) -> str | None:
+        """The ``reference`` argument of the counting functions: None for the pooled rest."""
+        return None if reference == REST else reference
+
+    def members(self, target: str, reference: str) -> tuple[str, ...]:
+        """The groups a comparison covers (the target and the groups of its reference side)."""
+        if reference == REST:
+            return self.groups
+        return (target, reference)
+
+    def reference_groups(self, target: str, reference: str) -> tuple[str, ...]:
+        """The groups that make up the reference side of a comparison."""
+        return tuple(g for g in self.members(target, reference) if g != target)
+
+    def label(self, target: str, reference: str) -> str:
+        """A short name of a comparison, also used in file names: ``"ngo-vs-rest"``."""
+        return f"{target}-vs-{reference}"
+
+    def describe(self) -> str:
+        """One Markdown sentence naming the groups compared, the design and what is left out."""
+        names = ", ".join(f"`{g}`" for g in self.groups)
+        if not self.pairs:
+            text = f"Only {names or 'no group'} is selected, so there is nothing to compare."
+        elif self.scheme == "two groups":
+            text = f"The comparison sets `{self.pairs[0][0]}` against `{self.pairs[0][1]}`."
+        elif self.scheme == "one-vs-rest":
+            text = (f"The {len(self.groups)} groups {names} are compared one against the rest: "
+                    "each group against all the other compared groups pooled (`rest`).")
+        elif self.scheme == "pairwise":
+            text = (f"The {len(self.groups)} groups {names} are compared pairwise, "
+                    f"{len(self.pairs)} comparisons: "
+                    + "; ".join(f"`{t}` vs `{r}`" for t, r in self.pairs) + ".")
+        else:
+            text = ("The comparisons are the pairs named for this report: "
+                    + "; ".join(f"`{t}` vs `{r}`" for t, r in self.pairs) + ".")
+        if self.left_out:
+            text += (" Left out of every comparison: "
+                     + ", ".join(f"`{g}`" for g in self.left_out)
+                     + " (not among the groups selected for this report).")
+        return text
+
+
+def parse_compare(values: Sequence[str] | str | None) -> str | list[tuple[str, str]] | None:
+    """Read the ``--compare`` option: a scheme name or pairs written ``"target:reference"``.
+
+    Examples
+    --------
+    >>> parse_compare(["pairwise"])
+    'pairwise'
+    >>> parse_compare(["ngo:gov", "igo:gov"])
+    [('ngo', 'gov'), ('igo', 'gov')]
+    """
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = [values]
+    values = list(values)
+    if len(values) == 1 and values[0] in COMPARE_SCHEMES:
+        return values[0]
+    pairs = []
+    for value in values:
+        target, sep, reference = value.partition(":")
+        if not sep or not target or not reference:
+            raise AnalysisError(
+                f"compare value {value!r} is neither {' nor '.join(COMPARE_SCHEMES)} nor a pair "
+                "written target:reference (e.g. civil_society:government)"
+            )
+        pairs.append((target, reference))
+    return pairs
+
+
+def _present(corpus: pd.DataFrame, by: str) -> list[str]:
+    if by not in corpus.columns:
+        raise AnalysisError(f"cannot group by {by!r}: the table has no such column")
+    return list(dict.fromkeys(str(v) for v in corpus[by]))
+
+
+def comparison_design(
+    corpus: pd.DataFrame,
+    groups: Sequence[str] | str | None = None,
+    compare: str | Iterable[Any] | None = None,
+    *,
+    by: str = "actor_type",
+) -> Design:
+    """Decide the comparisons of a report from its ``groups`` and ``compare`` parameters.
+
+    Parameters
+    ----------
+    corpus
+        The document table (or any table with the ``by`` column).
+    groups
+        The groups to compare, in order; None means every group, in order of first appearance.
+    compare
+        ``"one-vs-rest"``, ``"pairwise"``, a list of ``(target, reference)`` pairs (or
+        ``"target:reference"`` strings), or None: the one comparison of two groups, one-vs-rest
+        with three or more.
+    by
+        The grouping column.
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    AnalysisError
+        A group that is not in the corpus, an unknown scheme, or a pair naming a group twice or
+        a group outside ``groups``.
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"actor_type": ["ngo", "gov", "igo", "ngo"]})
+    >>> comparison_design(corpus).pairs
+    (('ngo', 'rest'), ('gov', 'rest'), ('igo', 'rest'))
+    >>> comparison_design(corpus, compare="pairwise").pairs
+    (('ngo', 'gov'), ('ngo', 'igo'), ('gov', 'igo'))
+    >>> two = comparison_design(corpus, ["gov", "ngo"])
+    >>> two.pairs, two.left_out
+    ((('gov', 'ngo'),), ('igo',))
+    """
+    present = _present(corpus, by)
+    if groups is None:
+        chosen = present
+    else:
+        wanted = [str(g) for g in ([groups] if isinstance(groups, str) else groups)]
+        missing = [g for g in wanted if g not in present]
+        if missing:
+            raise AnalysisError(
+                f"group(s) {', '.join(map(repr, missing))} not found in column {by!r}; "
+                f"the corpus has {', '.join(map(repr, present))}"
+            )
+        chosen = list(dict.fromkeys(wanted))
+    if isinstance(compare, str) and compare not in COMPARE_SCHEMES:
+        compare = parse_compare([compare])
+    pairs: list[tuple[str, str]]
+    if compare is None:
+        if len(chosen) == 2:
+            pairs, scheme = [(chosen[0], chosen[1])], "two groups"
+        else:
+            pairs = [(g, REST) for g in chosen] if len(chosen) > 2 else []
+            scheme = "one-vs-rest"
+    elif compare == "one-vs-rest":
+        pairs = [(g, REST) for g in chosen] if len(chosen) >= 2 else []
+        scheme = "one-vs-rest" if len(chosen) > 2 else "two groups"
+        if len(chosen) == 2:
+            pairs = [(chosen[0], chosen[1])]
+    elif compare == "pairwise":
+        pairs = list(combinations(chosen, 2))
+        scheme = "pairwise" if len(chosen) > 2 else "two groups"
+    else:
+        pairs = []
+        for pair in compare:
+            target, reference = parse_compare([pair])[0] if isinstance(pair, str) else pair
+            for g in (target, reference):
+                if g not in chosen:
+                    raise AnalysisError(
+                        f"comparison {target!r} vs {reference!r}: {g!r} is not a compared group; "
+                        f"choose among {', '.join(map(repr, chosen))}"
+                    )
+            if target == reference:
+                raise AnalysisError(f"comparison {target!r} vs itself: name two groups")
+            pairs.append((str(target), str(reference)))
+        pairs = list(dict.fromkeys(pairs))
+        scheme = "named pairs"
+        used = {g for p in pairs for g in p}
+        chosen = [g for g in chosen if g in used]
+    left_out = tuple(g for g in present if g not in chosen)
+    return Design(by=by, groups=tuple(chosen), pairs=tuple(pairs), scheme=scheme,
+                  left_out=left_out)
