@@ -93,3 +93,15 @@ def test_one_document_per_group_uses_the_paragraph_check() -> None:
 def test_letters_and_numbers() -> None:
     got = counts.is_letter_or_number(["g", "2021", "1.5", "10%", "un", "g20", "x-ray"])
     assert got.tolist() == [True, True, True, True, False, False, False]
+
+
+def test_key_candidates_set_aside_what_the_rules_exclude(web) -> None:
+    tokens, segments = web
+    k = counts.group_keyness(tokens, segments, target="government")
+    cand = counts.key_candidates(k, tokens, segments, target="government")
+    assert {"premises", "department", "g"} <= set(cand.attrs["set_aside"])
+    assert cand.attrs["set_aside"][:3] == ["premises", "department", "g"]
+    assert not set(cand.index) & set(cand.attrs["set_aside"])
+    assert len(cand) + len(cand.attrs["set_aside"]) == int((k["g2"] != 0).sum())
+    # keyness order is kept
+    assert (np.diff(cand["g2"].to_numpy()) <= 1e-12).all()

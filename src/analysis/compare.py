@@ -78,6 +78,10 @@ class Design:
         """A short name of a comparison, also used in file names: ``"ngo-vs-rest"``."""
         return f"{target}-vs-{reference}"
 
+    def suffix(self, target: str, reference: str) -> str:
+        """File-name suffix of a comparison's tables and figures: empty when there is one."""
+        return "" if len(self.pairs) == 1 else f"-{self.label(target, reference)}"
+
     def describe(self) -> str:
         """One Markdown sentence naming the groups compared, the design and what is left out."""
         names = ", ".join(f"`{g}`" for g in self.groups)

@@ -31,6 +31,7 @@ __all__ = [
     "document_keyness",
     "document_permutation",
     "is_letter_or_number",
+    "key_candidates",
     "term_range",
     "DocumentTermMatrix",
     "analysis_words",
@@ -993,6 +994,61 @@ def document_permutation(
     )
 
 
+def key_candidates(
+    keyness: pd.DataFrame,
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    by: str = "actor_type",
+    *,
+    target: Any,
+    reference: Any = None,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    spread: bool = True,
+    letters_and_numbers: bool = False,
+) -> pd.DataFrame:
+    """The rows of a keyness table that may be reported as key terms, in keyness order.
+
+    A term qualifies when it meets the spread rule (:data:`SPREAD_RULE`) on the side it is key in
+    (positive G²: the target; negative: the reference) and is not a single character or a bare
+    number; ``spread=False`` and ``letters_and_numbers=True`` lift either condition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qualifying rows of ``keyness`` (G² descending, then term, as
+        :func:`analysis.stats.keyness` orders them) with three more columns: ``docs``,
+        ``segments`` (int64, documents and paragraphs of the term's side that use it) and
+        ``docs_in_side`` (int64, that side's documents). ``attrs["set_aside"]`` lists the terms
+        the rules left out, strongest first.
+    """
+    order = np.lexsort((keyness.index.to_numpy(dtype=str), -keyness["g2"].to_numpy()))
+    ranked = keyness.iloc[order]
+    g2 = ranked["g2"]
+    range_t = term_range(tokens, segments, list(ranked.index[g2 > 0]), by, side=target,
+                         unit=unit, mwe=mwe)
+    if reference is None:
+        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=None,
+                             exclude=target, unit=unit, mwe=mwe)
+    else:
+        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=reference,
+                             unit=unit, mwe=mwe)
+    ranges = pd.concat([range_t, range_r])
+    ranges = ranges[~ranges.index.duplicated()]
+    out = ranked[g2 != 0].join(ranges)
+    keep = np.ones(len(out), dtype=bool)
+    if not letters_and_numbers:
+        keep &= ~is_letter_or_number(out.index)
+    if spread:
+        keep &= ((out["segments"] > 1) & ((out["docs"] >= 2) | (out["docs_in_side"] < 2))
+                 ).to_numpy()
+    strength = out["g2"].abs().to_numpy()
+    aside = out.index[~keep][np.argsort(-strength[~keep], kind="stable")]
+    result = out[keep]
+    result.attrs["set_aside"] = list(aside)
+    return result
+
+
 def top_key_terms(
     keyness: pd.DataFrame,
     tokens: pd.DataFrame,
@@ -1077,28 +1133,12 @@ def top_key_terms(
         )
     if top < 1:
         raise AnalysisError(f"top={top}: ask for at least one term per side.")
-    # the order stats.keyness returns (g2 descending, then term), whatever order was passed
-    order = np.lexsort((keyness.index.to_numpy(dtype=str), -keyness["g2"].to_numpy()))
-    ranked = keyness.iloc[order]
-    if not letters_and_numbers:
-        ranked = ranked[~is_letter_or_number(ranked.index)]
+    ranked = key_candidates(keyness, tokens, segments, by, target=target, reference=reference,
+                            unit=unit, mwe=mwe, spread=spread,
+                            letters_and_numbers=letters_and_numbers)
+    ranges = ranked[["docs", "segments", "docs_in_side"]]
     g2 = ranked["g2"]
     label = "rest" if reference is None else reference
-    range_t = term_range(tokens, segments, list(ranked.index[g2 > 0]), by, side=target,
-                         unit=unit, mwe=mwe)
-    if reference is None:
-        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=None,
-                             exclude=target, unit=unit, mwe=mwe)
-    else:
-        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=reference,
-                             unit=unit, mwe=mwe)
-    ranges = pd.concat([range_t, range_r])
-    ranges = ranges[~ranges.index.duplicated()]
-    if spread:
-        ok = (ranges["segments"] > 1) & (
-            (ranges["docs"] >= 2) | (ranges["docs_in_side"] < 2))
-        ranked = ranked[ranked.index.isin(ranges.index[ok])]
-        g2 = ranked["g2"]
     chosen = pd.concat([ranked[g2 > 0].head(top), ranked[g2 < 0].tail(top).iloc[::-1]])
     columns = [*_KEY_COLUMNS, *[c for c in _TRACE_COLUMNS if c in keyness.columns]]
     picked = chosen[columns].rename_axis("term").join(ranges)

@@ -1,0 +1,92 @@
+"""Tables as a reader sees them: no ``nan`` or ``inf``, a dash and a footnote instead.
+
+An undefined value (a percentage difference against a zero count, the dispersion of a term a
+group never uses, a document-level check where a side has one document) is kept missing in the
+saved tables, which a program reads. On the page, :func:`table` shows it as a dash (``–``) and
+:func:`table` adds one footnote line per column saying why the value is undefined there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DASH", "UNDEFINED", "for_display", "footnote", "table"]
+
+#: What a reader sees for an undefined value.
+DASH = "\u2013"
+#: Why a column's value can be undefined, for the footnote under a table.
+UNDEFINED: Mapping[str, str] = {
+    "pct_diff": "the percentage difference is undefined when the reference count is 0",
+    "dp": "DP is undefined for a term a group does not use or a group of one paragraph",
+    "dp_norm": "DPnorm is undefined for a term a group does not use or a group of one paragraph",
+    "p_perm_docs": "no document-level check: a side of the comparison has fewer than two "
+    "documents, so the paragraph-level check backs the term",
+    "p_docs": "no document-level keyness: a side has fewer than two documents",
+    "ci_low": "no interval: the bootstrap had nothing to resample",
+    "ci_high": "no interval: the bootstrap had nothing to resample",
+    "ttr": "no type-token ratio for a document without tokens",
+    "mean_sentence_length": "no sentence length for a document without sentences",
+}
+
+
+def _undefined(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and not math.isfinite(float(value))
+
+
+def for_display(frame: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
+    """Return a copy with floats rounded and every missing or infinite value shown as a dash.
+
+    Columns that need no dash keep their type; a column with a dash becomes text.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pct_diff": [12.3456, float("nan")], "n": [1, 2]})
+    >>> for_display(t)["pct_diff"].tolist()
+    [12.346, '–']
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values):
+            values = values.round(digits)
+        bad = values.map(_undefined)
+        if bad.any():
+            out[column] = values.astype(object).where(~bad, DASH)
+        else:
+            out[column] = values
+    return out
+
+
+def footnote(frame: pd.DataFrame) -> str:
+    """One Markdown line per column of ``frame`` holding an undefined value, saying why."""
+    lines = []
+    for column in frame.columns:
+        if frame[column].map(_undefined).any():
+            why = UNDEFINED.get(str(column), "the value is undefined for this row")
+            lines.append(f"{DASH} in `{column}`: {why}.")
+    return "  \n".join(lines)
+
+
+def table(frame: pd.DataFrame, *, digits: int = 3, **options: object) -> None:
+    """Display a table in a notebook with dashes for undefined values and their footnote.
+
+    ``options`` are pandas display options without the ``display.`` prefix (for example
+    ``max_rows=None``, ``max_colwidth=90``).
+    """
+    from IPython.display import Markdown, display
+
+    settings = [item for key, value in options.items() for item in (f"display.{key}", value)]
+    if settings:
+        with pd.option_context(*settings):
+            display(for_display(frame, digits=digits))
+    else:
+        display(for_display(frame, digits=digits))
+    note = footnote(frame)
+    if note:
+        display(Markdown(note))
