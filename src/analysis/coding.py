@@ -363,6 +363,73 @@ def codebook_dimensions(codebook: Codebook | None = None) -> pd.DataFrame:
     return pd.DataFrame(records, columns=DIMENSION_COLUMNS).astype({"required": bool})
 
 
+_CITED_UNIT = re.compile(r"\b[a-z0-9][a-z0-9_.-]*?-[pdhscgbnfx]\d{2}(?:\.[a-z0-9]+)?\b")
+
+
+def cited_units(text: str) -> list[str]:
+    """The seg_ids a codebook text cites (``lfl-2022-p02``, ``gov-2024-p04.iv``), in order.
+
+    Examples
+    --------
+    >>> cited_units("(lfl-2022-p02, 'a positive indicator') and gov-2024-p04.iv")
+    ['lfl-2022-p02', 'gov-2024-p04.iv']
+    """
+    return list(dict.fromkeys(_CITED_UNIT.findall(text)))
+
+
+def notes_cite_this_corpus(codebook: Codebook, segments: pd.DataFrame) -> bool:
+    """Tell whether every unit the codebook's refinement notes cite is a unit of this corpus.
+
+    The notes explain the codebook from the statements it was written on; a report on another
+    corpus points to ``docs/codebook.md`` instead of quoting units the reader cannot see.
+    """
+    cited = cited_units(codebook.notes)
+    return bool(cited) and set(cited) <= set(segments["seg_id"])
+
+
+def codebook_examples(
+    codes: pd.DataFrame, segments: pd.DataFrame, long: pd.DataFrame | None = None,
+    *, words: int = 14,
+) -> pd.DataFrame:
+    """Give each code an example from the corpus in hand, or none.
+
+    A code keeps its codebook example when the unit it is quoted from is in ``segments``.
+    Otherwise, where the coding in use (``long``: ``seg_id``, ``dimension``, ``code``) has a unit
+    coded with it, the example is the first such unit in reading order (its first ``words``
+    words); otherwise the example is left empty, so that a report on another corpus never quotes
+    a statement it does not contain.
+
+    Returns
+    -------
+    DataFrame
+        ``codes`` with ``example`` and ``example_seg`` replaced where needed and a column
+        ``example_from`` (``codebook``, ``coding`` or ``""``).
+    """
+    seg_ids = list(segments["seg_id"])
+    order = {s: i for i, s in enumerate(seg_ids)}
+    text = dict(zip(segments["seg_id"], segments["text"], strict=True))
+    out = codes.copy()
+    out["example_from"] = ""
+    for i, row in out.iterrows():
+        if row["example_seg"] in order:
+            out.at[i, "example_from"] = "codebook"
+            continue
+        found = []
+        if long is not None and len(long):
+            hits = long[(long["dimension"] == row["dimension"]) & (long["code"] == row["code"])]
+            found = sorted((s for s in hits["seg_id"] if s in order), key=order.__getitem__)
+        if found:
+            first = text[found[0]].split()
+            out.at[i, "example"] = " ".join(first[:words]) + (" \u2026" if len(first) > words
+                                                              else "")
+            out.at[i, "example_seg"] = found[0]
+            out.at[i, "example_from"] = "coding"
+        else:
+            out.at[i, "example"] = ""
+            out.at[i, "example_seg"] = ""
+    return out
+
+
 def codebook_codes(codebook: Codebook | None = None) -> pd.DataFrame:
     """Tabulate the codes of the categorical dimensions, each code under the dimension defining it.
 
