@@ -53,3 +53,32 @@ def toy():
     from toy_tables import toy_tables
 
     return toy_tables()
+
+
+WEB_MANIFEST = Path(__file__).parent / "fixtures" / "web_corpus" / "manifest.csv"
+
+
+@pytest.fixture(scope="session")
+def web_manifest() -> Path:
+    """The nine-statement, three-group web-copy corpus (tests/fixtures/web_corpus)."""
+    return WEB_MANIFEST
+
+
+@pytest.fixture(scope="session")
+def built_web_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Build every notebook on the web corpus through the command line; return the output
+    folder and what the build printed on stderr."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("reports-web")
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--manifest", str(WEB_MANIFEST)]
+        + ["--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return out, done.stderr

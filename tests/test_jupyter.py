@@ -109,6 +109,28 @@ def test_lists_the_notebooks(jupyter: _Server) -> None:
     assert names == sorted(p.name for p in paths.NOTEBOOKS.glob("*.ipynb"))
 
 
+def _wait_for_kernel_info(client: Any) -> None:
+    """Wait until the kernel answers kernel_info on its shell channel.
+
+    ``BlockingKernelClient.wait_for_ready`` also polls the heartbeat, which on a loaded machine
+    can miss a beat while the kernel imports and report a live kernel as dead; the shell reply is
+    what matters here.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        client.kernel_info()
+        try:
+            while True:
+                msg = client.get_shell_msg(timeout=2)
+                if msg["msg_type"] == "kernel_info_reply":
+                    return
+        except Empty:
+            continue
+    pytest.fail(f"the kernel did not answer kernel_info within {STARTUP_TIMEOUT} s")
+
+
 def test_kernel_runs_the_first_cells_of_00_corpus(jupyter: _Server) -> None:
     from jupyter_client import BlockingKernelClient
 
@@ -122,7 +144,7 @@ def test_kernel_runs_the_first_cells_of_00_corpus(jupyter: _Server) -> None:
     try:
         client.load_connection_file(str(jupyter.runtime / f"kernel-{kernel['id']}.json"))
         client.start_channels()
-        client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+        _wait_for_kernel_info(client)
         for source in code:
             reply = client.execute_interactive(
                 source, timeout=CELL_TIMEOUT, output_hook=lambda m: None
