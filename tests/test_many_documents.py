@@ -105,3 +105,23 @@ def test_key_candidates_set_aside_what_the_rules_exclude(web) -> None:
     assert len(cand) + len(cand.attrs["set_aside"]) == int((k["g2"] != 0).sum())
     # keyness order is kept
     assert (np.diff(cand["g2"].to_numpy()) <= 1e-12).all()
+
+
+def test_checks_are_adjusted_across_comparisons(web) -> None:
+    from analysis.stats import benjamini_hochberg
+
+    tokens, segments = web
+    tables = []
+    for target in GROUPS:
+        k = counts.group_keyness(tokens, segments, target=target)
+        tables.append(counts.top_key_terms(k, tokens, segments, target=target, top=3,
+                                           n_resamples=199))
+    import pandas as pd
+
+    together = counts.adjust_checks(pd.concat(tables, ignore_index=True))
+    np.testing.assert_allclose(together["p_check_adj"],
+                               benjamini_hochberg(together["p_check"].to_numpy()))
+    assert (together["p_check_adj"] >= together["p_check"] - 1e-12).all()
+    tally = counts.key_term_tally(together[together["target"] == "government"])
+    assert list(tally.index) == ["n_terms", "n_held", "n_held_adjusted", "n_one_side",
+                                 "n_too_small"]

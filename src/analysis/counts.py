@@ -27,6 +27,7 @@ from analysis.segment import ANALYSIS_KINDS
 
 __all__ = [
     "SPREAD_RULE",
+    "adjust_checks",
     "STANCE_SUBCLASSES",
     "document_keyness",
     "document_permutation",
@@ -1170,6 +1171,29 @@ def top_key_terms(
     return picked.reset_index().assign(target=target, reference=label)
 
 
+def adjust_checks(key_terms: pd.DataFrame) -> pd.DataFrame:
+    """Adjust the backing checks' p-values across every comparison reported together.
+
+    With several comparisons (one-vs-rest or pairwise), the key terms of all of them are tested
+    together; ``p_check_adj`` is the Benjamini-Hochberg adjustment of ``p_check`` over every row
+    of ``key_terms`` (the concatenated :func:`top_key_terms` tables), as STATISTICS.md asks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``key_terms`` with ``p_check_adj`` (float64) after ``p_check``.
+    """
+    _check_columns(key_terms, ["p_check"], "key-terms", "build it with top_key_terms()")
+    out = key_terms.copy()
+    p = out["p_check"].to_numpy(dtype=float)
+    adjusted = np.full(len(p), np.nan)
+    known = ~np.isnan(p)
+    if known.any():
+        adjusted[known] = stats.benjamini_hochberg(p[known])
+    out.insert(out.columns.get_loc("p_check") + 1, "p_check_adj", adjusted)
+    return out
+
+
 def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series:
     """Count what the key terms of one comparison amount to.
 
@@ -1187,7 +1211,9 @@ def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series
         or else ``p_perm``, is below ``alpha``: the difference survives shuffling whole
         documents or paragraphs), ``n_one_side`` (terms with a zero count
         on one side) and ``n_too_small`` (rows flagged ``too_small``, whose token-level p-value is
-        descriptive only).
+        descriptive only); with ``p_check_adj`` in the table (:func:`adjust_checks`), also
+        ``n_held_adjusted`` (terms that hold after adjusting across comparisons), after
+        ``n_held``.
 
     Raises
     ------
@@ -1207,10 +1233,14 @@ def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series
             )
     one_side = (key_terms["n_target"] == 0) | (key_terms["n_reference"] == 0)
     p_check = key_terms["p_check"] if "p_check" in key_terms.columns else key_terms["p_perm"]
+    adjusted = {}
+    if "p_check_adj" in key_terms.columns:
+        adjusted = {"n_held_adjusted": int((key_terms["p_check_adj"] < alpha).sum())}
     return pd.Series(
         {
             "n_terms": len(key_terms),
             "n_held": int((p_check < alpha).sum()),
+            **adjusted,
             "n_one_side": int(one_side.sum()),
             "n_too_small": int(key_terms["too_small"].astype(bool).sum()),
         },
