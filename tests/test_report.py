@@ -280,6 +280,21 @@ def test_failing_cell_names_notebook_cell_and_exception(tmp_path: Path) -> None:
     assert not (out / "reports" / "02-broken.html").exists()
     assert "02-broken" not in report.read_stamp(out)["notebooks"]
 
+    # A notebook that worked before and fails now leaves its previous page and tables alone.
+    fixed = _notebook(new_markdown_cell("# Fixed"), _parameters_cell(), new_code_cell("x = 1"))
+    nbformat.write(fixed, folder / "02-broken.ipynb")
+    report.build_reports(notebooks_dir=folder, out=out, jobs=2, only=["02-broken"])
+    page = (out / "reports" / "02-broken.html").read_bytes()
+    (out / "results" / "02-broken" / "kept.csv").write_text("a\n1\n", encoding="utf-8")
+    entry = report.read_stamp(out)["notebooks"]["02-broken"]
+    nbformat.write(bad, folder / "02-broken.ipynb")
+    with pytest.raises(ReportError, match="notebook 02-broken"):
+        report.build_reports(notebooks_dir=folder, out=out, jobs=2, only=["02-broken"])
+    assert (out / "reports" / "02-broken.html").read_bytes() == page
+    assert (out / "results" / "02-broken" / "kept.csv").read_text(encoding="utf-8") == "a\n1\n"
+    assert report.read_stamp(out)["notebooks"]["02-broken"] == entry
+    assert not list((out / "results").glob(".*previous"))
+
     done = subprocess.run(
         [sys.executable, "-m", "analysis", "report", "--notebooks", str(folder)]
         + ["--out", str(tmp_path / "cli"), "--only", "02-broken"],

@@ -948,7 +948,9 @@ def build_reports(
     ------
     ReportError
         When a notebook fails (naming it, the cell and the exception) or an input is missing.
-        The other notebooks are still built and indexed; the failed one's page is removed.
+        The other notebooks are still built and indexed; the failed one keeps its previous page
+        and tables, if it had any, as they were. A corpus that cannot be analysed (see
+        :func:`analysis.check.check_corpus`) stops the build before any file is written.
     """
     parameters = (parameters or ReportParameters()).resolved()
     out_dir = Path(out).resolve() if out is not None else paths.ROOT
@@ -1000,15 +1002,23 @@ def build_reports(
             )
 
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
+    # A notebook that fails leaves its previous page and tables as they were: its results are
+    # set aside before it runs and put back if it fails (its page is only written on success).
+    previous = {t.notebook.stem: _set_aside(out_dir / t.results_rel) for t in tasks}
     built, failures = _run_tasks(tasks, jobs or os.cpu_count() or 1)
     for task in tasks:
         name = task.notebook.stem
+        results_path, backup = out_dir / task.results_rel, previous[name]
         if name in built:
             seconds, outputs = built[name]
             recorded[name] = {"input_hash": task.input_hash, "outputs": list(outputs)}
+            if backup is not None:
+                shutil.rmtree(backup, ignore_errors=True)
         else:
-            recorded.pop(name, None)
-            (out_dir / "reports" / f"{name}.html").unlink(missing_ok=True)
+            if results_path.exists():
+                shutil.rmtree(results_path)
+            if backup is not None:
+                os.replace(backup, results_path)
     _write_text(
         out_dir / "reports" / STAMP_NAME, json.dumps(stamp, indent=1, sort_keys=True) + "\n"
     )
@@ -1027,6 +1037,17 @@ def build_reports(
         for t in tasks
     ]
     return BuildResult(out_dir, index, tuple(sorted(results, key=lambda r: r.name)))
+
+
+def _set_aside(results: Path) -> Path | None:
+    """Move a notebook's previous results out of the way; return where (None if none)."""
+    if not results.exists():
+        return None
+    backup = results.with_name(f".{results.name}.previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    os.replace(results, backup)
+    return backup
 
 
 def _run_tasks(
