@@ -145,3 +145,21 @@ def test_segments_without_a_group_count_nowhere(seeds, dense, monkeypatch):
         check_dtype=False,
     )
     assert not got["seg_ids"].str.contains("gov-2024-p01|lfl-2022-p03").any()
+
+
+@pytest.mark.parametrize("layout", ["", "line"])
+def test_web_corpus_counts_equal_term_counts_with_layouts(layout, web_manifest):
+    # web copies: single-newline paragraphs, datelines, web-page lines; the manifest's
+    # paragraphs column reaches the map step too
+    corpus = load_corpus(web_manifest).assign(paragraphs=layout)
+    segments = segment_corpus(corpus)
+    tokens = tokenise(segments, corpus)
+    for by in ("actor_type", "seg_id"):
+        expected = term_counts(tokens, segments, by)
+        got = count_corpus(corpus, jobs=1).group_counts(by)
+        key = [by, "term"]
+        pd.testing.assert_frame_equal(
+            got.sort_values(key).reset_index(drop=True),
+            expected.sort_values(key).reset_index(drop=True),
+            check_dtype=False,
+        )

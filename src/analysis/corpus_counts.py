@@ -218,13 +218,13 @@ class _ChunkCounts:
 
 
 def _count_chunk(
-    docs: list[tuple[str, str]], kinds: tuple[str, ...], mwe: bool | tuple[str, ...]
+    docs: list[tuple[str, str, str]], kinds: tuple[str, ...], mwe: bool | tuple[str, ...]
 ) -> _ChunkCounts:
-    """Map step: segment, tokenise and count some documents."""
+    """Map step: segment, tokenise and count some documents (doc_id, raw text, layout)."""
     metas, seg_codes, term_codes, types = [], [], [], []
     offset = 0
-    for doc_id, raw in docs:
-        units = [row for row in segment_rows(raw, doc_id) if row[3] in kinds]
+    for doc_id, raw, layout in docs:
+        units = [row for row in segment_rows(raw, doc_id, layout=layout) if row[3] in kinds]
         spans = [(row[0], row[6], row[7]) for row in units]
         cols = tokenise_text(raw, spans, mwe=mwe, with_sentences=False, with_tokens=False)
         seg_codes.append(np.asarray(cols["seg_index"], dtype=np.int64) + offset)
@@ -252,8 +252,10 @@ def _stems(terms: list[str]) -> list[str]:
     return [stem(t) for t in terms]
 
 
-def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str]]]:
-    pairs = list(zip(corpus["doc_id"], corpus["text"], strict=True))
+def _chunks(corpus: pd.DataFrame, size: int) -> Iterator[list[tuple[str, str, str]]]:
+    layouts = (corpus["paragraphs"].fillna("").replace("", "auto")
+               if "paragraphs" in corpus.columns else ["auto"] * len(corpus))
+    pairs = list(zip(corpus["doc_id"], corpus["text"], layouts, strict=True))
     for i in range(0, len(pairs), size):
         yield pairs[i:i + size]
 

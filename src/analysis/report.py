@@ -910,6 +910,7 @@ def build_reports(
     force: bool = False,
     timeout: int = 600,
     engine: Literal["auto", "subprocess", "inprocess"] = "auto",
+    corpus_check: Any = None,
 ) -> BuildResult:
     """Execute the report notebooks and write their HTML pages, results and an index.
 
@@ -938,6 +939,9 @@ def build_reports(
         nbconvert does. ``auto`` picks ``inprocess`` where processes can fork and hash
         randomisation is off (``PYTHONHASHSEED=0``, which reproducible output needs),
         else ``subprocess``.
+    corpus_check
+        The :class:`analysis.check.CorpusCheck` of this manifest, when the caller has run it
+        already (the command line does, to print its warnings); else it is run here.
 
     Returns
     -------
@@ -964,7 +968,7 @@ def build_reports(
     from analysis.check import check_corpus, require_analysable
 
     # Every problem of every document, before any notebook starts or any file is written.
-    require_analysable(check_corpus(parameters.manifest))
+    require_analysable(corpus_check or check_corpus(parameters.manifest))
     inputs = _gather_inputs(parameters)
     stamp = read_stamp(out_dir)
     recorded: dict[str, Any] = stamp["notebooks"]

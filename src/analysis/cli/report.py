@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         timeout=args.timeout,
         engine=args.engine,
+        corpus_check=check,
     )
     print(summarise_build(result), file=sys.stdout)
     return 0
