@@ -314,3 +314,27 @@ def test_seed_units_are_unchanged() -> None:
         ("lfl-2022", "signature"): 4,
     }
     assert isinstance(segments, pd.DataFrame)
+
+
+def test_a_title_glued_to_the_text_on_one_line() -> None:
+    text = ("Malaysia must stop deporting survivors | Harbour Rights Collective | KUALA LUMPUR - "
+            "The workers who were found in the hostel must be screened as victims first.\n")
+    units = segment_document(text, "d")
+    assert list(units["kind"]) == ["heading", "navigation", "dateline", "body"]
+    assert units["text"].iloc[3].startswith("The workers")
+    assert units["flags"].iloc[3] == "title-split-off dateline-split-off"
+
+
+@pytest.mark.parametrize("heading", ["PRIORITIZED RECOMMENDATIONS:", "We ask the government to:"])
+def test_items_under_a_section_heading_are_content_not_signatures(heading: str) -> None:
+    text = (
+        "PRESS STATEMENT\n\nWorkers in the hostel were held for months without pay and their "
+        f"passports were kept by the employer.\n\n{heading}\n\nEnd detention\n\nFund shelters\n\n"
+        "Issued by:\nMigrant Forum\n"
+    )
+    units = segment_document(text, "e")
+    assert list(units["kind"]) == ["heading", "body", "heading", "body", "body", "signature",
+                                   "signature"]
+    assert units["rule"].iloc[2] == "section heading (capitals or a final colon)"
+    assert list(units["rule"].iloc[3:5]) == ["item under a section heading"] * 2
+    assert (units["flags"] == "").all()

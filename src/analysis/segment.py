@@ -456,6 +456,30 @@ def _split_dateline(unit: _Unit, display: str) -> list[_Unit]:
     return [unit]
 
 
+def _first_line(unit: _Unit, display: str) -> str:
+    spans = [(s, e) for s, e in _lines(display[unit.start:unit.end]) if e > s]
+    return display[unit.start + spans[0][0]:unit.start + spans[0][1]] if spans else ""
+
+
+def _items_under_heading(units: list[_Unit], back_start: int, display: str) -> int:
+    """Move the start of the back matter past items listed under a section heading.
+
+    "RECOMMENDATIONS:" followed by short unpunctuated lines is content, not a signature block:
+    the back matter then starts at the first issuer, closing, date or web-page line after it.
+    """
+    for i in range(back_start, len(units)):
+        line = _first_line(units[i], display)
+        if units[i].kind != "block" or not line.endswith(":") or _ISSUER.match(line):
+            continue
+        for j in range(i + 1, len(units)):
+            first = _first_line(units[j], display)
+            if (units[j].kind != "block" or _ISSUER.match(first) or _CLOSING.match(first)
+                    or _is_dateline(first) or web_kind(first) or first.endswith(":")):
+                return j if j > i + 1 else back_start
+        return len(units)
+    return back_start
+
+
 def _assign_kinds(units: list[_Unit], display: str) -> None:
     """Resolve provisional ``block`` units into front matter, body and back matter."""
     def text(u: _Unit) -> str:
@@ -478,9 +502,19 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
                 _back_kind(line) is None for line in lines):
             break
         back_start = i
+    back_start = _items_under_heading(units, back_start, display)
     first_body = next((i for i in body_like if i < back_start), back_start)
     new: list[_Unit] = []
+    under_heading = False
     for i, u in enumerate(units):
+        if u.kind == "block" and first_body <= i < back_start:
+            short_item = under_heading and not web_kind(text(u)) and not text(u).endswith(":")
+            under_heading = text(u).endswith(":") and not reads_as_prose(text(u)) or (
+                under_heading and short_item)
+            if short_item and not reads_as_prose(text(u)) and not _ends_sentence(text(u)):
+                u.kind, u.rule = "body", "item under a section heading"
+                new.append(u)
+                continue
         if u.kind != "block":
             new.append(u)
         elif i < first_body or i >= back_start:
@@ -515,7 +549,7 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
     if first is not None:
         new[first:first + 1] = _split_dateline(new[first], display)
     for u in new:
-        if u.kind in ANALYSIS_KINDS and not (
+        if u.kind in ANALYSIS_KINDS and u.rule != "item under a section heading" and not (
                 _ends_sentence(text(u)) or text(u).endswith(":")
                 or (u.kind == "list_item" and _ITEM_END.search(text(u)))):
             u.flags = (*u.flags, FLAG_UNFINISHED)
