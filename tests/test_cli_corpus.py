@@ -39,7 +39,14 @@ def test_user_mistake_is_one_line_exit_1(tmp_path):
     assert proc.stderr.startswith("error: manifest") and "Traceback" not in proc.stderr
 
 
-def test_usage_error_exits_2(capsys):
+@pytest.mark.parametrize(
+    "argv",
+    [["no-such-command"], ["sheet", "export"], ["report", "--compare"], ["units", "--bogus"],
+     ["corpus", "--format", "xml"]],
+)
+def test_usage_error_is_one_line_exit_1(argv, capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["no-such-command"])
-    assert exc.value.code == 2
+        main(argv)
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "--help" in err

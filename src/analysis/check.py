@@ -123,7 +123,8 @@ def check_corpus(
             continue
         rows.extend(_unit_warnings(doc_id, units))
         corpus_rows.append({**{k: v for k, v in rec.items() if k not in ("abs_path",
-                                                                          "manifest_row")},
+                                                                          "manifest_row",
+                                                                          "manifest_path")},
                             "sha256": sha, "encoding": encoding, "n_chars": len(text),
                             "text": text})
     corpus = pd.DataFrame(corpus_rows) if corpus_rows else None

@@ -67,19 +67,18 @@ def read_manifest(
     -------
     DataFrame
         The manifest's columns as strings (optional columns missing from the file are added
-        empty), plus ``manifest_row`` (int, the 1-based line number in the file) and
-        ``abs_path`` (the document's resolved path).
+        empty), plus ``manifest_row`` (int, the 1-based line number in the file),
+        ``abs_path`` (the document's resolved path) and ``manifest_path`` (the manifest's path).
     """
     path = Path(manifest) if manifest is not None else paths.MANIFEST
+    if path.is_dir():
+        raise CorpusError(
+            f"manifest {path} is a folder, not a file; pass the manifest CSV inside it "
+            f"(for example {path / 'manifest.csv'})"
+        )
     if not path.is_file():
         raise CorpusError(f"manifest {path} does not exist; pass the path of a manifest CSV")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"manifest {path} is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV"
-        ) from None
+    text = _decode_manifest(path.read_bytes(), path)
     rows = list(csv.reader(text.splitlines()))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise CorpusError(
@@ -88,6 +87,13 @@ def read_manifest(
     header = [h.strip() for h in rows[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
+        for name, sep in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
+            if len(header) == 1 and all(c in header[0] for c in ("doc_id", sep)):
+                raise CorpusError(
+                    f"manifest {path} looks {name}-separated ({sep!r} between the columns); "
+                    "save it as a comma-separated CSV (in a spreadsheet: Save As, CSV UTF-8, "
+                    "comma-delimited)"
+                )
         raise CorpusError(
             f"manifest {path} lacks required column(s) {', '.join(missing)}; "
             f"required: {', '.join(REQUIRED_COLUMNS)}"
@@ -118,7 +124,37 @@ def read_manifest(
     if validate_rows:
         _validate_rows(frame, path)
     frame["abs_path"] = [str((path.parent / p).resolve()) for p in frame["path"]]
+    frame["manifest_path"] = str(path)
     return frame
+
+
+def _decode_manifest(raw: bytes, path: Path) -> str:
+    """Decode a manifest: UTF-8 (a BOM allowed), or UTF-16 with a BOM; else say what it is."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CorpusError(
+                f"manifest {path} starts with a UTF-16 mark but is not valid UTF-16; save it as "
+                "UTF-8 CSV"
+            ) from None
+    sample = raw[:4096]
+    if sample and (sample[1::2].count(0) > len(sample) // 4
+                   or sample[0::2].count(0) > len(sample) // 4):
+        order = "LE" if sample[1::2].count(0) > sample[0::2].count(0) else "BE"
+        raise CorpusError(
+            f"manifest {path} looks UTF-16 without a byte-order mark (every other byte is "
+            f"0); save it as UTF-8 CSV (for example `iconv -f UTF-16{order} -t UTF-8 "
+            f"{path.name} > manifest-utf8.csv`)"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"manifest {path} is not UTF-8 (byte {exc.start}); it is probably Windows-1252 or "
+            f"Latin-1: save it as UTF-8 CSV (for example `iconv -f CP1252 -t UTF-8 {path.name} "
+            "> manifest-utf8.csv`)"
+        ) from None
 
 
 def _validate_rows(frame: pd.DataFrame, path: Path) -> None:
@@ -134,6 +170,23 @@ def _listing(what: str, problems: list[str]) -> str:
     return f"{what}: {len(problems)} problems\n" + "\n".join(f"  - {p}" for p in problems)
 
 
+def _path_problems(document: str, manifest: Path, where: str) -> list[str]:
+    """A document must be a file inside the manifest's folder, after resolving links."""
+    if not document:
+        return []
+    folder = manifest.parent.resolve()
+    given = Path(document)
+    if given.is_absolute() or document.startswith(("\\", "/")) or re.match(r"^[A-Za-z]:", document):
+        return [f"{where}: path {document!r} is absolute; give it relative to the manifest's "
+                f"folder and keep the file in that folder"]
+    resolved = (manifest.parent / given).resolve()
+    if not resolved.is_relative_to(folder):
+        return [f"{where}: path {document!r} leads outside the manifest's folder (to "
+                f"{resolved}); a manifest reads only files in its own folder, so copy the file "
+                "there"]
+    return []
+
+
 def manifest_row_problems(frame: pd.DataFrame, path: Path) -> list[str]:
     """Return one message per problem in the manifest's rows (empty list when all are valid)."""
     problems: list[str] = []
@@ -144,6 +197,14 @@ def manifest_row_problems(frame: pd.DataFrame, path: Path) -> list[str]:
         for col in empty:
             problems.append(f"{where}: column {col!r} is empty; every document needs one")
         doc_id = rec["doc_id"]
+        actor = rec["actor_type"]
+        if actor and not _DOC_ID.fullmatch(actor):
+            problems.append(
+                f"{where}: actor_type {actor!r} is not a valid group name; use letters, digits, "
+                "'-', '_' or '.', starting with a letter or digit (at most 64 characters): it "
+                "becomes part of file names and page ids"
+            )
+        problems.extend(_path_problems(rec.get("path", ""), path, where))
         if doc_id and not _DOC_ID.fullmatch(doc_id):
             problems.append(
                 f"{where}: doc_id {doc_id!r} is not a valid id; use letters, digits, '-', '_' or "
@@ -229,6 +290,11 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
 def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
     """Read one document file; return ``(text, encoding, sha256 of the bytes)``."""
     path = Path(path)
+    if path.is_dir():
+        raise CorpusError(
+            f"document {path} is a folder, not a file; the manifest's path column names one text "
+            "file per document"
+        )
     if not path.is_file():
         raise CorpusError(f"document {path} does not exist; check the manifest's path column")
     size = path.stat().st_size
@@ -259,7 +325,10 @@ def read_documents(
     for rec in frame.to_dict("records"):
         where = f"manifest row {rec['manifest_row']} (doc_id {rec['doc_id']!r})"
         text, encoding, sha = "", "", ""
+        outside = _path_problems(rec["path"], Path(rec["manifest_path"]), where)
         try:
+            if outside:  # never read a file outside the manifest's folder
+                raise CorpusError(outside[0].split(": ", 1)[1])
             text, encoding, sha = read_document(rec["abs_path"], max_bytes=max_bytes)
         except CorpusError as exc:
             problems[rec["doc_id"]] = f"{where}: {exc}"
@@ -308,7 +377,7 @@ def load_corpus(
     if problems:
         raise CorpusError(_listing(
             f"{len(problems)} of {len(frame)} documents cannot be read", list(problems.values())))
-    out = frame.drop(columns=["abs_path", "manifest_row"])
+    out = frame.drop(columns=["abs_path", "manifest_row", "manifest_path"])
     out["sha256"] = shas
     out["encoding"] = encodings
     out["n_chars"] = [len(t) for t in texts]

@@ -515,8 +515,15 @@ def strip_volatile(notebook: NotebookNode) -> NotebookNode:
 
 # The exporter's template without its remote scripts (require.js, MathJax, Mermaid, widgets): a
 # report loads nothing from the network and runs no script.
+#: The content-security policy of every page: nothing is fetched from anywhere (images are
+#: inline data, styles inline), no script runs, no form is sent.
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js -%}""" + _CSP_META + """{%- endblock html_head_js -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
@@ -546,14 +553,35 @@ _IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|svg\+xml);base64,", re.IGNOR
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
+# What a browser ignores in a URL: leading and trailing C0 controls and spaces, and tabs and
+# line breaks anywhere ("\t//evil.invalid" is "//evil.invalid").
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+# A local reference: a fragment, or a relative path with no scheme, no host ("//", "\\") and no
+# backslash anywhere (browsers read "\" as "/").
+_LOCAL_URL = re.compile(r"^(?:#[^\\]*|(?![/\\])[^:\\]*(?:[/?#][^\\]*)?)$")
+_CSS_FETCH = re.compile(r"url\(|image-set\(|@import|expression\(|\\", re.IGNORECASE)
+
+
+def _url_as_read(value: str) -> str:
+    return _URL_IGNORED.sub("", value).strip("".join(map(chr, range(0x21))))
+
+
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Keep an attribute only if allowed for the tag and, for URLs and styles, fetches nothing.
+
+    ``src`` takes a base64 ``data:image`` or a local relative path; ``href`` a fragment or a local
+    relative path (no scheme, no protocol-relative or backslash host); ``style`` no ``url()``.
+    """
     if name not in _COMMON_ATTRS and name not in _TAG_ATTRS.get(tag, ()):
         return False
-    if name == "src":
-        return bool(_IMAGE_DATA.match(value)) or ":" not in value.split("/")[0]
-    if name == "href":
-        scheme = value.split(":", 1)[0].lower() if ":" in value.split("/")[0] else ""
-        return scheme in {"", "http", "https", "mailto"}
+    if name in ("src", "href"):
+        url = _url_as_read(value)
+        if name == "src" and _IMAGE_DATA.match(url):
+            return True
+        before_path = url.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        return ":" not in before_path and bool(_LOCAL_URL.match(url))
+    if name == "style":
+        return not _CSS_FETCH.search(value)
     return True
 
 
@@ -564,8 +592,11 @@ def sanitize_html(fragment: str | bytes) -> str:
     paragraphs and table headers so that Markdown and DataFrames render as tag soup. Here headings,
     paragraphs, lists, tables and images stay; ``<script>`` and ``<style>`` elements are removed
     with their content; any other tag is escaped to visible text; attributes are kept only from
-    an allow-list, links only to relative, ``http(s)`` or ``mailto`` targets, images only from
-    relative paths or base64 ``data:image`` URIs, inline CSS only for a few layout properties.
+    an allow-list; links only to fragments and local relative paths, images only from base64
+    ``data:image`` URIs or local relative paths, never a scheme, a protocol-relative (``//``) or
+    backslash host, whatever spaces, tabs or line breaks hide it; inline CSS only for a few layout
+    properties and never with ``url()``. Every page also carries a content-security policy
+    (:data:`CSP`) that forbids fetching anything.
     """
     import bleach
     from bleach.css_sanitizer import CSSSanitizer
@@ -1190,6 +1221,7 @@ def write_index(
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
+        _CSP_META,
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Reports: comparative discourse analysis</title>",
         f"<style>{_INDEX_CSS}</style>",

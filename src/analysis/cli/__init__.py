@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from analysis.errors import AnalysisError
 
@@ -20,9 +21,17 @@ def _command_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit status 1."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message}; see `{self.prog} --help`", file=sys.stderr)
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with one sub-command per module of this package."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m analysis",
         description="Comparative discourse analysis of policy statements.",
     )
@@ -33,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the process exit status (0 ok, 1 invalid input, 2 usage)."""
+    """Run one command; return the process exit status (0 ok, 1 invalid input or usage)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
