@@ -453,7 +453,10 @@ def test_sheets_for_corpus_picks_full_clean_sheets_and_explains_the_rest(tmp_pat
     fill(read_sheet(good), {**GOOD, "aa-p01": {**GOOD["aa-p01"], "frame": "Victim"}}).to_csv(
         tmp_path / "bad.csv", index=False)
     read_sheet(good).iloc[[0]].to_csv(tmp_path / "part.csv", index=False)
-    read_sheet(good).assign(seg_id=["zz-p01", "zz-p02"]).to_csv(
+    # another corpus: other ids and other texts (same texts under other ids would be this
+    # corpus's units, found by their text)
+    read_sheet(good).assign(seg_id=["zz-p01", "zz-p02"],
+                            text=["A text of another corpus.", "And another one."]).to_csv(
         tmp_path / "other.csv", index=False)
     (tmp_path / "README.md").write_text("not a sheet")
     (tmp_path / "notes.csv").write_text("a,b\n1,2\n")

@@ -43,6 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.anchors import match_rows
 from analysis.errors import CodingError
 
 SheetFormat = Literal["xlsx", "csv"]
@@ -869,6 +870,22 @@ def _resolve_ids(sheet: pd.DataFrame, seg_ids: Iterable[str]) -> pd.Series:
     return sheet["seg_id"].map(lambda v: v if v in known else reverse.get(v, ""))
 
 
+def _resolve_rows(sheet: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    """Map a sheet's rows to current seg_ids by id, and by text where the id has moved.
+
+    A row whose text is still in the corpus under another seg_id (a paragraph was added or
+    removed before it) is that unit (:func:`analysis.anchors.match_rows`, exact texts only);
+    other rows keep what their id resolves to, so the checks can say what changed.
+    """
+    direct = _resolve_ids(sheet, units["seg_id"])
+    if "text" not in sheet.columns or sheet.empty:
+        return direct
+    matched, _ = match_rows(pd.DataFrame({"seg_id": direct, "text": sheet["text"]}), units,
+                            fuzzy=False)
+    by_text = pd.Series(matched["seg_id"].to_numpy(), index=sheet.index)
+    return by_text.where(matched["status"].isin(["kept", "moved"]).to_numpy(), direct)
+
+
 def export_sheet(
     segments: pd.DataFrame,
     path: str | Path,
@@ -883,10 +900,13 @@ def export_sheet(
     """Write a coding sheet for one coder, keeping any work already in an existing sheet.
 
     If ``path`` exists, it is first copied to ``NAME.bakN.EXT`` (the lowest unused N) and its
-    codes are carried over by seg_id: a unit whose text changed since it was coded keeps its
-    codes and gets ``flag`` = ``"text changed since coded: re-read and confirm"``; codes for
-    units that no longer exist go to the orphans sheet (XLSX) or ``NAME.orphans.csv`` (CSV),
-    together with any orphans from before. Nothing a coder typed is dropped.
+    codes are carried over by content, not position (:func:`analysis.anchors.match_rows`): a
+    unit whose text is unchanged keeps its codes and notes wherever it moved; a unit whose text
+    was edited keeps them and gets a ``flag`` ("text changed since coded ...: re-read and
+    confirm; it read: ...", with the earlier text); codes of text that no longer exists go to the
+    orphans sheet (XLSX) or ``NAME.orphans.csv`` (CSV), together with any orphans from before;
+    new text arrives uncoded. A flag the coder has not cleared stays. Nothing a coder typed is
+    dropped.
 
     Parameters
     ----------
@@ -912,7 +932,9 @@ def export_sheet(
     -------
     dict
         ``path``, ``backup`` (Path or None), ``n_units``, ``n_carried`` (units with earlier
-        codes), ``n_flagged`` (text changed), ``n_orphans``.
+        codes: kept + moved + flagged), ``n_kept`` (same text, same seg_id), ``n_moved`` (same
+        text, another seg_id), ``n_flagged`` (edited text), ``n_orphans`` (rows of codes whose
+        text is gone, earlier orphans included) and ``n_new`` (units no earlier row matched).
     """
     path = Path(path)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", coder or ""):
@@ -938,7 +960,7 @@ def export_sheet(
     real_ids = units["seg_id"].to_list()
 
     backup: Path | None = None
-    carried = flagged = 0
+    counts = {"n_kept": 0, "n_moved": 0, "n_edited": 0, "n_new": len(real_ids)}
     orphans = pd.DataFrame()
     if path.exists():
         old = read_sheet(path)
@@ -955,20 +977,32 @@ def export_sheet(
             )
         old = old.assign(_real=_resolve_ids(old, real_ids))
         dims = [d for d in cb.names if d in old.columns]
-        by_id = {r["_real"]: r for _, r in old.iterrows() if r["_real"]}
-        for i, seg_id in enumerate(real_ids):
-            previous = by_id.get(seg_id)
-            if previous is None:
-                continue
+        rows = pd.DataFrame({"seg_id": old["_real"], "text": old.get("text", "")})
+        if "doc_id" in old.columns:
+            rows["doc_id"] = old["doc_id"]
+        matched, new_ids = match_rows(rows, units)
+        position = {s: i for i, s in enumerate(real_ids)}
+        counts["n_new"] = len(new_ids)
+        for (_, previous), (_, m) in zip(old.iterrows(), matched.iterrows(), strict=True):
             typed = {d: previous[d] for d in dims if previous[d] != ""}
-            if typed:
-                carried += 1
-                for d, v in typed.items():
-                    sheet.loc[i, d] = v
-                if previous.get("text_sha", "") != units.loc[i, "text_sha"]:
-                    flagged += 1
-                    sheet.loc[i, "flag"] = "text changed since coded: re-read and confirm"
-        gone = old[~old["_real"].isin(real_ids)].drop(columns="_real")
+            if m["status"] == "orphaned" or not typed:
+                continue
+            i = position[m["seg_id"]]
+            for d, v in typed.items():
+                sheet.loc[i, d] = v
+            counts[f"n_{m['status']}"] += 1
+            earlier_flag = previous.get("flag", "")
+            if m["status"] == "edited":
+                before = " ".join(str(previous.get("text", "")).split())
+                shown = before if len(before) <= 200 else before[:199] + "\u2026"
+                sheet.loc[i, "flag"] = (
+                    f"text changed since coded (similarity {m['similarity']:.2f}): re-read and "
+                    f"confirm; it read: \u201c{shown}\u201d"
+                )
+            elif earlier_flag:
+                sheet.loc[i, "flag"] = earlier_flag  # a flag the coder has not cleared stays
+        lost = matched["status"].eq("orphaned").to_numpy()
+        gone = old[lost].drop(columns="_real")
         gone = gone[[c for c in gone.columns if c in dims or c in ("seg_id", "text", "text_sha")]]
         gone = gone[gone[[d for d in dims if d in gone.columns]].ne("").any(axis=1)]
         orphans = pd.concat([read_sheet(path, sheet="orphans"), gone], ignore_index=True)
@@ -986,9 +1020,12 @@ def export_sheet(
         "path": path,
         "backup": backup,
         "n_units": len(sheet),
-        "n_carried": carried,
-        "n_flagged": flagged,
+        "n_carried": counts["n_kept"] + counts["n_moved"] + counts["n_edited"],
+        "n_kept": counts["n_kept"],
+        "n_moved": counts["n_moved"],
+        "n_flagged": counts["n_edited"],
         "n_orphans": len(orphans),
+        "n_new": counts["n_new"],
     }
 
 
@@ -1061,7 +1098,7 @@ def check_sheet(
         return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 
     current = units.set_index("seg_id")
-    real = _resolve_ids(sheet, units["seg_id"])
+    real = _resolve_rows(sheet, units)
     coders = sorted(set(sheet["coder"]) - {""}) if "coder" in sheet.columns else []
     if "coder" in sheet.columns:
         if len(coders) > 1:
@@ -1196,7 +1233,7 @@ def merge_sheets(
                 "merge one sheet per coder"
             )
         coders_seen[coder] = name
-        real = _resolve_ids(table, units["seg_id"])
+        real = _resolve_rows(table, units)
         for d in cb.dimensions:
             if d.name not in table.columns:
                 continue
@@ -1306,7 +1343,7 @@ def sheets_for_corpus(
             records.append(record | {"n_rows": len(sheet),
                                      "reason": "not a coding sheet (no seg_id and coder columns)"})
             continue
-        real = _resolve_ids(sheet, units["seg_id"])
+        real = _resolve_rows(sheet, units)
         matched = int((real != "").sum())
         record |= {
             "coder": next((c for c in sheet["coder"] if c), ""),

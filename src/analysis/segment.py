@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
+from analysis.anchors import anchor
 from analysis.clean import CleanText, clean_document
 from analysis.corpus import document_columns
 from analysis.errors import SegmentationError
@@ -60,7 +61,7 @@ ANALYSIS_KINDS: tuple[str, ...] = ("body", "list_item")
 LAYOUTS: tuple[str, ...] = ("auto", "blank-line", "line")
 SEGMENT_COLUMNS = [
     "seg_id", "doc_id", "position", "kind", "label", "text", "start", "end", "text_sha",
-    "n_chars", "rule", "flags", "layout",
+    "n_chars", "rule", "flags", "layout", "anchor",
 ]
 _KIND_PREFIX = {
     "heading": "h",
@@ -663,7 +664,8 @@ def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
             seg_id = f"{doc_id}-{_KIND_PREFIX[u.kind]}{counters[u.kind]:02d}"
         rows.append((seg_id, doc_id, position, u.kind, u.label, text, start, end,
                      _text_sha(text), len(text), u.rule, " ".join(u.flags), layout_note))
-    return rows
+    anchors = anchor([row[5] for row in rows])
+    return [(*row, a) for row, a in zip(rows, anchors, strict=True)]
 
 
 def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
@@ -689,7 +691,10 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
         end as a sentence, ``dateline-split-off`` and ``title-split-off`` when a dateline or a
         page title was cut off its start), ``layout`` (str, how the document's paragraphs were
         found: ``blank-line`` or ``line``, ``(inferred)`` or ``(manifest)``, from the optional
-        manifest column ``paragraphs``), and the document's ``actor_type``, ``organisation``,
+        manifest column ``paragraphs``), ``anchor`` (str, a content anchor: the unit's and its
+        neighbours' normalised texts hashed, :func:`analysis.anchors.anchor`; unlike
+        ``seg_id`` it does not shift when a paragraph is added or removed elsewhere), and the
+        document's ``actor_type``, ``organisation``,
         ``date``, ``genre``, ``title``, ``venue`` where the corpus has them.
     """
     layouts = corpus["paragraphs"] if "paragraphs" in corpus.columns else ["auto"] * len(corpus)

@@ -62,9 +62,10 @@ def run_export(args: argparse.Namespace) -> int:
     print(f"wrote {info['path']}: {info['n_units']} units for coder {args.coder}")
     if info["backup"] is not None:
         print(
-            f"kept the previous sheet as {info['backup']}; carried codes for "
-            f"{info['n_carried']} units, {info['n_flagged']} flagged (text changed), "
-            f"{info['n_orphans']} orphaned rows kept"
+            f"kept the previous sheet as {info['backup']}; codes matched by text: "
+            f"{info['n_kept']} kept, {info['n_moved']} moved (same text, new seg_id), "
+            f"{info['n_flagged']} flagged (text edited: re-read), {info['n_orphans']} orphaned "
+            f"rows kept (text gone), {info['n_new']} new units uncoded"
         )
     return 0
 
