@@ -304,8 +304,12 @@ def test_failing_cell_names_notebook_cell_and_exception(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
+    # progress lines, then the one-line error
+    assert done.stderr.splitlines()[:2] == ["  started 02-broken",
+                                            done.stderr.splitlines()[1]]
+    assert done.stderr.splitlines()[1].startswith("  failed  02-broken (")
     assert (
-        done.stderr.startswith("error: notebook 02-broken: cell 3")
+        done.stderr.splitlines()[-1].startswith("error: notebook 02-broken: cell 3")
         and "Traceback" not in done.stderr
     )
 

@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -942,6 +942,8 @@ def build_reports(
     timeout: int = 600,
     engine: Literal["auto", "subprocess", "inprocess"] = "auto",
     corpus_check: Any = None,
+    memory_limit: float | None = None,
+    progress: Callable[[str, str, float], None] | None = None,
 ) -> BuildResult:
     """Execute the report notebooks and write their HTML pages, results and an index.
 
@@ -973,6 +975,14 @@ def build_reports(
     corpus_check
         The :class:`analysis.check.CorpusCheck` of this manifest, when the caller has run it
         already (the command line does, to print its warnings); else it is run here.
+    memory_limit
+        Address space each notebook's process may use, in GiB; ``None`` means three quarters of
+        the machine's memory shared among the notebooks run at once
+        (:func:`analysis.runner.default_memory_limit`), 0 means no limit. A notebook that needs
+        more fails with a message saying so; the machine stays responsive.
+    progress
+        Called with ``(notebook, event, seconds)`` as notebooks start and end (``started``,
+        ``done``, ``failed``).
 
     Returns
     -------
@@ -1040,7 +1050,33 @@ def build_reports(
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
     previous = {t.notebook.stem: _set_aside(out_dir / t.results_rel) for t in tasks}
-    built, failures = _run_tasks(tasks, jobs or os.cpu_count() or 1)
+    pages = {t.notebook.stem: _copy_aside(out_dir / "reports" / f"{t.notebook.stem}.html")
+             for t in tasks}
+    from analysis.runner import GIB, default_memory_limit
+
+    workers = jobs or os.cpu_count() or 1
+    limit = (default_memory_limit(min(workers, max(1, len(tasks)))) if memory_limit is None
+             else int(memory_limit * GIB))
+    try:
+        built, failures = _run_tasks(tasks, workers, memory_limit=limit, progress=progress)
+    except BaseException:
+        # Interrupted (Ctrl-C): the children are stopped; put every page and table back.
+        for task in tasks:
+            name = task.notebook.stem
+            results_path, backup = out_dir / task.results_rel, previous[name]
+            if results_path.exists():
+                shutil.rmtree(results_path)
+            if backup is not None:
+                os.replace(backup, results_path)
+            page = out_dir / "reports" / f"{name}.html"
+            if pages[name] is not None:
+                os.replace(pages[name], page)
+            else:
+                page.unlink(missing_ok=True)
+        raise
+    for page_backup in pages.values():
+        if page_backup is not None:
+            page_backup.unlink(missing_ok=True)
     for task in tasks:
         name = task.notebook.stem
         results_path, backup = out_dir / task.results_rel, previous[name]
@@ -1074,6 +1110,15 @@ def build_reports(
     return BuildResult(out_dir, index, tuple(sorted(results, key=lambda r: r.name)))
 
 
+def _copy_aside(page: Path) -> Path | None:
+    """Keep a copy of a page until its notebook has been rebuilt; return it (None if none)."""
+    if not page.is_file():
+        return None
+    backup = page.with_name(f".{page.name}.previous")
+    shutil.copy2(page, backup)
+    return backup
+
+
 def _set_aside(results: Path) -> Path | None:
     """Move a notebook's previous results out of the way; return where (None if none)."""
     if not results.exists():
@@ -1086,64 +1131,45 @@ def _set_aside(results: Path) -> Path | None:
 
 
 def _run_tasks(
-    tasks: list[_Task], jobs: int
+    tasks: list[_Task], jobs: int, *, memory_limit: int = 0,
+    progress: Callable[[str, str, float], None] | None = None,
 ) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
+    """Run each task in a child process of its own (:func:`analysis.runner.run_isolated`).
+
+    With the in-process engine the libraries are imported here once, before the children are
+    forked. A child that dies (killed, out of memory, crashed) fails its notebook with the cause;
+    the others go on.
+    """
+    from analysis.runner import run_isolated
+
     built: dict[str, tuple[float, tuple[str, ...]]] = {}
     failures: dict[str, str] = {}
-    if tasks and tasks[0].engine == "inprocess":
-        return _run_forked(tasks, jobs)
-    if len(tasks) <= 1 or jobs == 1:
-        for task in tasks:
-            try:
-                name, seconds, outputs = _run_task(task)
-                built[name] = (seconds, outputs)
-            except ReportError as exc:
-                failures[task.notebook.stem] = str(exc)
+    if not tasks:
         return built, failures
+    if tasks[0].engine == "inprocess":
+        from analysis.kernels import warm_up
 
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork, not spawn: spawn would re-run ``python -m analysis`` (the CLI) in every worker.
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        return _collect([(task, pool.submit(_run_task, task).result) for task in tasks])
+        warm_up()
+    outcomes = run_isolated(
+        [(t.notebook.stem, t) for t in tasks], _run_task, jobs=min(jobs, len(tasks)),
+        memory_limit=memory_limit, on_event=progress,
+    )
+    for outcome in outcomes:
+        if outcome.ok:
+            _, seconds, outputs = outcome.value
+            built[outcome.name] = (seconds, outputs)
+        else:
+            error = outcome.error
+            if not error.startswith(f"notebook {outcome.name}"):
+                error = f"notebook {outcome.name}: {error}"
+            failures[outcome.name] = error
+    return built, failures
 
 
 def _can_fork_warm() -> bool:
     import multiprocessing
 
     return sys.flags.hash_randomization == 0 and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _run_forked(
-    tasks: list[_Task], jobs: int
-) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
-    """Run each task in a process of its own, forked after the libraries are imported once."""
-    import multiprocessing
-
-    from analysis.kernels import warm_up
-
-    warm_up()
-    context = multiprocessing.get_context("fork")
-    # maxtasksperchild=1: a worker runs one notebook and exits, so every kernel is fresh.
-    with context.Pool(processes=min(jobs, len(tasks)), maxtasksperchild=1) as pool:
-        return _collect([(task, pool.apply_async(_run_task, (task,)).get) for task in tasks])
-
-
-def _collect(
-    pending: list[tuple[_Task, Any]],
-) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
-    """Wait for each task's result (a callable returning ``_run_task``'s value), in order."""
-    built: dict[str, tuple[float, tuple[str, ...]]] = {}
-    failures: dict[str, str] = {}
-    for task, result in pending:
-        try:
-            name, seconds, outputs = result()
-            built[name] = (seconds, outputs)
-        except ReportError as exc:
-            failures[task.notebook.stem] = str(exc)
-    return built, failures
 
 
 # --------------------------------------------------------------------------------------------

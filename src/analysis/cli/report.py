@@ -73,6 +73,14 @@ def add_parser(subparsers: Any) -> None:
         "PYTHONHASHSEED=0, which `make report` sets); subprocess: a Jupyter kernel process per "
         "notebook, as nbconvert does (default: auto, inprocess when possible)",
     )
+    parser.add_argument(
+        "--memory-limit",
+        type=float,
+        metavar="GIB",
+        default=None,
+        help="address space each notebook may use, in GiB (default: three quarters of the "
+        "machine's memory shared among the notebooks run at once; 0: no limit)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -102,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         engine=args.engine,
         corpus_check=check,
+        memory_limit=args.memory_limit,
+        progress=_progress,
     )
     print(summarise_build(result), file=sys.stdout)
     return 0
@@ -115,3 +125,9 @@ def _compare(values: list[str] | None) -> str | tuple[str, ...] | None:
     if parsed is None or isinstance(parsed, str):
         return parsed
     return tuple(f"{t}:{r}" for t, r in parsed)
+
+
+def _progress(name: str, event: str, seconds: float) -> None:
+    """One plain line per notebook start and end on stderr (readable in CI logs too)."""
+    when = f" ({seconds:.1f} s)" if event != "started" else ""
+    print(f"  {event:<8}{name}{when}", file=sys.stderr, flush=True)
