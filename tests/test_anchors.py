@@ -95,6 +95,13 @@ def test_merge_lines_up_sheets_exported_before_and_after_an_edit(tmp_path: Path)
     problems = coding.check_sheet(old_sheet, after)
     errors = problems[problems["severity"] == "error"]
     assert list(errors["problem"]) == ["missing unit: not in the sheet"]
+    # merged as it is, beside a sheet made after the edit, its codes land on their texts
+    late = tmp_path / "cat.csv"
+    coding.export_sheet(after, late, coder="cat")
+    stale = coding.merge_sheets([old_sheet, late], after)
+    ana = stale[(stale["coder"] == "ana") & (stale["dimension"] == "frame") & (stale["code"] != "")]
+    text_by_id = after.set_index("seg_id")["text"]
+    assert {text_by_id[s] for s in ana["seg_id"]} == set(PARAGRAPHS.values())
     # re-exported, it lines up with a second coder's sheet made after the edit
     coding.export_sheet(after, old_sheet, coder="ana")
     second = tmp_path / "ben.csv"
