@@ -810,23 +810,27 @@ def permutation_keyness(
         The :func:`analysis.stats.permutation_log_ratio` table, indexed by term, in the order of
         ``terms``. A term absent from the analysed segments raises ``AnalysisError``.
     """
-    dtm = document_term_matrix(tokens, segments, "seg_id", unit=unit, mwe=mwe, stopwords=True)
+    return _permutation(tokens, segments, terms, by, "seg_id", target=target,
+                        reference=reference, n_resamples=n_resamples, seed=seed, unit=unit,
+                        mwe=mwe)
+
+
+def _permutation(
+    tokens: pd.DataFrame, segments: pd.DataFrame, terms: Sequence[str], by: str, rows: str, *,
+    target: Any, reference: Any, n_resamples: int, seed: int, unit: Unit, mwe: bool,
+) -> pd.DataFrame:
+    """The permutation check with ``rows`` (``seg_id`` or ``doc_id``) as the shuffled units."""
+    dtm = document_term_matrix(tokens, segments, rows, unit=unit, mwe=mwe, stopwords=True)
     cols = dtm.terms.get_indexer(list(terms))
     if (cols < 0).any():
         missing = [t for t, c in zip(terms, cols, strict=True) if c < 0]
         raise AnalysisError(
             f"term(s) {missing} do not occur in the analysed segments (unit={unit!r}, mwe={mwe})."
         )
-    labels = _segment_labels(segments, by).reindex(dtm.rows).to_numpy()
+    labels = (_segment_labels(segments, by) if rows == "seg_id" else _doc_labels(segments, by))
     return stats.permutation_log_ratio(
-        dtm.matrix[:, cols],
-        dtm.sizes,
-        labels,
-        target=target,
-        reference=reference,
-        terms=list(terms),
-        n_resamples=n_resamples,
-        seed=seed,
+        dtm.matrix[:, cols], dtm.sizes, labels.reindex(dtm.rows).to_numpy(), target=target,
+        reference=reference, terms=list(terms), n_resamples=n_resamples, seed=seed,
     )
 
 
@@ -983,16 +987,9 @@ def document_permutation(
     term that one document repeats cannot reach a p-value below the share of documents in the
     target group.
     """
-    dtm = document_term_matrix(tokens, segments, "doc_id", unit=unit, mwe=mwe, stopwords=True)
-    cols = dtm.terms.get_indexer(list(terms))
-    if (cols < 0).any():
-        missing = [t for t, c in zip(terms, cols, strict=True) if c < 0]
-        raise AnalysisError(f"term(s) {missing} do not occur in the analysed segments.")
-    labels = _doc_labels(segments, by).reindex(dtm.rows).to_numpy()
-    return stats.permutation_log_ratio(
-        dtm.matrix[:, cols], dtm.sizes, labels, target=target, reference=reference,
-        terms=list(terms), n_resamples=n_resamples, seed=seed,
-    )
+    return _permutation(tokens, segments, terms, by, "doc_id", target=target,
+                        reference=reference, n_resamples=n_resamples, seed=seed, unit=unit,
+                        mwe=mwe)
 
 
 def key_candidates(
