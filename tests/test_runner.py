@@ -135,14 +135,22 @@ def test_ctrl_c_stops_the_build_and_keeps_the_previous_reports(tmp_path: Path) -
     slow = _notebook(new_markdown_cell("# Slow"), _parameters(),
                      new_code_cell("import time\ntime.sleep(120)"))
     nbformat.write(slow, folder / "01-bad.ipynb")
+    # A build started from a background job inherits an ignored SIGINT; a terminal's does not.
     process = subprocess.Popen([*command, "--force"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (out / "reports" / ".01-bad.html.previous").exists():
-        time.sleep(0.2)
-    time.sleep(3)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+                               stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 60
+        while (time.monotonic() < deadline
+               and not (out / "reports" / ".01-bad.html.previous").exists()):
+            time.sleep(0.2)
+        time.sleep(3)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert {p.name: p.read_bytes() for p in (out / "reports").glob("*.html")} == pages
