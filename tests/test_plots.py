@@ -121,3 +121,27 @@ def test_figures_show_as_png_without_inline_support():
     )
     png = PNGFormatter()(fig)  # a formatter with no printer registered for Figure
     assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_similarity_heatmap_is_bounded_for_large_corpora() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from analysis.plots import MAX_HEATMAP, similarity_heatmap
+
+    rng = np.random.default_rng(0)
+    rows = pd.MultiIndex.from_tuples(
+        [(f"ngo-{i // 7:03d}-p{i % 7 + 1:02d}", str(i % 7 + 1)) for i in range(700)])
+    cols = pd.MultiIndex.from_tuples(
+        [(f"gov-{i // 5:03d}-p{i % 5 + 1:02d}", str(i % 5 + 1)) for i in range(900)])
+    matrix = pd.DataFrame(rng.random((700, 900)) * 0.3, index=rows, columns=cols)
+    matrix.iloc[3, 7] = 0.99  # the strongest pair: ngo-000 and gov-001
+    figure = similarity_heatmap(matrix)
+    ax = figure.axes[0]
+    assert len(ax.get_yticks()) == MAX_HEATMAP and len(ax.get_xticks()) == MAX_HEATMAP
+    assert "documents shown of 700 x 900 paragraphs" in ax.get_title()
+    assert "ngo-000" in [t.get_text() for t in ax.get_yticklabels()]
+    width, height = figure.get_size_inches()
+    assert width < 30 and height < 30
+    small = similarity_heatmap(matrix.iloc[:6, :8])
+    assert small.axes[0].get_title().startswith("Paragraph similarity")

@@ -321,13 +321,52 @@ def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
     return fig
 
 
-def similarity_heatmap(matrix: pd.DataFrame) -> Figure:
+#: Most rows or columns a similarity heatmap draws; larger matrices are aggregated.
+MAX_HEATMAP = 40
+
+
+def _seg_names(index: pd.Index) -> list[str]:
+    return [str(v[0]) if isinstance(v, tuple) else str(v) for v in index]
+
+
+def _document_of(seg_id: str) -> str:
+    head, sep, _ = seg_id.rpartition("-p")
+    return head if sep else seg_id
+
+
+def _bounded_similarity(matrix: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, str]:
+    """The matrix to draw: paragraphs when small enough, else documents (the highest paragraph
+    cosine of each pair of documents), keeping the ``limit`` rows and columns with the highest
+    values when there are still too many."""
+    frame = pd.DataFrame(matrix.to_numpy(dtype=float), index=_seg_names(matrix.index),
+                         columns=_seg_names(matrix.columns))
+    if frame.shape[0] <= limit and frame.shape[1] <= limit:
+        return frame, "paragraph"
+    frame = frame.T.groupby([_document_of(c) for c in frame.columns], sort=False).max().T
+    frame = frame.groupby([_document_of(r) for r in frame.index], sort=False).max()
+    if frame.shape[0] > limit:
+        frame = frame.loc[frame.max(axis=1).sort_values(ascending=False, kind="stable")
+                          .index[:limit]]
+    if frame.shape[1] > limit:
+        frame = frame[frame.max(axis=0).sort_values(ascending=False, kind="stable")
+                      .index[:limit]]
+    return frame, "document"
+
+
+def similarity_heatmap(matrix: pd.DataFrame, *, max_cells: int = MAX_HEATMAP) -> Figure:
     """Draw the paragraph cosine-similarity matrix with each row's closest column marked.
+
+    The figure's size is bounded whatever the corpus: with more than ``max_cells`` paragraphs on
+    a side, it shows documents instead (each cell the highest cosine between a paragraph of one
+    document and a paragraph of the other), and of those the ``max_cells`` with the highest
+    values; the title says which. The full matrix belongs in the results table.
 
     Parameters
     ----------
     matrix : pandas.DataFrame
         ``Similarity.matrix`` from :func:`analysis.tfidf.paragraph_similarity`.
+    max_cells : int, default :data:`MAX_HEATMAP`
+        Most rows or columns drawn.
 
     Returns
     -------
@@ -335,12 +374,9 @@ def similarity_heatmap(matrix: pd.DataFrame) -> Figure:
     """
     if matrix.empty:
         raise AnalysisError("similarity_heatmap: the matrix is empty.")
-
-    def names(index: pd.Index) -> list[str]:
-        return [str(v[0]) if isinstance(v, tuple) else str(v) for v in index]
-
-    values = matrix.to_numpy(dtype=float)
-    rows, cols = names(matrix.index), names(matrix.columns)
+    shown, level = _bounded_similarity(matrix, max_cells)
+    values = shown.to_numpy(dtype=float)
+    rows, cols = list(shown.index), list(shown.columns)
     with figure_style():
         fig, ax = _new_figure(max(5.0, 0.45 * len(cols) + 2.5), max(4.0, 0.4 * len(rows) + 1.8))
         image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=max(values.max(), 1e-9),
@@ -352,7 +388,15 @@ def similarity_heatmap(matrix: pd.DataFrame) -> Figure:
             if values[i, j] > 0:
                 ax.scatter(j, i, marker="o", s=30, facecolors="none", edgecolors="white")
         fig.colorbar(image, ax=ax, label="cosine similarity (TF-IDF)")
-        ax.set_title("Paragraph similarity (TF-IDF cosine); circle = closest counterpart")
+        if level == "paragraph":
+            ax.set_title("Paragraph similarity (TF-IDF cosine); circle = closest counterpart")
+        else:
+            ax.set_title(
+                f"Document similarity: highest paragraph cosine (TF-IDF) of each pair\n"
+                f"{len(rows)} x {len(cols)} documents shown of {matrix.shape[0]} x "
+                f"{matrix.shape[1]} paragraphs; circle = closest counterpart",
+                fontsize=9,
+            )
         ax.spines[:].set_visible(False)
     return fig
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["DASH", "UNDEFINED", "for_display", "footnote", "table"]
+__all__ = ["DASH", "TOP_ROWS", "UNDEFINED", "for_display", "footnote", "table"]
 
 #: What a reader sees for an undefined value.
 DASH = "\u2013"
@@ -73,20 +73,31 @@ def footnote(frame: pd.DataFrame) -> str:
     return "  \n".join(lines)
 
 
-def table(frame: pd.DataFrame, *, digits: int = 3, **options: object) -> None:
+#: Most rows a table shows in a report page; the saved CSV has them all.
+TOP_ROWS = 50
+
+
+def table(frame: pd.DataFrame, *, digits: int = 3, top: int | None = TOP_ROWS,
+          **options: object) -> None:
     """Display a table in a notebook with dashes for undefined values and their footnote.
 
-    ``options`` are pandas display options without the ``display.`` prefix (for example
-    ``max_rows=None``, ``max_colwidth=90``).
+    At most ``top`` rows are shown (None: all), with a line saying how many there are, so a
+    page stays readable and bounded whatever the corpus; the full table is the one saved under
+    ``results/``. ``options`` are pandas display options without the ``display.`` prefix (for
+    example ``max_colwidth=90``).
     """
     from IPython.display import Markdown, display
 
-    settings = [item for key, value in options.items() for item in (f"display.{key}", value)]
-    if settings:
-        with pd.option_context(*settings):
-            display(for_display(frame, digits=digits))
-    else:
-        display(for_display(frame, digits=digits))
-    note = footnote(frame)
+    shown = frame if top is None or len(frame) <= top else frame.head(top)
+    settings = [item for key, value in {"max_rows": None, **options}.items()
+                for item in (f"display.{key}", value)]
+    with pd.option_context(*settings):
+        display(for_display(shown, digits=digits))
+    notes = []
+    if len(shown) < len(frame):
+        notes.append(f"The first {len(shown)} of {len(frame):,} rows; the saved table has all.")
+    note = footnote(shown)
     if note:
-        display(Markdown(note))
+        notes.append(note)
+    if notes:
+        display(Markdown("  \n".join(notes)))

@@ -1,0 +1,33 @@
+"""Tables as a reader sees them: dashes and footnotes for undefined values, bounded rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import present
+
+
+def test_undefined_values_become_dashes_with_a_footnote() -> None:
+    table = pd.DataFrame({"term": ["a", "b"], "pct_diff": [12.34567, np.nan],
+                          "dp_norm": [np.inf, 0.5], "n": [1, 2]})
+    shown = present.for_display(table)
+    assert shown["pct_diff"].tolist() == [12.346, present.DASH]
+    assert shown["dp_norm"].tolist() == [present.DASH, 0.5]
+    assert shown["n"].tolist() == [1, 2]
+    note = present.footnote(table)
+    assert "`pct_diff`: the percentage difference is undefined" in note and "`dp_norm`" in note
+    assert present.footnote(table.drop(columns=["pct_diff", "dp_norm"])) == ""
+    assert table["pct_diff"].isna().iloc[1]  # the input is not changed
+
+
+def test_table_shows_the_top_rows_and_says_how_many(monkeypatch) -> None:
+    shown: list[object] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    present.table(pd.DataFrame({"x": range(120)}))
+    frame, note = shown
+    assert len(frame) == present.TOP_ROWS
+    assert "The first 50 of 120 rows" in note.data
+    shown.clear()
+    present.table(pd.DataFrame({"x": range(3)}), top=None)
+    assert len(shown) == 1 and len(shown[0]) == 3
