@@ -145,3 +145,21 @@ def test_similarity_heatmap_is_bounded_for_large_corpora() -> None:
     assert width < 30 and height < 30
     small = similarity_heatmap(matrix.iloc[:6, :8])
     assert small.axes[0].get_title().startswith("Paragraph similarity")
+
+
+def test_dispersion_barcode_is_bounded() -> None:
+    import pandas as pd
+
+    from analysis.plots import dispersion_barcode
+
+    rows = []
+    for d in range(120):
+        for k in range(20):
+            norm = "victims" if (k == 3 and d % 3 == 0) or (d == 7 and k < 9) else "word"
+            rows.append({"doc_id": f"doc-{d:03d}", "seg_id": f"doc-{d:03d}-p01", "norm": norm,
+                         "is_punct": False})
+    figure = dispersion_barcode(pd.DataFrame(rows), "victims", max_rows=40)
+    ax = figure.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 40 and labels[0] == "doc-000" and "doc-007" in labels
+    assert "(40 of 120 with the most occurrences)" in ax.get_title()

@@ -402,7 +402,8 @@ def similarity_heatmap(matrix: pd.DataFrame, *, max_cells: int = MAX_HEATMAP) ->
 
 
 def dispersion_barcode(
-    tokens: pd.DataFrame, term: str, *, by: str = "doc_id", column: str = "norm"
+    tokens: pd.DataFrame, term: str, *, by: str = "doc_id", column: str = "norm",
+    max_rows: int = MAX_HEATMAP,
 ) -> Figure:
     """Mark every occurrence of a term along each statement (one row per ``by`` value).
 
@@ -417,6 +418,9 @@ def dispersion_barcode(
         One row per value.
     column : str, default "norm"
         Token column matched.
+    max_rows : int, default :data:`MAX_HEATMAP`
+        Most rows drawn; with more ``by`` values, those with the most occurrences (the title
+        says how many of how many), so the figure's size is bounded whatever the corpus.
 
     Returns
     -------
@@ -427,6 +431,12 @@ def dispersion_barcode(
     _need(tokens, [by, "seg_id", column, "is_punct"], "dispersion_barcode")
     words = tokens[~tokens["is_punct"].astype(bool)]
     groups = list(pd.unique(words[by]))
+    total = len(groups)
+    if total > max_rows:  # bounded: the rows with the most occurrences, in their order
+        hits_per = words[words[column] == term].groupby(by, sort=False).size()
+        keep = set(hits_per.reindex(groups, fill_value=0)
+                   .sort_values(ascending=False, kind="stable").index[:max_rows])
+        groups = [g for g in groups if g in keep]
     with figure_style():
         fig, ax = _new_figure(7.0, 0.7 * len(groups) + 1.3)
         for row, group in enumerate(groups):
@@ -443,7 +453,9 @@ def dispersion_barcode(
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.6, len(groups) - 0.4)
         ax.set_xlabel("position in statement (share of words; grey = paragraph starts)")
-        ax.set_title(f"Where “{term}” occurs, by {by}")
+        ax.set_title(f"Where “{term}” occurs, by {by}" + (
+            f" ({len(groups)} of {total} with the most occurrences)" if total > len(groups)
+            else ""))
     return fig
 
 
