@@ -338,3 +338,17 @@ def test_items_under_a_section_heading_are_content_not_signatures(heading: str) 
     assert units["rule"].iloc[2] == "section heading (capitals or a final colon)"
     assert list(units["rule"].iloc[3:5]) == ["item under a section heading"] * 2
     assert (units["flags"] == "").all()
+
+
+def test_prose_with_a_pipe_is_not_a_glued_title() -> None:
+    text = (
+        "Title of the page\n\n"
+        "The workers said that they had been held for months and that nobody listened to them "
+        "at all. The report | as published | says little about it and the ministry agrees.\n\n"
+        "Another paragraph of prose follows here with enough words to read as one.\n\n"
+        "A third paragraph of prose that comes later in the text, with a | pipe | in it and "
+        "more words after it.\n"
+    )
+    units = segment_document(text, "p")
+    assert list(units["kind"]) == ["heading", "body", "body", "body"]
+    assert (units["flags"] == "").all()

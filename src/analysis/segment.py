@@ -401,6 +401,9 @@ def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
         pieces = [(0, m.start()), (m.end(), len(text))]
     if any(not text[s:e].strip() for s, e in pieces):
         return [unit]
+    title = text[pieces[0][0]:pieces[0][1]]
+    if _n_words(title) > 20 or reads_as_prose(title):
+        return [unit]  # prose with a "|" in it, not a title
     out: list[_Unit] = []
     for k, (s, e) in enumerate(pieces):
         piece = text[s:e]
@@ -487,8 +490,13 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
         return display[u.start:u.end]
 
     expanded: list[_Unit] = []
+    top = True  # a page title is glued to its site name or the text only above the text
     for u in _split_front_lines(units, display):
-        expanded.extend(_split_glued_title(u, display) if u.kind == "block" else [u])
+        pieces = _split_glued_title(u, display) if u.kind == "block" and top else [u]
+        expanded.extend(pieces)
+        if any(p.kind in ANALYSIS_KINDS or (p.kind == "block" and reads_as_prose(
+                display[p.start:p.end])) for p in pieces):
+            top = False
     units[:] = expanded
     body_like = [
         i for i, u in enumerate(units)
