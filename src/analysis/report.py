@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from analysis import paths
-from analysis.errors import ReportError
+from analysis.errors import CorpusError, ReportError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -944,6 +944,7 @@ def build_reports(
     corpus_check: Any = None,
     memory_limit: float | None = None,
     progress: Callable[[str, str, float], None] | None = None,
+    on_check: Callable[[Any], None] | None = None,
 ) -> BuildResult:
     """Execute the report notebooks and write their HTML pages, results and an index.
 
@@ -974,7 +975,10 @@ def build_reports(
         else ``subprocess``.
     corpus_check
         The :class:`analysis.check.CorpusCheck` of this manifest, when the caller has run it
-        already (the command line does, to print its warnings); else it is run here.
+        already; else it is run here, once, when some notebook needs building (or when an input
+        cannot be read, to name every problem).
+    on_check
+        Called with the check before any notebook starts (the command line prints it).
     memory_limit
         Address space each notebook's process may use, in GiB; ``None`` means three quarters of
         the machine's memory shared among the notebooks run at once
@@ -1006,11 +1010,11 @@ def build_reports(
         raise ReportError(f"jobs must be at least 1, not {jobs}")
     if engine == "auto":
         engine = "inprocess" if _can_fork_warm() else "subprocess"
-    from analysis.check import check_corpus, require_analysable
-
-    # Every problem of every document, before any notebook starts or any file is written.
-    require_analysable(corpus_check or check_corpus(parameters.manifest))
-    inputs = _gather_inputs(parameters)
+    try:
+        inputs = _gather_inputs(parameters)
+    except (CorpusError, ReportError):
+        _checked(parameters, corpus_check, on_check)  # name every problem, not the first
+        raise
     stamp = read_stamp(out_dir)
     recorded: dict[str, Any] = stamp["notebooks"]
 
@@ -1046,6 +1050,10 @@ def build_reports(
                 _Task(notebook, out_dir, injected, f"results/{name}", timeout, digest, engine)
             )
 
+    if tasks:
+        # Every problem of every document, once, before any notebook starts or any file is
+        # written (a build with nothing to rebuild has checked this corpus before).
+        _checked(parameters, corpus_check, on_check)
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
@@ -1108,6 +1116,17 @@ def build_reports(
         for t in tasks
     ]
     return BuildResult(out_dir, index, tuple(sorted(results, key=lambda r: r.name)))
+
+
+def _checked(parameters: ReportParameters, corpus_check: Any,
+             on_check: Callable[[Any], None] | None) -> None:
+    """Run the corpus check (unless given), report it, and stop on a fatal problem."""
+    from analysis.check import check_corpus, require_analysable
+
+    check = corpus_check or check_corpus(parameters.manifest)
+    if on_check is not None:
+        on_check(check)
+    require_analysable(check)
 
 
 def _copy_aside(page: Path) -> Path | None:

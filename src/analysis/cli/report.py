@@ -86,13 +86,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the reports; print one line per notebook on stdout."""
-    from analysis.check import check_corpus, require_analysable
     from analysis.report import ReportParameters, build_reports, summarise_build
-
-    check = check_corpus(args.manifest)  # once, before any notebook starts
-    if not check.problems.empty:
-        print(check.summary(), file=sys.stderr)
-    require_analysable(check)
 
     parameters = ReportParameters(
         manifest=args.manifest,
@@ -109,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         timeout=args.timeout,
         engine=args.engine,
-        corpus_check=check,
+        on_check=_print_check,
         memory_limit=args.memory_limit,
         progress=_progress,
     )
@@ -131,3 +125,9 @@ def _progress(name: str, event: str, seconds: float) -> None:
     """One plain line per notebook start and end on stderr (readable in CI logs too)."""
     when = f" ({seconds:.1f} s)" if event != "started" else ""
     print(f"  {event:<8}{name}{when}", file=sys.stderr, flush=True)
+
+
+def _print_check(check: Any) -> None:
+    """Print the corpus check once, before any notebook starts, when it found something."""
+    if not check.problems.empty:
+        print(check.summary(), file=sys.stderr, flush=True)
