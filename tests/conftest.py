@@ -31,12 +31,18 @@ def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_mini_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build every notebook on the mini corpus through the command line; return the output."""
+    out = tmp_path_factory.mktemp("reports-mini")
+    _build_with_cli(MINI_MANIFEST, out)
+    return out
+
+
+def _build_with_cli(manifest: Path, out: Path) -> str:
+    """Run ``python -m analysis report`` on a manifest; return what it printed on stderr."""
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("reports-mini")
     done = subprocess.run(
-        [sys.executable, "-m", "analysis", "report", "--manifest", str(MINI_MANIFEST)]
+        [sys.executable, "-m", "analysis", "report", "--manifest", str(manifest)]
         + ["--out", str(out)],
         capture_output=True,
         text=True,
@@ -44,7 +50,7 @@ def built_mini_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    return out
+    return done.stderr
 
 
 @pytest.fixture
@@ -68,17 +74,5 @@ def web_manifest() -> Path:
 def built_web_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """Build every notebook on the web corpus through the command line; return the output
     folder and what the build printed on stderr."""
-    import subprocess
-    import sys
-
     out = tmp_path_factory.mktemp("reports-web")
-    done = subprocess.run(
-        [sys.executable, "-m", "analysis", "report", "--manifest", str(WEB_MANIFEST)]
-        + ["--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return out, done.stderr
+    return out, _build_with_cli(WEB_MANIFEST, out)
