@@ -125,3 +125,15 @@ def test_checks_are_adjusted_across_comparisons(web) -> None:
     tally = counts.key_term_tally(together[together["target"] == "government"])
     assert list(tally.index) == ["n_terms", "n_held", "n_held_adjusted", "n_one_side",
                                  "n_too_small"]
+
+
+def test_top_key_terms_takes_precomputed_candidates(web) -> None:
+    tokens, segments = web
+    k = counts.group_keyness(tokens, segments, target="government")
+    cand = counts.key_candidates(k, tokens, segments, target="government")
+    fresh = counts.top_key_terms(k, tokens, segments, target="government", n_resamples=99)
+    given = counts.top_key_terms(k, tokens, segments, target="government", n_resamples=99,
+                                 candidates=cand)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(fresh, given)

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.clean import normalise_quotes
+
 __all__ = ["MATCH_COLUMNS", "SIMILAR", "anchor", "content_key", "match_rows", "normalise"]
 
 #: How similar an edited text must be to its earlier version (difflib ratio); a row keeping its
@@ -33,7 +35,6 @@ __all__ = ["MATCH_COLUMNS", "SIMILAR", "anchor", "content_key", "match_rows", "n
 SIMILAR = 0.5
 SIMILAR_SAME_ID = 0.2
 MATCH_COLUMNS = ["row", "seg_id", "status", "similarity"]
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def normalise(text: str) -> str:
@@ -44,7 +45,7 @@ def normalise(text: str) -> str:
     >>> normalise("  The \u201cState\u201d  must\\nact. ")
     'the "state" must act.'
     """
-    return " ".join(str(text).translate(_QUOTES).casefold().split())
+    return " ".join(normalise_quotes(str(text)).casefold().split())
 
 
 def content_key(text: str) -> str:

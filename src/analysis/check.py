@@ -19,7 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
-from analysis.corpus import DEFAULT_MAX_BYTES, manifest_row_problems, read_documents, read_manifest
+from analysis.corpus import (
+    DEFAULT_MAX_BYTES,
+    document_table,
+    manifest_row_problems,
+    read_documents,
+    read_manifest,
+)
 from analysis.errors import CorpusError, SegmentationError
 from analysis.segment import ANALYSIS_KINDS, FLAG_UNFINISHED, segment_document
 
@@ -95,10 +101,10 @@ def check_corpus(
         where, problem = message.split(": ", 1)
         rows.append(_row("fatal", "", where, problem, "correct the manifest row"))
     texts, encodings, shas, unreadable = read_documents(frame, max_bytes=max_bytes)
-    corpus_rows = []
+    readable: list[int] = []
     seen_sha: dict[str, str] = {}
-    for rec, text, encoding, sha in zip(frame.to_dict("records"), texts, encodings, shas,
-                                        strict=True):
+    for k, (rec, text, encoding, sha) in enumerate(zip(frame.to_dict("records"), texts,
+                                                       encodings, shas, strict=True)):
         doc_id = rec["doc_id"]
         where = f"{doc_id} ({rec['path']}, manifest row {rec['manifest_row']})"
         if doc_id in unreadable:
@@ -122,12 +128,11 @@ def check_corpus(
                              "check that the file holds the statement's text"))
             continue
         rows.extend(_unit_warnings(doc_id, units))
-        corpus_rows.append({**{k: v for k, v in rec.items() if k not in ("abs_path",
-                                                                          "manifest_row",
-                                                                          "manifest_path")},
-                            "sha256": sha, "encoding": encoding, "n_chars": len(text),
-                            "text": text})
-    corpus = pd.DataFrame(corpus_rows) if corpus_rows else None
+        readable.append(k)
+    corpus = document_table(
+        frame.iloc[readable], *([column[k] for k in readable] for column in (texts, encodings,
+                                                                             shas))
+    ) if readable else None
     if corpus is not None:
         rows.extend(_group_warnings(corpus))
     return CorpusCheck(pd.DataFrame(rows, columns=CHECK_COLUMNS), corpus)

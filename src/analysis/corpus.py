@@ -377,6 +377,13 @@ def load_corpus(
     if problems:
         raise CorpusError(_listing(
             f"{len(problems)} of {len(frame)} documents cannot be read", list(problems.values())))
+    return document_table(frame, texts, encodings, shas)
+
+
+def document_table(
+    frame: pd.DataFrame, texts: list[str], encodings: list[str], shas: list[str]
+) -> pd.DataFrame:
+    """The document table of :func:`load_corpus` from a manifest table and what was read."""
     out = frame.drop(columns=["abs_path", "manifest_row", "manifest_path"])
     out["sha256"] = shas
     out["encoding"] = encodings

@@ -751,7 +751,15 @@ def term_range(
         documents with analysed segments).
     """
     options: dict[str, Any] = {"unit": unit, "mwe": mwe, "stopwords": True}
-    uses = _segment_uses(tokens, segments, by, options)
+    return _range_from_uses(_segment_uses(tokens, segments, by, options), segments, terms, by,
+                            side=side, exclude=exclude)
+
+
+def _range_from_uses(
+    uses: pd.DataFrame, segments: pd.DataFrame, terms: Sequence[str], by: str, *,
+    side: Any, exclude: Any = None,
+) -> pd.DataFrame:
+    """:func:`term_range` from a table of :func:`_segment_uses` (computed once per corpus)."""
     if side is not None:
         uses = uses[uses["_group"] == side]
     else:
@@ -1023,14 +1031,10 @@ def key_candidates(
     order = np.lexsort((keyness.index.to_numpy(dtype=str), -keyness["g2"].to_numpy()))
     ranked = keyness.iloc[order]
     g2 = ranked["g2"]
-    range_t = term_range(tokens, segments, list(ranked.index[g2 > 0]), by, side=target,
-                         unit=unit, mwe=mwe)
-    if reference is None:
-        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=None,
-                             exclude=target, unit=unit, mwe=mwe)
-    else:
-        range_r = term_range(tokens, segments, list(ranked.index[g2 < 0]), by, side=reference,
-                             unit=unit, mwe=mwe)
+    uses = _segment_uses(tokens, segments, by, {"unit": unit, "mwe": mwe, "stopwords": True})
+    range_t = _range_from_uses(uses, segments, list(ranked.index[g2 > 0]), by, side=target)
+    range_r = _range_from_uses(uses, segments, list(ranked.index[g2 < 0]), by,
+                               side=reference, exclude=target if reference is None else None)
     ranges = pd.concat([range_t, range_r])
     ranges = ranges[~ranges.index.duplicated()]
     out = ranked[g2 != 0].join(ranges)
@@ -1062,6 +1066,7 @@ def top_key_terms(
     mwe: bool = True,
     spread: bool = True,
     letters_and_numbers: bool = False,
+    candidates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Take the strongest key terms of each side of a comparison and check them.
 
@@ -1098,6 +1103,9 @@ def top_key_terms(
         Apply the spread rule; False takes the strongest terms whatever their range.
     letters_and_numbers : bool, default False
         Keep single characters and bare numbers as candidates.
+    candidates : pandas.DataFrame, optional
+        :func:`key_candidates` of this keyness table, when the caller has it already (then
+        ``spread`` and ``letters_and_numbers`` are those it was made with).
 
     Returns
     -------
@@ -1131,9 +1139,9 @@ def top_key_terms(
         )
     if top < 1:
         raise AnalysisError(f"top={top}: ask for at least one term per side.")
-    ranked = key_candidates(keyness, tokens, segments, by, target=target, reference=reference,
-                            unit=unit, mwe=mwe, spread=spread,
-                            letters_and_numbers=letters_and_numbers)
+    ranked = candidates if candidates is not None else key_candidates(
+        keyness, tokens, segments, by, target=target, reference=reference, unit=unit, mwe=mwe,
+        spread=spread, letters_and_numbers=letters_and_numbers)
     ranges = ranked[["docs", "segments", "docs_in_side"]]
     g2 = ranked["g2"]
     label = "rest" if reference is None else reference

@@ -9,6 +9,7 @@ turns a runaway notebook into a ``MemoryError`` in that notebook instead of a ma
 out-of-memory event. Ctrl-C kills every child's process group before it returns.
 
 This replaces ``multiprocessing.Pool``, which waits forever for a result from a worker that died.
+It needs fork and process groups (Linux, macOS).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import os
 import resource
 import signal
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -203,6 +203,3 @@ def run_isolated(
         raise
     return [outcomes[name] for name, _ in items]
 
-
-if sys.platform == "win32":  # pragma: no cover - the project runs on Linux and macOS
-    raise ImportError("analysis.runner needs fork and process groups (Linux, macOS)")
