@@ -220,3 +220,63 @@ def test_seed_similarity_highlights() -> None:
     words = p.tokens[~p.tokens["is_punct"] & ~p.tokens["is_stop"] & ~p.tokens["is_function"]]
     for w in got.shared_words:
         assert {got.seg_id, got.closest_seg_id} <= set(words.loc[words["norm"] == w, "seg_id"])
+
+
+@pytest.fixture(scope="module")
+def synthetic_tables(tmp_path_factory):
+    from analysis import synthetic
+    from analysis.pipeline import build
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    manifest = synthetic.write_corpus(folder, 9, words=250, vocabulary=800, seed=3)
+    return build(manifest)
+
+
+@pytest.mark.parametrize("block_cells", [7, 50, 10**7])
+def test_blocked_similarity_equals_the_dense_cosine(synthetic_tables, monkeypatch, block_cells):
+    """Every paragraph's closest counterpart, its top pairs, the document maxima and the summary
+    are exact whatever the block size, and equal scikit-learn's dense cosine matrix."""
+    p = synthetic_tables
+    monkeypatch.setattr(tfidf, "BLOCK_CELLS", block_cells)
+    groups = ("civil_society", "government")
+    kept = tfidf.paragraph_similarity(p.tokens, p.segments, groups=groups, top=3)
+    w = tfidf.segment_tfidf(p.tokens, p.segments)
+    rows = (w.segments["actor_type"] == groups[0]).to_numpy()
+    cols = (w.segments["actor_type"] == groups[1]).to_numpy()
+    dense = np.clip(cosine_similarity(w.matrix[rows], w.matrix[cols]), 0, 1)
+    np.testing.assert_allclose(kept.matrix.to_numpy(), dense, atol=1e-12)
+    sparse_only = tfidf.paragraph_similarity(
+        p.tokens, p.segments, groups=groups, top=3, max_cells=10
+    )
+    assert sparse_only.matrix is None and sparse_only.summary["level"] == "document"
+    for result in (kept, sparse_only):
+        closest = result.closest.set_index("seg_id")
+        row_ids = w.segments["seg_id"].to_numpy()[rows]
+        col_ids = w.segments["seg_id"].to_numpy()[cols]
+        for i, seg in enumerate(row_ids):
+            assert closest.loc[seg, "similarity"] == pytest.approx(dense[i].max(), abs=1e-12)
+            assert closest.loc[seg, "closest_seg_id"] == col_ids[dense[i].argmax()]
+        for j, seg in enumerate(col_ids):
+            assert closest.loc[seg, "similarity"] == pytest.approx(dense[:, j].max(), abs=1e-12)
+            assert closest.loc[seg, "closest_seg_id"] == row_ids[dense[:, j].argmax()]
+        # each paragraph's three strongest pairs are among the pairs, with their cosines
+        got = {(a, b): c for a, b, c in result.pairs[["seg_a", "seg_b", "cosine"]].itertuples(
+            index=False)}
+        for i, seg in enumerate(row_ids):
+            third = np.sort(dense[i])[-3]
+            for j in np.flatnonzero(dense[i] > max(third, 0) + 1e-9):
+                assert got[(seg, col_ids[j])] == pytest.approx(dense[i, j], abs=1e-12)
+        assert list(result.pairs["cosine"]) == sorted(result.pairs["cosine"], reverse=True)
+        assert (result.pairs["cosine"] > 0).all()
+        # documents: the highest paragraph cosine of each pair of documents
+        doc_rows = w.segments["doc_id"].to_numpy()[rows]
+        doc_cols = w.segments["doc_id"].to_numpy()[cols]
+        for da in result.documents.index:
+            for db in result.documents.columns:
+                expected = dense[np.ix_(doc_rows == da, doc_cols == db)].max()
+                assert result.documents.loc[da, db] == pytest.approx(expected, abs=1e-12)
+        summary = result.summary
+        assert summary["pairs"] == dense.size
+        assert summary["zero_pairs"] == int((dense <= 0).sum())
+        assert summary["max"] == pytest.approx(dense.max(), abs=1e-12)
+        assert summary["median"] == pytest.approx(np.median(dense), abs=1e-5)
