@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests write only to temporary folders: the table cache of pipeline.build (and of every
+# notebook kernel and command the tests start, which inherit the environment) goes to one
+# folder per test session, removed at exit. xdist workers each get their own.
+if "ANALYSIS_CACHE" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="analysis-cache-")
+    os.environ["ANALYSIS_CACHE"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 MINI_MANIFEST = Path(__file__).parent / "fixtures" / "mini_corpus" / "manifest.csv"
 

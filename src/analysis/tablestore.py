@@ -1,0 +1,150 @@
+"""A cache of tables on disk in a format that cannot run code when read.
+
+Each table is one ``.npz`` file (NumPy arrays, read with ``allow_pickle=False``) beside a JSON
+schema. Numbers and booleans are stored as they are; text columns as integer codes into a list
+of distinct strings kept in the JSON, with -1 for a missing value, so a column of half a
+million tokens drawn from a few thousand words takes 4 bytes a row. Reading gives back the
+same columns, dtypes and values (``DataFrame.equals`` holds), so results computed from a cached
+table are byte-identical to results computed from a fresh one.
+
+A cache entry is a folder named by a key (a SHA-256 over everything that shaped the tables);
+it is written under a temporary name and renamed into place, so a reader never sees half an
+entry and two builds writing the same entry at once do not corrupt it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CacheFormatError", "cache_root", "read_entry", "read_frame", "write_entry", "write_frame"]
+
+SCHEMA_VERSION = 1
+#: Entries kept in a cache folder; older ones (by last use) are removed when one is written.
+KEEP_ENTRIES = 6
+
+
+class CacheFormatError(ValueError):
+    """A table cannot be stored (an unsupported column) or a stored one cannot be read."""
+
+
+def cache_root() -> Path | None:
+    """The cache folder: ``$ANALYSIS_CACHE`` if set (``off`` switches the cache off: None),
+    else ``.cache/tables`` in the project."""
+    from analysis import paths
+
+    configured = os.environ.get("ANALYSIS_CACHE", "")
+    if configured.lower() == "off":
+        return None
+    return Path(configured) if configured else paths.ROOT / ".cache" / "tables"
+
+
+def _text_column(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError as error:  # unhashable values (lists, dicts)
+        raise CacheFormatError(f"column {values.name!r} holds values that are not text") from error
+    if any(not isinstance(u, str) for u in uniques):
+        raise CacheFormatError(f"column {values.name!r} holds values that are not text")
+    words = list(uniques)
+    return codes.astype(np.int32 if len(words) < 2**31 else np.int64), words
+
+
+def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
+    """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        raise CacheFormatError(f"table {name!r} needs a default index to be cached")
+    if frame.attrs:
+        raise CacheFormatError(f"table {name!r} has attrs, which the cache does not keep")
+    arrays: dict[str, np.ndarray] = {}
+    columns = []
+    for i, column in enumerate(frame.columns):
+        if not isinstance(column, str):
+            raise CacheFormatError(f"table {name!r}: column names must be text, got {column!r}")
+        values = frame[column]
+        dtype = str(values.dtype)
+        key = f"c{i}"
+        if dtype in ("str", "object", "string"):
+            arrays[key], words = _text_column(values)
+            columns.append({"name": column, "dtype": dtype, "words": words})
+        elif isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
+            arrays[key] = values.to_numpy()
+            columns.append({"name": column, "dtype": dtype})
+        else:
+            raise CacheFormatError(f"table {name!r}: column {column!r} has dtype {dtype}")
+    np.savez(folder / f"{name}.npz", **arrays)
+    schema = {"version": SCHEMA_VERSION, "rows": len(frame), "columns": columns}
+    (folder / f"{name}.json").write_text(json.dumps(schema), encoding="utf-8")
+
+
+def read_frame(folder: Path, name: str) -> pd.DataFrame:
+    """Read a table written by :func:`write_frame`."""
+    try:
+        schema = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        if schema.get("version") != SCHEMA_VERSION:
+            raise CacheFormatError(f"{name}: schema version {schema.get('version')}")
+        data: dict[str, object] = {}
+        with np.load(folder / f"{name}.npz", allow_pickle=False) as arrays:
+            for i, column in enumerate(schema["columns"]):
+                values = arrays[f"c{i}"]
+                if "words" in column:
+                    words = np.array([*column["words"], None], dtype=object)
+                    decoded = words[np.where(values < 0, len(words) - 1, values)]
+                    data[column["name"]] = pd.Series(decoded, dtype=column["dtype"])
+                else:
+                    data[column["name"]] = pd.Series(values, dtype=column["dtype"])
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise CacheFormatError(f"cached table {name!r} in {folder} cannot be read: {error}") from error
+    frame = pd.DataFrame(data, columns=[c["name"] for c in schema["columns"]])
+    if len(frame) != schema["rows"]:
+        raise CacheFormatError(f"cached table {name!r} has {len(frame)} rows, not {schema['rows']}")
+    return frame
+
+
+def read_entry(root: Path, key: str, names: tuple[str, ...]) -> dict[str, pd.DataFrame] | None:
+    """Read the tables ``names`` of the entry ``key``; ``None`` when it is missing or unreadable."""
+    folder = root / key
+    if not folder.is_dir():
+        return None
+    try:
+        tables = {name: read_frame(folder, name) for name in names}
+    except CacheFormatError:
+        return None
+    os.utime(folder)  # last use, for pruning
+    return tables
+
+
+def write_entry(root: Path, key: str, tables: Mapping[str, pd.DataFrame]) -> bool:
+    """Store ``tables`` as the entry ``key``; return False (and store nothing) when a table
+    cannot be stored or the folder cannot be written."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=root))
+    except OSError:
+        return False
+    try:
+        for name, frame in tables.items():
+            write_frame(frame, staging, name)
+        os.replace(staging, root / key)
+    except (CacheFormatError, OSError):
+        shutil.rmtree(staging, ignore_errors=True)
+        return (root / key).is_dir()
+    _prune(root)
+    return True
+
+
+def _prune(root: Path) -> None:
+    entries = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[KEEP_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)
