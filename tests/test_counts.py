@@ -691,3 +691,15 @@ def test_seed_top_key_terms_and_rates(seeds) -> None:
     rates = counts.function_word_rates(counts.function_word_profile(tokens, segments))
     first = rates[rates["function_subclass"] == "first_plural"]
     assert set(first["highest"]) == {"civil_society"}
+
+
+def test_term_dispersion_for_some_terms_equals_the_filtered_table() -> None:
+    from analysis.pipeline import build
+
+    p = build()
+    full = counts.term_dispersion(p.tokens, p.segments, by="doc_id")
+    terms = ["trafficking", "smuggling", "we", "no-such-term"]
+    some = counts.term_dispersion(p.tokens, p.segments, by="doc_id", terms=terms)
+    expected = full[full["term"].isin(terms)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some.reset_index(drop=True), expected)
+    assert len(expected) > 0

@@ -31,3 +31,23 @@ def test_table_shows_the_top_rows_and_says_how_many(monkeypatch) -> None:
     shown.clear()
     present.table(pd.DataFrame({"x": range(3)}), top=None)
     assert len(shown) == 1 and len(shown[0]) == 3
+
+
+def test_cite_names_a_few_and_counts_the_rest() -> None:
+    from analysis.present import cite
+
+    assert cite("a b c") == "`a`, `b`, `c`"
+    assert cite([f"u{i}" for i in range(10)], limit=3) == "`u0`, `u1`, `u2` and 7 more"
+    assert cite(list(range(1500)), limit=2, saved="`x.csv`") == (
+        "`0`, `1` and 1,498 more (all in `x.csv`)"
+    )
+    assert cite(["*a* (1)", "*b* (2)"], code=False) == "*a* (1), *b* (2)"
+    assert cite([]) == ""
+
+
+def test_link_to_a_saved_table() -> None:
+    from analysis import paths
+    from analysis.present import link_to
+
+    assert link_to("results/02-x/keyness.csv") == "[`keyness.csv`](../results/02-x/keyness.csv)"
+    assert link_to(paths.RESULTS / "keyness.csv") == "[`keyness.csv`](../results/keyness.csv)"

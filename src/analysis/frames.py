@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from analysis.agreement import cohen_kappa
@@ -112,12 +113,12 @@ def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
     return lex.astype({"n_parts": "int64"})
 
 
-def _expand(unit: pd.DataFrame) -> list[tuple[str, str, int, int, int, str]]:
+def _expand(
+    rows: Iterable[tuple[int, str, str, str, int, int, bool]],
+) -> list[tuple[str, str, int, int, int, str]]:
     """One entry per word part: (stem, norm, position, start, end, token); MWE tokens split."""
     out = []
-    for pos, token, norm, st, start, end, punct in unit[
-        ["position", "token", "norm", "stem", "start", "end", "is_punct"]
-    ].itertuples(index=False):
+    for pos, token, norm, st, start, end, punct in rows:
         if punct:
             out.append(("\x00", "\x00", pos, start, end, token))  # a cue never spans punctuation
             continue
@@ -153,20 +154,42 @@ def match_cues(tokens: pd.DataFrame, lexicon: pd.DataFrame | None = None) -> pd.
         stance cue.
     """
     lex = load_lexicon() if lexicon is None else lexicon
-    ordered = lex.sort_values("n_parts", ascending=False, kind="stable")
-    records: list[dict[str, Any]] = []
-    for seg_id, unit in tokens.groupby("seg_id", sort=False):
-        parts = _expand(unit.sort_values("position"))
-        by_key = {"stem": [p[0] for p in parts], "norm": [p[1] for p in parts]}
-        used: dict[str, set[int]] = {}
-        for dim, cat, cue, how, keys in ordered[
+    ordered = list(
+        lex.sort_values("n_parts", ascending=False, kind="stable")[
             ["dimension", "category", "cue", "match", "keys"]
-        ].itertuples(index=False):
+        ].itertuples(index=False, name=None)
+    )
+    columns = ["seg_id", "position", "token", "norm", "stem", "start", "end", "is_punct"]
+    table = tokens[columns]
+    # units in order of first appearance, each unit's rows by position (stable)
+    unit_order = {u: i for i, u in enumerate(dict.fromkeys(table["seg_id"]))}
+    rank = table["seg_id"].map(unit_order).to_numpy()
+    order = np.lexsort((table["position"].to_numpy(), rank))
+    values = {c: table[c].to_numpy()[order].tolist() for c in columns}
+    values["is_punct"] = [bool(v) for v in values["is_punct"]]
+    bounds = np.flatnonzero(np.diff(rank[order], prepend=-1, append=-1)).tolist()
+    records: list[dict[str, Any]] = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        seg_id = values["seg_id"][a]
+        parts = _expand(zip(*(values[c][a:b] for c in columns[1:]), strict=True))
+        by_key = {"stem": [p[0] for p in parts], "norm": [p[1] for p in parts]}
+        # where each word occurs: a cue is tried only where its first word is
+        starts: dict[str, dict[str, list[int]]] = {"stem": {}, "norm": {}}
+        for how, seq in by_key.items():
+            for i, word in enumerate(seq):
+                starts[how].setdefault(word, []).append(i)
+        used: dict[str, set[int]] = {}
+        for dim, cat, cue, how, keys in ordered:
+            where = starts[how].get(keys[0]) if keys else None
+            if not where:
+                continue
             seq = by_key[how]
             taken = used.setdefault(dim, set())
             n = len(keys)
-            for i in range(len(seq) - n + 1):
-                if tuple(seq[i : i + n]) != keys or taken.intersection(range(i, i + n)):
+            for i in where:
+                if i + n > len(seq) or tuple(seq[i : i + n]) != keys or taken.intersection(
+                    range(i, i + n)
+                ):
                     continue
                 taken.update(range(i, i + n))
                 first, last = parts[i], parts[i + n - 1]
@@ -179,8 +202,7 @@ def match_cues(tokens: pd.DataFrame, lexicon: pd.DataFrame | None = None) -> pd.
                 )
     out = pd.DataFrame(records, columns=MATCH_COLUMNS)
     out = out.sort_values(["seg_id", "start", "dimension"], kind="stable")
-    order = {s: i for i, s in enumerate(dict.fromkeys(tokens["seg_id"]))}
-    out = out.iloc[out["seg_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
+    out = out.iloc[out["seg_id"].map(unit_order).argsort(kind="stable")].reset_index(drop=True)
     return out.astype({c: "int64" for c in ("position_first", "position_last", "start", "end")})
 
 
@@ -254,29 +276,32 @@ def propose_codes(
     matches = match_cues(tokens, lex)
     scores = score_units(matches, seg_ids, lex)
     frames = [f for f in order if f"frame:{f}" in scores.columns]
+    # every unit's matches as one audit string, built in one pass (not one filter per unit)
+    audit: dict[str, list[str]] = {}
+    for seg, c, q, st, en in matches[["seg_id", "category", "cue", "start", "end"]].itertuples(
+        index=False
+    ):
+        audit.setdefault(seg, []).append(f"{c}:{q}@{st}-{en}")
+    frame_scores = scores.reindex(seg_ids)[[f"frame:{f}" for f in frames]].to_numpy()
+    support = scores.reindex(seg_ids).get("stance:supportive")
+    critical = scores.reindex(seg_ids).get("stance:critical")
     records = []
-    for seg_id in seg_ids:
-        row = scores.loc[seg_id]
-        ranked = sorted(frames, key=lambda f: (-row[f"frame:{f}"], order.index(f)))
-        best = ranked[0] if ranked and row[f"frame:{ranked[0]}"] > 0 else NO_MATCH
-        runner = ranked[1] if len(ranked) > 1 and row[f"frame:{ranked[1]}"] > 0 else ""
-        sup = int(row.get("stance:supportive", 0))
-        crit = int(row.get("stance:critical", 0))
+    for i, seg_id in enumerate(seg_ids):
+        values = frame_scores[i] if frames else []
+        # most cues first, ties in frame order (frames are listed in that order)
+        ranked = sorted(range(len(frames)), key=lambda k: (-values[k], k))
+        best = frames[ranked[0]] if ranked and values[ranked[0]] > 0 else NO_MATCH
+        runner = frames[ranked[1]] if len(ranked) > 1 and values[ranked[1]] > 0 else ""
+        sup = int(support.iloc[i]) if support is not None else 0
+        crit = int(critical.iloc[i]) if critical is not None else 0
         stance = (
             "mixed" if sup and crit else "supportive" if sup else "critical" if crit else "neutral"
         )
-        unit_matches = matches[matches["seg_id"] == seg_id]
-        cues = "; ".join(
-            f"{c}:{q}@{s}-{e}"
-            for c, q, s, e in unit_matches[["category", "cue", "start", "end"]].itertuples(
-                index=False
-            )
-        )
         records.append(
             {"seg_id": seg_id, "proposed_frame": best,
-             "frame_score": int(row[f"frame:{best}"]) if best != NO_MATCH else 0,
+             "frame_score": int(values[ranked[0]]) if best != NO_MATCH else 0,
              "frame_runner_up": runner, "proposed_stance": stance,
-             "n_supportive": sup, "n_critical": crit, "cues": cues}
+             "n_supportive": sup, "n_critical": crit, "cues": "; ".join(audit.get(seg_id, []))}
         )
     return pd.DataFrame(records)
 

@@ -19,6 +19,10 @@ from matplotlib.figure import Figure
 from analysis.errors import AnalysisError
 
 __all__ = [
+    "document_sizes",
+    "PAGE_DPI",
+    "PAGE_MAX_PIXELS",
+    "page_png",
     "OKABE_ITO",
     "STYLE",
     "dispersion_barcode",
@@ -78,11 +82,37 @@ class DisplayFigure(Figure):
     """
 
     def _repr_png_(self) -> bytes:
-        from io import BytesIO
+        return page_png(self)
 
-        buffer = BytesIO()
-        self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-        return buffer.getvalue()
+
+#: Resolution of the figures shown in notebooks and report pages (the PNG and SVG written to
+#: ``results/`` keep full quality), and the longest side a page figure may have, in pixels.
+PAGE_DPI = 100
+PAGE_MAX_PIXELS = 1600
+
+
+def page_png(figure: Figure, *, dpi: int = PAGE_DPI, max_pixels: int = PAGE_MAX_PIXELS) -> bytes:
+    """Render a figure as a compact PNG for a page: at most ``max_pixels`` on its longest side,
+    reduced to a palette of at most 256 colours (the figures use a handful), byte-reproducibly.
+
+    A page holds several figures per comparison, so their bytes bound the page's size: this
+    keeps a figure near 20-80 kB where a full-colour 150 dpi PNG takes 100-300 kB.
+    """
+    from io import BytesIO
+
+    from PIL import Image
+
+    width, height = figure.get_size_inches()
+    dpi = min(dpi, int(max_pixels / max(width, height, 1e-9)))
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=max(dpi, 30), metadata={"Software": None})
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        rgb = image.convert("RGB")
+    palette = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _new_figure(width: float, height: float) -> tuple[Figure, Any]:
@@ -344,27 +374,34 @@ def _bounded_similarity(matrix: pd.DataFrame, limit: int) -> tuple[pd.DataFrame,
         return frame, "paragraph"
     frame = frame.T.groupby([_document_of(c) for c in frame.columns], sort=False).max().T
     frame = frame.groupby([_document_of(r) for r in frame.index], sort=False).max()
+    return _top_documents(frame, limit), "document"
+
+
+def _top_documents(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The ``limit`` rows and columns of a document matrix with the highest values."""
     if frame.shape[0] > limit:
         frame = frame.loc[frame.max(axis=1).sort_values(ascending=False, kind="stable")
                           .index[:limit]]
     if frame.shape[1] > limit:
         frame = frame[frame.max(axis=0).sort_values(ascending=False, kind="stable")
                       .index[:limit]]
-    return frame, "document"
+    return frame
 
 
-def similarity_heatmap(matrix: pd.DataFrame, *, max_cells: int = MAX_HEATMAP) -> Figure:
+def similarity_heatmap(similarity: Any, *, max_cells: int = MAX_HEATMAP) -> Figure:
     """Draw the paragraph cosine-similarity matrix with each row's closest column marked.
 
     The figure's size is bounded whatever the corpus: with more than ``max_cells`` paragraphs on
-    a side, it shows documents instead (each cell the highest cosine between a paragraph of one
-    document and a paragraph of the other), and of those the ``max_cells`` with the highest
-    values; the title says which. The full matrix belongs in the results table.
+    a side (or when the similarity kept no paragraph matrix, above
+    :data:`analysis.tfidf.MAX_SIMILARITY_CELLS` pairs), it shows documents instead (each cell the
+    highest cosine between a paragraph of one document and a paragraph of the other), and of
+    those the ``max_cells`` with the highest values; the title says which. The full matrix
+    belongs in the results table.
 
     Parameters
     ----------
-    matrix : pandas.DataFrame
-        ``Similarity.matrix`` from :func:`analysis.tfidf.paragraph_similarity`.
+    similarity : Similarity or pandas.DataFrame
+        From :func:`analysis.tfidf.paragraph_similarity`, or its paragraph ``matrix``.
     max_cells : int, default :data:`MAX_HEATMAP`
         Most rows or columns drawn.
 
@@ -372,9 +409,20 @@ def similarity_heatmap(matrix: pd.DataFrame, *, max_cells: int = MAX_HEATMAP) ->
     -------
     matplotlib.figure.Figure
     """
-    if matrix.empty:
-        raise AnalysisError("similarity_heatmap: the matrix is empty.")
-    shown, level = _bounded_similarity(matrix, max_cells)
+    if isinstance(similarity, pd.DataFrame):
+        matrix, documents = similarity, None
+    else:
+        matrix, documents = similarity.matrix, similarity.documents
+    if matrix is not None:
+        if matrix.empty:
+            raise AnalysisError("similarity_heatmap: the matrix is empty.")
+        shown, level = _bounded_similarity(matrix, max_cells)
+        size = f"{matrix.shape[0]} x {matrix.shape[1]} paragraphs"
+    else:
+        if documents is None or documents.empty:
+            raise AnalysisError("similarity_heatmap: the similarity has no documents.")
+        shown, level = _top_documents(documents.astype(float), max_cells), "document"
+        size = f"{documents.shape[0]} x {documents.shape[1]} documents"
     values = shown.to_numpy(dtype=float)
     rows, cols = list(shown.index), list(shown.columns)
     with figure_style():
@@ -393,8 +441,8 @@ def similarity_heatmap(matrix: pd.DataFrame, *, max_cells: int = MAX_HEATMAP) ->
         else:
             ax.set_title(
                 f"Document similarity: highest paragraph cosine (TF-IDF) of each pair\n"
-                f"{len(rows)} x {len(cols)} documents shown of {matrix.shape[0]} x "
-                f"{matrix.shape[1]} paragraphs; circle = closest counterpart",
+                f"{len(rows)} x {len(cols)} documents shown of {size}; circle = closest "
+                "counterpart",
                 fontsize=9,
             )
         ax.spines[:].set_visible(False)
@@ -496,4 +544,42 @@ def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> 
             ax.set_title(f"{cls.capitalize()}s")
         axes[0].legend(frameon=False, fontsize=8)
         fig.suptitle(f"Function words per 1,000 words by {by}")
+    return fig
+
+
+def document_sizes(description: pd.DataFrame, *, max_rows: int = MAX_HEATMAP) -> Figure:
+    """Draw each document's tokens and types as paired horizontal bars.
+
+    Parameters
+    ----------
+    description : pandas.DataFrame
+        One row per document with ``doc_id``, ``tokens`` and ``types`` (e.g.
+        :meth:`analysis.pipeline.Pipeline.describe`), in the order to draw.
+    max_rows : int, default :data:`MAX_HEATMAP`
+        Most documents drawn; with more, the ``max_rows`` longest in their order (the title says
+        how many of how many), so the figure's size is bounded whatever the corpus.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _need(description, ["doc_id", "tokens", "types"], "document_sizes")
+    if description.empty:
+        raise AnalysisError("document_sizes: the table has no documents.")
+    shown = description.nlargest(max_rows, "tokens", keep="first").sort_index()
+    positions = np.arange(len(shown))
+    with figure_style():
+        fig, ax = _new_figure(7.0, 0.3 * len(shown) + 1.6)
+        ax.barh(positions - 0.2, shown["tokens"], height=0.4, color=TARGET_COLOUR, label="tokens")
+        ax.barh(positions + 0.2, shown["types"], height=0.4, color=OKABE_ITO["orange"],
+                label="types")
+        ax.set_yticks(positions, shown["doc_id"].astype(str), fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("count in body paragraphs and list items")
+        ax.legend(loc="lower right", frameon=False)
+        ax.set_title(
+            "Tokens and types per document"
+            + (f" (the {len(shown)} longest of {len(description)})"
+               if len(shown) < len(description) else "")
+        )
     return fig

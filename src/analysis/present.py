@@ -9,13 +9,27 @@ saved tables, which a program reads. On the page, :func:`table` shows it as a da
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["DASH", "TOP_ROWS", "UNDEFINED", "for_display", "footnote", "table"]
+__all__ = [
+    "CITE_LIMIT",
+    "DASH",
+    "TOP_ROWS",
+    "UNDEFINED",
+    "cite",
+    "for_display",
+    "footnote",
+    "link_to",
+    "table",
+]
 
+#: Units or documents named in one sentence of a page before "and N more".
+CITE_LIMIT = 6
 #: What a reader sees for an undefined value.
 DASH = "\u2013"
 #: Why a column's value can be undefined, for the footnote under a table.
@@ -77,14 +91,49 @@ def footnote(frame: pd.DataFrame) -> str:
 TOP_ROWS = 50
 
 
+def link_to(saved: str | os.PathLike[str]) -> str:
+    """A Markdown link to a saved results file, relative to where the page is read.
+
+    In a report build the kernel runs in the build folder and tables are saved under
+    ``results/<notebook>/``, so a relative path is linked from ``reports/`` as ``../<path>``; an
+    absolute path (a notebook run in JupyterLab, saving under the project's ``results/``) is
+    linked relative to ``notebooks/``.
+    """
+    from analysis import paths
+
+    path = Path(saved)
+    if path.is_absolute():
+        href = Path(os.path.relpath(path, paths.NOTEBOOKS)).as_posix()
+    else:
+        href = "../" + path.as_posix()
+    return f"[`{path.name}`]({href})"
+
+
+def cite(ids: str | Iterable[object], *, limit: int = CITE_LIMIT, saved: str | None = None,
+         code: bool = True) -> str:
+    """Name at most ``limit`` units (or documents) in running text, and how many more there are.
+
+    ``ids`` is a space-separated string (the ``seg_ids`` columns) or any iterable. The result
+    reads "`a`, `b`, `c` and 41 more", so a sentence citing its evidence stays short however
+    large the corpus; ``saved`` (a file name or link) says where the full list is. With
+    ``code=False`` the items are written as they are (already formatted phrases).
+    """
+    items = ids.split() if isinstance(ids, str) else [str(i) for i in ids]
+    shown = ", ".join(f"`{i}`" if code else i for i in items[:limit])
+    if len(items) <= limit:
+        return shown
+    more = f"{shown} and {len(items) - limit:,} more"
+    return f"{more} (all in {saved})" if saved else more
+
+
 def table(frame: pd.DataFrame, *, digits: int = 3, top: int | None = TOP_ROWS,
-          **options: object) -> None:
+          saved: str | os.PathLike[str] | None = None, **options: object) -> None:
     """Display a table in a notebook with dashes for undefined values and their footnote.
 
-    At most ``top`` rows are shown (None: all), with a line saying how many there are, so a
-    page stays readable and bounded whatever the corpus; the full table is the one saved under
-    ``results/``. ``options`` are pandas display options without the ``display.`` prefix (for
-    example ``max_colwidth=90``).
+    At most ``top`` rows are shown (None: all), with a line saying how many there are and, when
+    ``saved`` (the path :func:`analysis.report.save_table` returned) is given, a link to the
+    full table, so a page stays readable and bounded whatever the corpus. ``options`` are
+    pandas display options without the ``display.`` prefix (for example ``max_colwidth=90``).
     """
     from IPython.display import Markdown, display
 
@@ -95,7 +144,10 @@ def table(frame: pd.DataFrame, *, digits: int = 3, top: int | None = TOP_ROWS,
         display(for_display(shown, digits=digits))
     notes = []
     if len(shown) < len(frame):
-        notes.append(f"The first {len(shown)} of {len(frame):,} rows; the saved table has all.")
+        where = link_to(saved) if saved is not None else "the saved table"
+        notes.append(f"The first {len(shown)} of {len(frame):,} rows; {where} has all.")
+    elif saved is not None:
+        notes.append(f"Saved as {link_to(saved)}.")
     note = footnote(shown)
     if note:
         notes.append(note)

@@ -168,6 +168,45 @@ def save_figure(
     return png, svg
 
 
+def show_figure(
+    figure: Figure,
+    name: str,
+    *,
+    results_dir: str | os.PathLike[str] | None = None,
+    alt: str | None = None,
+) -> Any:
+    """Save a figure to ``results/`` (PNG and SVG, full quality) and return its page image.
+
+    The returned object displays in a notebook as a compact PNG (:func:`analysis.plots.page_png`),
+    so a page's size stays bounded however many comparisons it shows; the files in
+    ``results/`` are the ones to print or publish.
+
+    Parameters
+    ----------
+    figure
+        A matplotlib figure (e.g. from :mod:`analysis.plots`).
+    name
+        File name without extension, as in :func:`save_figure`.
+    results_dir
+        The notebook's ``results_dir`` parameter.
+    alt
+        Text alternative of the image (what it shows); defaults to the figure's title.
+
+    Returns
+    -------
+    IPython.display.Image
+    """
+    from IPython.display import Image
+
+    from analysis.plots import page_png
+
+    save_figure(figure, name, results_dir=results_dir)
+    if alt is None:
+        titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
+        alt = " ".join([figure.get_suptitle(), *titles]).strip() or name
+    return Image(data=page_png(figure), format="png", alt=alt)
+
+
 def groups_to_compare(
     corpus: pd.DataFrame, groups: Sequence[str] | None = None, *, by: str = "actor_type"
 ) -> list[str]:
@@ -527,6 +566,13 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="
+{{- ((output | get_metadata('alt', 'image/png')) or 'Figure (no description given)') | escape_html -}}
+">
+</div>
+{%- endblock data_png %}
 """
 
 _ALLOWED_TAGS = frozenset(
@@ -1054,6 +1100,7 @@ def build_reports(
         # Every problem of every document, once, before any notebook starts or any file is
         # written (a build with nothing to rebuild has checked this corpus before).
         _checked(parameters, corpus_check, on_check)
+        _prepare_tables(parameters, progress)
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
@@ -1127,6 +1174,23 @@ def _checked(parameters: ReportParameters, corpus_check: Any,
     if on_check is not None:
         on_check(check)
     require_analysable(check)
+
+
+def _prepare_tables(parameters: ReportParameters,
+                    progress: Callable[[str, str, float], None] | None) -> None:
+    """Build the corpus's foundation tables once, into the table cache every notebook reads
+    (:func:`analysis.pipeline.build`), so that no notebook segments and tokenises the corpus
+    again. Without a cache (``ANALYSIS_CACHE=off``) each notebook builds its own."""
+    from analysis import pipeline, tablestore
+
+    if tablestore.cache_root() is None:
+        return
+    start = time.perf_counter()
+    if progress is not None:
+        progress("foundation tables", "started", 0.0)
+    pipeline.build(parameters.manifest)
+    if progress is not None:
+        progress("foundation tables", "done", time.perf_counter() - start)
 
 
 def _copy_aside(page: Path) -> Path | None:
@@ -1377,6 +1441,7 @@ __all__ = [
     "sanitize_html",
     "save_figure",
     "save_table",
+    "show_figure",
     "strip_volatile",
     "summarise_build",
     "write_index",
