@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help env report report-force test test-fast lab lint clean bench
+.PHONY: help env report report-force test test-fast lab lint clean bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,9 @@ lint: env ## check style with ruff
 bench: env ## run the benchmarks (see benchmarks/README.md)
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_report.py
+
+bench-scale: env ## build every report on 100, 500 and 2,000 synthetic statements (about 20 min)
+	$(PY) benchmarks/bench_scale.py
 
 clean: ## remove generated reports, tables and caches (keeps .venv)
 	rm -rf reports/*.html reports/*.json results/* .pytest_cache

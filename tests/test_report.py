@@ -304,10 +304,11 @@ def test_failing_cell_names_notebook_cell_and_exception(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
-    # progress lines, then the one-line error
-    assert done.stderr.splitlines()[:2] == ["  started 02-broken",
-                                            done.stderr.splitlines()[1]]
-    assert done.stderr.splitlines()[1].startswith("  failed  02-broken (")
+    # progress lines (the foundation tables first, built once for every notebook), then the
+    # one-line error
+    lines = [line for line in done.stderr.splitlines() if "foundation tables" not in line]
+    assert lines[0] == "  started 02-broken", done.stderr
+    assert lines[1].startswith("  failed  02-broken ("), done.stderr
     assert (
         done.stderr.splitlines()[-1].startswith("error: notebook 02-broken: cell 3")
         and "Traceback" not in done.stderr
@@ -770,3 +771,67 @@ def test_findings_side_by_side_rejects_unusable_tables(
     options.update({k: broken.get(v, v) if isinstance(v, str) else v for k, v in change.items()})
     with pytest.raises(ReportError, match=message):
         report.findings_side_by_side(["ngo", "gov"], description, **options)
+
+
+def _executed_tiny_page(code: str) -> str:
+    nb = _notebook(
+        new_markdown_cell("# Heading\n\nThe narrative."),
+        new_code_cell("secret_marker = 40 + 2\nsecret_marker"),
+    )
+    nb.cells[1].execution_count = 1
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "42"}, execution_count=1)
+    ]
+    return report.export_html(nb, title="tiny", code=code)  # type: ignore[arg-type]
+
+
+def test_code_is_folded_hidden_or_shown() -> None:
+    """fold: each code cell in a closed <details> (no JavaScript needed); hide: no code at
+    all; show: the code in full. The narrative and the outputs are on the page in all three."""
+    folded, hidden, shown = (_executed_tiny_page(c) for c in ("fold", "hide", "show"))
+    for page in (folded, hidden, shown):
+        assert "The narrative." in page and "42" in page
+    assert re.search(r'<details class="code-fold"><summary>Code</summary>.*?secret_marker',
+                     folded, re.S)
+    assert "<details open" not in folded
+    assert "secret_marker" not in hidden and "<details" not in hidden
+    assert "secret_marker" in shown and "<details" not in shown
+    with pytest.raises(ReportError, match="choose one of"):
+        report.export_html(_notebook(), title="x", code="collapse")  # type: ignore[arg-type]
+
+
+def test_changing_the_code_mode_rebuilds_the_pages(
+    tmp_path: Path, frozen_package: list[str]
+) -> None:
+    folder = _write_tiny_notebooks(tmp_path / "nbs")
+    out = tmp_path / "out"
+    first = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING)
+    assert "<details class=\"code-fold\">" in (out / "reports" / "00-alpha.html").read_text(
+        encoding="utf-8")
+    again = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING)
+    assert again.skipped == first.built
+    hidden = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING,
+                                  code="hide")
+    assert hidden.built == first.built
+    page = (out / "reports" / "00-alpha.html").read_text(encoding="utf-8")
+    assert "<details" not in page and "save_table" not in page
+
+
+def test_pages_get_a_table_of_contents() -> None:
+    nb = _notebook(
+        new_markdown_cell("# Title\n\nWhat this page answers."),
+        new_markdown_cell("## First section\n\ntext"),
+        new_code_cell("1 + 1"),
+        new_markdown_cell("## Second & last\n\ntext"),
+    )
+    page = report.export_html(nb, title="toc")
+    nav = re.search(r'<nav class="toc"[^>]*>.*?</nav>', page, re.S)
+    assert nav is not None
+    links = re.findall(r'<a href="#([^"]+)">([^<]*)</a>', nav.group(0))
+    assert [text for _, text in links] == ["First section", "Second &amp; last"]
+    for ident, _ in links:
+        assert f'id="{ident}"' in page
+    # after the title's cell, before the first section
+    assert page.index("What this page answers.") < nav.start() < page.index(">First section")
+    one = report.export_html(_notebook(new_markdown_cell("# Only\n\n## One")), title="x")
+    assert '<nav class="toc"' not in one

@@ -561,11 +561,24 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 _CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+# Pages as a reader uses them: wide tables scroll inside their box (the text column never
+# overflows on a phone), folded code has a visible handle, the table of contents stands out,
+# and print leaves out the code, prompts and contents list.
+_READER_CSS = """
+.jp-RenderedHTMLCommon table{display:block;max-width:100%;overflow-x:auto}
+.jp-RenderedImage img{max-width:100%;height:auto}
+details.code-fold>summary{cursor:pointer;color:#555;font-size:.85em;padding:.2em 0}
+nav.toc{border:1px solid #ddd;padding:.5em 1em;margin:1em 0;max-width:60em}
+nav.toc ol{margin:.3em 0;padding-left:1.5em}
+@media print{details.code-fold,.jp-InputPrompt,.jp-OutputPrompt,nav.toc{display:none}
+.jp-Cell{break-inside:avoid}}
+"""
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}""" + _CSP_META + """{%- endblock html_head_js -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style>""" + _READER_CSS + """</style>{% endblock extra_css %}
 {% block data_png scoped %}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
 <img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="
@@ -573,6 +586,15 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 ">
 </div>
 {%- endblock data_png %}
+"""
+
+# Each code cell's input folded into a closed <details> element (no JavaScript needed).
+_FOLD_CODE = """
+{% block input_group -%}
+<details class="code-fold"><summary>Code</summary>
+{{ super() }}
+</details>
+{%- endblock input_group %}
 """
 
 _ALLOWED_TAGS = frozenset(
@@ -660,20 +682,32 @@ def sanitize_html(fragment: str | bytes) -> str:
     return cleaner.clean(text)
 
 
-def export_html(notebook: NotebookNode, *, title: str) -> str:
-    """Render an executed notebook as a standalone, sanitised HTML page with its code shown.
+CodeMode = Literal["hide", "fold", "show"]
+CODE_MODES: tuple[str, ...] = ("hide", "fold", "show")
+
+
+def export_html(notebook: NotebookNode, *, title: str, code: CodeMode = "fold") -> str:
+    """Render an executed notebook as a standalone, sanitised HTML page.
 
     Uses nbconvert's ``HTMLExporter`` (lab template) with ``sanitize_html=True`` and
     :func:`sanitize_html` as its cleaning filter, on :func:`strip_volatile` of the notebook.
+
+    ``code`` says how the code cells appear: ``fold`` (the default) puts each one in a
+    ``<details>`` element, closed, one click away (it works without JavaScript, and prints
+    closed); ``hide`` leaves the code out; ``show`` shows it in full. The narrative, tables and
+    figures are the same in all three.
     """
+    if code not in CODE_MODES:
+        raise ReportError(f"code={code!r}: choose one of {', '.join(CODE_MODES)}")
     import itertools
 
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         sanitize_html=True,
-        exclude_input=False,
-        raw_template=_TEMPLATE,
+        exclude_input=code == "hide",
+        exclude_input_prompt=code == "hide",
+        raw_template=_TEMPLATE + (_FOLD_CODE if code == "fold" else ""),
         filters={"clean_html": sanitize_html},
     )
     # The template asks for uuid4() ids for script outputs; numbered ids keep rebuilds identical.
@@ -682,7 +716,28 @@ def export_html(notebook: NotebookNode, *, title: str) -> str:
     body, _ = exporter.from_notebook_node(
         strip_volatile(notebook), resources={"metadata": {"name": title}}
     )
+    body = with_contents(body)
     return body if body.endswith("\n") else body + "\n"
+
+
+def with_contents(page: str) -> str:
+    """Insert a table of contents linking every section heading (``h2``) of a page, after the
+    cell holding its title (the question and method stay on top). Pages with fewer than two
+    sections are returned unchanged."""
+    headings = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', page, re.S)
+    title = re.search(r"</h1>", page)
+    if len(headings) < 2 or title is None:
+        return page
+    items = []
+    for ident, inner in headings:
+        text = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", inner, flags=re.S)
+        text = " ".join(re.sub(r"<[^>]+>", "", text).split())  # nbconvert escaped it already
+        items.append(f'<li><a href="#{ident}">{text}</a></li>')
+    nav = ('<nav class="toc" aria-label="Contents"><strong>Contents</strong><ol>'
+           + "".join(items) + "</ol></nav>\n")
+    next_cell = re.compile(r'<div[^>]*class="jp-Cell ').search(page, title.end())
+    at = next_cell.start() if next_cell else title.end()
+    return page[:at] + nav + page[at:]
 
 
 # --------------------------------------------------------------------------------------------
@@ -768,6 +823,7 @@ class _Task:
     timeout: int
     input_hash: str
     engine: Engine = "subprocess"
+    code: CodeMode = "fold"
 
 
 def _sha256_file(path: Path) -> str:
@@ -969,7 +1025,7 @@ def _run_task(task: _Task) -> tuple[str, float, tuple[str, ...]]:
         timeout=task.timeout,
         engine=task.engine,
     )
-    page = export_html(executed, title=name)
+    page = export_html(executed, title=name, code=task.code)
     _write_text(task.out / "reports" / f"{name}.html", page)
     outputs = tuple(
         p.relative_to(task.out).as_posix() for p in sorted(results.rglob("*")) if p.is_file()
@@ -991,6 +1047,7 @@ def build_reports(
     memory_limit: float | None = None,
     progress: Callable[[str, str, float], None] | None = None,
     on_check: Callable[[Any], None] | None = None,
+    code: CodeMode = "fold",
 ) -> BuildResult:
     """Execute the report notebooks and write their HTML pages, results and an index.
 
@@ -1033,6 +1090,9 @@ def build_reports(
     progress
         Called with ``(notebook, event, seconds)`` as notebooks start and end (``started``,
         ``done``, ``failed``).
+    code
+        How the pages show the code cells: ``fold`` (closed, one click away), ``hide`` or
+        ``show`` (see :func:`export_html`). Changing it rebuilds the pages.
 
     Returns
     -------
@@ -1054,6 +1114,8 @@ def build_reports(
         raise ReportError(f"no NN-name.ipynb notebooks in {notebooks_dir or paths.NOTEBOOKS}")
     if jobs is not None and jobs < 1:
         raise ReportError(f"jobs must be at least 1, not {jobs}")
+    if code not in CODE_MODES:
+        raise ReportError(f"code={code!r}: choose one of {', '.join(CODE_MODES)}")
     if engine == "auto":
         engine = "inprocess" if _can_fork_warm() else "subprocess"
     try:
@@ -1078,7 +1140,7 @@ def build_reports(
                 None if parameters.coding_files is None else list(parameters.coding_files)
             ),
         }
-        digest = inputs.digest_for(notebook, injected)
+        digest = inputs.digest_for(notebook, {**injected, "code": code})
         html_path = out_dir / "reports" / f"{name}.html"
         previous = recorded.get(name, {})
         fresh = (
@@ -1093,7 +1155,8 @@ def build_reports(
             )
         else:
             tasks.append(
-                _Task(notebook, out_dir, injected, f"results/{name}", timeout, digest, engine)
+                _Task(notebook, out_dir, injected, f"results/{name}", timeout, digest, engine,
+                      code)
             )
 
     if tasks:
@@ -1112,8 +1175,11 @@ def build_reports(
     workers = jobs or os.cpu_count() or 1
     limit = (default_memory_limit(min(workers, max(1, len(tasks)))) if memory_limit is None
              else int(memory_limit * GIB))
+    timings = _Timings(parameters.manifest)
+    tasks.sort(key=lambda t: -timings.expected(t.notebook.stem))  # longest first (stable)
     try:
         built, failures = _run_tasks(tasks, workers, memory_limit=limit, progress=progress)
+        timings.record({name: seconds for name, (seconds, _) in built.items()})
     except BaseException:
         # Interrupted (Ctrl-C): the children are stopped; put every page and table back.
         for task in tasks:
@@ -1174,6 +1240,41 @@ def _checked(parameters: ReportParameters, corpus_check: Any,
     if on_check is not None:
         on_check(check)
     require_analysable(check)
+
+
+class _Timings:
+    """How long each notebook took on a corpus in earlier builds, so that a build can start the
+    longest first (with two workers and six notebooks, starting the longest last can leave one
+    core idle for a minute). Kept beside the table cache, never in the build's outputs (which
+    must be byte-identical); a missing or unreadable record keeps the notebooks' order."""
+
+    def __init__(self, manifest: str | None) -> None:
+        from analysis.tablestore import cache_root
+
+        root = cache_root()
+        self.path = None if root is None else root / "build-seconds.json"
+        self.key = str(Path(manifest).resolve()) if manifest else "seeds"
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8")) if self.path else {}
+        except (OSError, ValueError):
+            record = {}
+        self.all = record if isinstance(record, dict) else {}
+        seconds = self.all.get(self.key, {})
+        self.seconds = seconds if isinstance(seconds, dict) else {}
+
+    def expected(self, name: str) -> float:
+        value = self.seconds.get(name, 0.0)
+        return float(value) if isinstance(value, (int, float)) else 0.0
+
+    def record(self, seconds: dict[str, float]) -> None:
+        if self.path is None or not seconds:
+            return
+        self.all[self.key] = {**self.seconds, **{k: round(v, 1) for k, v in seconds.items()}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.all, sort_keys=True), encoding="utf-8")
+        except OSError:
+            pass
 
 
 def _prepare_tables(parameters: ReportParameters,
@@ -1302,7 +1403,17 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}
 section.report{border-top:1px solid #ddd;padding:.5rem 0}
 table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;
 text-align:left;vertical-align:top}code{font-size:.85rem;word-break:break-all}
-.missing{color:#8a1c1c}ul.outputs{font-size:.9rem}"""
+.missing{color:#8a1c1c}ul.outputs{font-size:.9rem}
+p.corpus{font-size:1.05rem}a.evidence{font-size:.85rem;font-weight:normal}
+.thumbnails{display:flex;flex-wrap:wrap;gap:1rem}.thumbnails figure{margin:0;max-width:100%}
+.thumbnails img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-size:.8rem;color:#444;max-width:360px}
+details.provenance summary h2{display:inline}table{display:block;overflow-x:auto}
+@media print{details{display:block}summary{display:none}.thumbnails{display:block}}"""
+
+
+#: Documents listed in the index's provenance table (the full list is linked).
+INDEX_DOCUMENTS = 50
 
 
 def write_index(
@@ -1320,6 +1431,7 @@ def write_index(
     commit and the Python and library versions. It has no timestamps and no scripts.
     """
     from analysis import __version__
+    from analysis.headline import headline_html, read_headline
 
     out_dir = Path(out)
     inputs = inputs or _gather_inputs((parameters or ReportParameters()).resolved())
@@ -1338,6 +1450,8 @@ def write_index(
         "<body>",
         "<main>",
         "<h1>Reports: comparative discourse analysis of policy statements</h1>",
+        headline_html(read_headline(out_dir)),
+        "<h2>The reports</h2>",
         "<p>Each report is a notebook executed from a fresh kernel on the corpus below. The tables "
         "behind its figures are saved as CSV, and its figures as PNG and SVG, in the files listed "
         "with it.</p>",
@@ -1349,32 +1463,40 @@ def write_index(
         entry = stamp["notebooks"].get(name)
         parts.append(f'<section class="report" id="report-{e(name)}">')
         if page.is_file() and entry is not None:
-            parts.append(f'<h2><a href="{e(name)}.html">{e(heading)}</a></h2>')
+            parts.append(f'<h3><a href="{e(name)}.html">{e(heading)}</a></h3>')
         else:
-            parts.append(f'<h2>{e(heading)} <span class="missing">(not built)</span></h2>')
+            parts.append(f'<h3>{e(heading)} <span class="missing">(not built)</span></h3>')
         parts.append(f"<p>{e(paragraph)}</p>" if paragraph else "")
         if entry is not None:
             files = [o for o in entry.get("outputs", []) if (out_dir / o).is_file()]
             if files:
+                parts.append(f"<details><summary>{len(files)} table and figure file(s)</summary>")
                 parts.append('<ul class="outputs">')
                 parts.extend(f'<li><a href="../{e(o)}">{e(o)}</a></li>' for o in files)
-                parts.append("</ul>")
+                parts.append("</ul></details>")
             parts.append(f"<p>Input hash: <code>{e(entry['input_hash'])}</code></p>")
         parts.append("</section>")
 
-    parts.append("<h2>Provenance</h2>")
+    parts.append('<details class="provenance"><summary><h2>Provenance</h2></summary>')
     parts.append("<h3>Documents</h3>")
     parts.append(
         "<table><thead><tr><th>doc_id</th><th>actor_type</th><th>file</th>"
         "<th>sha256 (manifest)</th><th>sha256 (file)</th></tr></thead><tbody>"
     )
-    for doc in inputs.documents:
+    shown = inputs.documents[:INDEX_DOCUMENTS]
+    for doc in shown:
         parts.append(
             f"<tr><td>{e(doc['doc_id'])}</td><td>{e(doc['actor_type'])}</td>"
             f"<td>{e(doc['path'])}</td><td><code>{e(doc['sha256'] or '-')}</code></td>"
             f"<td><code>{e(inputs.document_hashes[doc['doc_id']])}</code></td></tr>"
         )
     parts.append("</tbody></table>")
+    if len(shown) < len(inputs.documents):
+        listed = out_dir / "results" / "00-corpus" / "documents.csv"
+        where = (' (all of them, with their checksums, in <a href="../results/00-corpus/'
+                 'documents.csv">documents.csv</a>)' if listed.is_file() else "")
+        parts.append(f"<p>The first {len(shown)} of {len(inputs.documents):,} documents"
+                     f"{where}; the input hash of each report covers every document.</p>")
     params = inputs.parameters
     commit = git_commit()
     rows = [
@@ -1397,6 +1519,7 @@ def write_index(
     parts.append("<table><tbody>")
     parts.extend(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in rows)
     parts.append("</tbody></table>")
+    parts.append("</details>")
     parts += ["</main>", "</body>", "</html>", ""]
     path = out_dir / "reports" / "index.html"
     _write_text(path, "\n".join(p for p in parts if p))
@@ -1444,5 +1567,6 @@ __all__ = [
     "show_figure",
     "strip_volatile",
     "summarise_build",
+    "with_contents",
     "write_index",
 ]

@@ -81,6 +81,13 @@ def add_parser(subparsers: Any) -> None:
         help="address space each notebook may use, in GiB (default: three quarters of the "
         "machine's memory shared among the notebooks run at once; 0: no limit)",
     )
+    parser.add_argument(
+        "--code",
+        choices=("hide", "fold", "show"),
+        default="fold",
+        help="how the pages show the code cells: fold (closed, one click away; the default), "
+        "hide, or show in full",
+    )
     parser.set_defaults(func=run)
 
 
@@ -106,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         on_check=_print_check,
         memory_limit=args.memory_limit,
         progress=_progress,
+        code=args.code,
     )
     print(summarise_build(result), file=sys.stdout)
     return 0
