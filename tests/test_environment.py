@@ -28,7 +28,9 @@ def conda_requirements() -> set[tuple[str, str]]:
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        if in_deps and re.match(r"^  - [A-Za-z]", line) and not line.strip().startswith("- pip"):
+        pip_entry = re.match(r"^      - [A-Za-z]", line)  # under "- pip:"
+        if in_deps and (re.match(r"^  - [A-Za-z]", line) or pip_entry) and not line.strip(
+        ).startswith("- pip"):
             name, spec = _key(line.strip()[2:])
             if name not in ("python",):
                 reqs.add((name, spec))

@@ -566,6 +566,9 @@ _CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 # and print leaves out the code, prompts and contents list.
 _READER_CSS = """
 .jp-RenderedHTMLCommon table{display:block;max-width:100%;overflow-x:auto}
+.jp-InputPrompt,.jp-OutputPrompt{color:#4d4d4d !important;opacity:1 !important}
+@media (max-width:600px){.jp-InputPrompt,.jp-OutputPrompt{display:none}
+.jp-Notebook{padding:8px}}
 .jp-RenderedImage img{max-width:100%;height:auto}
 details.code-fold>summary{cursor:pointer;color:#555;font-size:.85em;padding:.2em 0}
 nav.toc{border:1px solid #ddd;padding:.5em 1em;margin:1em 0;max-width:60em}
@@ -717,6 +720,8 @@ def export_html(notebook: NotebookNode, *, title: str, code: CodeMode = "fold") 
         strip_volatile(notebook), resources={"metadata": {"name": title}}
     )
     body = with_contents(body)
+    # a table that scrolls inside its box must be reachable from the keyboard
+    body = re.sub(r"<table(?=[\s>])", '<table tabindex="0"', body)
     return body if body.endswith("\n") else body + "\n"
 
 
@@ -1176,7 +1181,7 @@ def build_reports(
     limit = (default_memory_limit(min(workers, max(1, len(tasks)))) if memory_limit is None
              else int(memory_limit * GIB))
     timings = _Timings(parameters.manifest)
-    tasks.sort(key=lambda t: -timings.expected(t.notebook.stem))  # longest first (stable)
+    tasks.sort(key=lambda t: -timings.expected(t.notebook))  # longest first (stable)
     try:
         built, failures = _run_tasks(tasks, workers, memory_limit=limit, progress=progress)
         timings.record({name: seconds for name, (seconds, _) in built.items()})
@@ -1262,9 +1267,18 @@ class _Timings:
         seconds = self.all.get(self.key, {})
         self.seconds = seconds if isinstance(seconds, dict) else {}
 
-    def expected(self, name: str) -> float:
-        value = self.seconds.get(name, 0.0)
-        return float(value) if isinstance(value, (int, float)) else 0.0
+    def expected(self, notebook: Path) -> float:
+        """Seconds the notebook took last time on this corpus; without a record, the relative
+        cost its metadata declares (``"analysis": {"cost": N}``), else 0."""
+        value = self.seconds.get(notebook.stem)
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+            cost = meta.get("analysis", {}).get("cost", 0)
+        except (OSError, ValueError, AttributeError):
+            return 0.0
+        return float(cost) if isinstance(cost, (int, float)) else 0.0
 
     def record(self, seconds: dict[str, float]) -> None:
         if self.path is None or not seconds:
@@ -1480,7 +1494,7 @@ def write_index(
     parts.append('<details class="provenance"><summary><h2>Provenance</h2></summary>')
     parts.append("<h3>Documents</h3>")
     parts.append(
-        "<table><thead><tr><th>doc_id</th><th>actor_type</th><th>file</th>"
+        '<table tabindex="0"><thead><tr><th>doc_id</th><th>actor_type</th><th>file</th>'
         "<th>sha256 (manifest)</th><th>sha256 (file)</th></tr></thead><tbody>"
     )
     shown = inputs.documents[:INDEX_DOCUMENTS]
@@ -1516,7 +1530,7 @@ def write_index(
     ]
     rows += [(f"{k} version", v) for k, v in inputs.versions.items()]
     parts.append("<h3>Build</h3>")
-    parts.append("<table><tbody>")
+    parts.append('<table tabindex="0"><tbody>')
     parts.extend(f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in rows)
     parts.append("</tbody></table>")
     parts.append("</details>")
