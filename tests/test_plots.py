@@ -163,3 +163,37 @@ def test_dispersion_barcode_is_bounded() -> None:
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(labels) == 40 and labels[0] == "doc-000" and "doc-007" in labels
     assert "(40 of 120 with the most occurrences)" in ax.get_title()
+
+
+def test_every_figure_describes_its_data_in_words(seeds) -> None:
+    """The text alternative of each figure says what it shows and names its largest values,
+    computed from the data drawn (checked against the tables here)."""
+    tokens, segments = seeds
+    k = stats.keyness({"a": 30, "b": 2, "c": 10}, {"a": 5, "b": 20, "c": 9})
+    alt = plots.keyness_chart(k, target="ngo", reference="gov", top=5).alt_text
+    assert alt.startswith("Bar chart of the 3 most key terms by log ratio")
+    strongest_gov = k[k["g2"] < 0].sort_values("g2").iloc[0]
+    assert f"b ({strongest_gov['log_ratio']:+.2f})" in alt and "key in gov" in alt
+
+    c = tfidf.tfidf_contrast(tokens, segments)
+    alt = plots.tfidf_contrast_bars(c, top=4).alt_text
+    top_term = c["diff"].idxmax()
+    assert f"{top_term} ({c['diff'].max():+.3f})" in alt
+
+    sim = tfidf.paragraph_similarity(tokens, segments)
+    alt = plots.similarity_heatmap(sim).alt_text
+    m = sim.matrix.droplevel("label").droplevel("label", axis=1)
+    row, col = m.stack().idxmax()
+    assert f"Highest: {row} and {col} at {m.to_numpy().max():.2f}" in alt
+
+    alt = plots.dispersion_barcode(tokens, "people smuggling").alt_text
+    assert "lfl-2022 0, gov-2024 13 occurrences" in alt
+
+    prof = counts.function_word_profile(tokens, segments)
+    alt = plots.function_word_profiles(prof).alt_text
+    best = prof.sort_values("per_1k", ascending=False, kind="stable").iloc[0]
+    assert f"in {best['actor_type']} {best['per_1k']:.1f}" in alt
+
+    terms = counts.term_counts(tokens, segments, "actor_type")
+    alt = plots.frequency_scatter(terms, x_group="government", y_group="civil_society").alt_text
+    assert alt.startswith("Scatter plot of") and "more in civil_society" in alt

@@ -61,6 +61,8 @@ def test_code_share_chart_draws_the_shares() -> None:
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["enforcement security", "victim protection rights",
                       "cooperation partnership"]
+    assert fig.alt_text.endswith("largest code: a: enforcement security 75% of 4 units; "
+                                 "b: victim protection rights 100% of 2 units.")
 
 
 def test_code_share_chart_rejects_bad_input() -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-
 from test_browser import CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

@@ -88,7 +88,8 @@ def read_headline(out: str | Path) -> Headline:
     groups: dict[str, int] = {}
     dates = None
     if "actor_type" in documents:
-        groups = {str(k): int(v) for k, v in documents["actor_type"].value_counts(sort=False).items()}
+        counted = documents["actor_type"].value_counts(sort=False)
+        groups = {str(k): int(v) for k, v in counted.items()}
     if "date" in documents:
         known = sorted(d for d in documents["date"].dropna().astype(str) if d.strip())
         dates = (known[0], known[-1]) if known else None

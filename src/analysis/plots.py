@@ -81,8 +81,17 @@ class DisplayFigure(Figure):
     support is on, IPython uses that instead.
     """
 
+    #: What the figure shows in words, with its largest values (the text alternative of the
+    #: image on a page); set by the function that draws it.
+    alt_text: str = ""
+
     def _repr_png_(self) -> bytes:
         return page_png(self)
+
+
+def _terms(values: pd.Series, n: int = 3, fmt: str = "{:+.2f}") -> str:
+    """The first ``n`` entries of a term -> value series as "a (+1.20), b (+0.90)"."""
+    return ", ".join(f"{t} ({fmt.format(v)})" for t, v in values.head(n).items()) or "none"
 
 
 #: Resolution of the figures shown in notebooks and report pages (the PNG and SVG written to
@@ -184,6 +193,11 @@ def keyness_chart(
                      Patch(color="white", label="† expected < 5 or f < 3")],
             loc="lower right", fontsize=8, frameon=False,
         )
+    fig.alt_text = (
+        f"Bar chart of the {len(rows)} most key terms by {measure.replace('_', ' ')}: "
+        f"{len(pos)} key in {target}, strongest {_terms(pos[measure])}; {len(neg)} key in "
+        f"{reference}, strongest {_terms(neg[measure])}."
+    )
     return fig
 
 
@@ -239,6 +253,13 @@ def frequency_scatter(
             ax.scatter([row.x], [row.y], s=20, color=colour, clip_on=False)
             labels.append((row.x, row.y, _wrap_terms(row.term), colour))
         _place_labels(fig, ax, labels)
+    gap = (y - x)[top]
+    fig.alt_text = (
+        f"Scatter plot of {len(wide)} terms, rate per 1,000 words in {y_group} against "
+        f"{x_group}. Furthest above the diagonal (more in {y_group}): "
+        f"{_terms(gap[gap > 0].sort_values(ascending=False))}; furthest below (more in "
+        f"{x_group}): {_terms(gap[gap < 0].sort_values())}."
+    )
     return fig
 
 
@@ -348,6 +369,12 @@ def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel(f"mean TF-IDF difference (> 0: {target})")
         ax.set_title(f"Mean paragraph TF-IDF, {target} minus {reference}")
+    diffs = rows["diff"]
+    fig.alt_text = (
+        f"Bar chart of mean paragraph TF-IDF differences, {target} minus {reference}: highest "
+        f"for {target} {_terms(diffs[diffs > 0].sort_values(ascending=False), fmt='{:+.3f}')}; "
+        f"for {reference} {_terms(diffs[diffs < 0], fmt='{:+.3f}')}."
+    )
     return fig
 
 
@@ -446,6 +473,12 @@ def similarity_heatmap(similarity: Any, *, max_cells: int = MAX_HEATMAP) -> Figu
                 fontsize=9,
             )
         ax.spines[:].set_visible(False)
+    i, j = np.unravel_index(int(values.argmax()), values.shape)
+    fig.alt_text = (
+        f"Heatmap of TF-IDF cosine similarity, {len(rows)} rows by {len(cols)} columns "
+        f"({level}s; of {size}). Highest: {rows[i]} and {cols[j]} at {values[i, j]:.2f}; "
+        f"median of the cells shown {float(np.median(values)):.2f}."
+    )
     return fig
 
 
@@ -504,6 +537,13 @@ def dispersion_barcode(
         ax.set_title(f"Where “{term}” occurs, by {by}" + (
             f" ({len(groups)} of {total} with the most occurrences)" if total > len(groups)
             else ""))
+    counts = words[words[column] == term].groupby(by, sort=False).size()
+    fig.alt_text = (
+        f"Barcode of where '{term}' occurs along each {by} ({len(groups)} rows): "
+        + (", ".join(f"{g} {int(counts.get(g, 0))}" for g in groups[:6])
+           + (" and more" if len(groups) > 6 else ""))
+        + " occurrences."
+    )
     return fig
 
 
@@ -544,6 +584,14 @@ def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> 
             ax.set_title(f"{cls.capitalize()}s")
         axes[0].legend(frameon=False, fontsize=8)
         fig.suptitle(f"Function words per 1,000 words by {by}")
+    top = profile.sort_values("per_1k", ascending=False, kind="stable").head(3)
+    fig.alt_text = (
+        f"Grouped bar charts of pronoun and modal rates per 1,000 words for {len(groups)} "
+        "groups; highest: "
+        + "; ".join(f"{r.function_subclass.replace('_', ' ')} in {getattr(r, by)} "
+                    f"{r.per_1k:.1f}" for r in top.itertuples())
+        + "."
+    )
     return fig
 
 
@@ -582,4 +630,10 @@ def document_sizes(description: pd.DataFrame, *, max_rows: int = MAX_HEATMAP) ->
             + (f" (the {len(shown)} longest of {len(description)})"
                if len(shown) < len(description) else "")
         )
+    longest = shown.sort_values("tokens", ascending=False, kind="stable").head(3)
+    fig.alt_text = (
+        f"Bar chart of tokens and types in {len(shown)} of {len(description)} documents; "
+        "longest: " + ", ".join(f"{r.doc_id} ({r.tokens:,} tokens)"
+                                for r in longest.itertuples()) + "."
+    )
     return fig

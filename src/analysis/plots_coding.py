@@ -133,6 +133,16 @@ def code_share_chart(
             ncol=min(4, max(len(used), 1)), fontsize=8, frameon=False,
         )
         ax.set_title(title or f"Share of coded units per code, by {by}")
+    largest = keyed[keyed["n"] > 0].sort_values(["_g", "share"], ascending=[True, False])
+    tops = largest.drop_duplicates("_g").set_index("_g")
+    fig.alt_text = (
+        f"Stacked bars of the share of coded units per code for {len(groups)} group(s); "
+        "largest code: "
+        + "; ".join(f"{g}: {tops.loc[g, '_c'].replace('_', ' ')} "
+                    f"{float(tops.loc[g, 'share']):.0%} of {int(sizes.loc[g])} units"
+                    for g in groups if g in tops.index)
+        + "."
+    )
     return fig
 
 

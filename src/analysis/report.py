@@ -190,7 +190,9 @@ def show_figure(
     results_dir
         The notebook's ``results_dir`` parameter.
     alt
-        Text alternative of the image (what it shows); defaults to the figure's title.
+        Text alternative of the image; defaults to the figure's title followed by what the
+        drawing function wrote from the data (``figure.alt_text``: what it shows and its
+        largest values).
 
     Returns
     -------
@@ -203,7 +205,9 @@ def show_figure(
     save_figure(figure, name, results_dir=results_dir)
     if alt is None:
         titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
-        alt = " ".join([figure.get_suptitle(), *titles]).strip() or name
+        title = " ".join([figure.get_suptitle(), *titles]).strip() or name
+        described = getattr(figure, "alt_text", "")
+        alt = f"{title}. {described}" if described else title
     return Image(data=page_png(figure), format="png", alt=alt)
 
 
@@ -585,7 +589,8 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% block data_png scoped %}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
 <img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="
-{{- ((output | get_metadata('alt', 'image/png')) or 'Figure (no description given)') | escape_html -}}
+{{- ((output | get_metadata('alt', 'image/png'))
+      or 'Figure (no description given)') | escape_html -}}
 ">
 </div>
 {%- endblock data_png %}

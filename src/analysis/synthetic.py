@@ -105,7 +105,8 @@ def _statement(writer: _Writer, number: int, group: str, words: int) -> str:
             body.append("WHAT WE ASK OF THE AUTHORITIES:")
             body.extend(f"- {writer.sentence(group, int(rng.integers(6, 14)))}" for _ in range(3))
     lines.extend(body)
-    lines += ["Read more: earlier statements", "Share this: Facebook | X | WhatsApp", "Tags: labour"]
+    lines += ["Read more: earlier statements", "Share this: Facebook | X | WhatsApp",
+              "Tags: labour"]
     separator = "\n" if number % 2 else "\n\n"
     return separator.join(lines) + "\n"
 

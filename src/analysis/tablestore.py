@@ -24,7 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["CacheFormatError", "cache_root", "read_entry", "read_frame", "write_entry", "write_frame"]
+__all__ = [
+    "CacheFormatError",
+    "cache_root",
+    "read_entry",
+    "read_frame",
+    "write_entry",
+    "write_frame",
+]
 
 SCHEMA_VERSION = 1
 #: Entries kept in a cache folder; older ones (by last use) are removed when one is written.
@@ -59,7 +66,8 @@ def _text_column(values: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
     """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
-    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+    index = frame.index
+    if not isinstance(index, pd.RangeIndex) or index.start != 0 or index.step != 1:
         raise CacheFormatError(f"table {name!r} needs a default index to be cached")
     if frame.attrs:
         raise CacheFormatError(f"table {name!r} has attrs, which the cache does not keep")
@@ -101,7 +109,9 @@ def read_frame(folder: Path, name: str) -> pd.DataFrame:
                 else:
                     data[column["name"]] = pd.Series(values, dtype=column["dtype"])
     except (OSError, KeyError, ValueError, TypeError) as error:
-        raise CacheFormatError(f"cached table {name!r} in {folder} cannot be read: {error}") from error
+        raise CacheFormatError(
+            f"cached table {name!r} in {folder} cannot be read: {error}"
+        ) from error
     frame = pd.DataFrame(data, columns=[c["name"] for c in schema["columns"]])
     if len(frame) != schema["rows"]:
         raise CacheFormatError(f"cached table {name!r} has {len(frame)} rows, not {schema['rows']}")
