@@ -675,7 +675,9 @@ def _orphans_csv(path: Path) -> Path:
     return path.with_name(f"{path.stem}.orphans.csv")
 
 
-def _backup_path(path: Path) -> Path:
+def backup_path(path: Path) -> Path:
+    """The first free ``NAME.bakN.EXT`` beside ``path``, where a file about to be replaced is
+    kept."""
     for n in itertools.count(1):
         candidate = path.with_name(f"{path.stem}.bak{n}{path.suffix}")
         if not candidate.exists():
@@ -1007,7 +1009,7 @@ def export_sheet(
         gone = gone[gone[[d for d in dims if d in gone.columns]].ne("").any(axis=1)]
         orphans = pd.concat([read_sheet(path, sheet="orphans"), gone], ignore_index=True)
         orphans = orphans.fillna("").drop_duplicates()
-        backup = _backup_path(path)
+        backup = backup_path(path)
         shutil.copy2(path, backup)
         if path.suffix.lower() == ".csv" and _orphans_csv(path).exists():
             shutil.copy2(_orphans_csv(path), _orphans_csv(backup))
@@ -1262,7 +1264,7 @@ def merge_sheets(
 SHEET_COLUMNS: list[str] = [
     "path", "coder", "n_rows", "n_units", "n_matched", "n_errors", "usable", "reason",
 ]
-_NOT_A_SHEET = re.compile(r"\.(bak\d+|orphans)$")
+_NOT_A_SHEET = re.compile(r"\.(bak\d+|orphans|not-imported)$")
 
 
 def sheets_for_corpus(
