@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis import present
 
@@ -51,3 +52,20 @@ def test_link_to_a_saved_table() -> None:
 
     assert link_to("results/02-x/keyness.csv") == "[`keyness.csv`](../results/02-x/keyness.csv)"
     assert link_to(paths.RESULTS / "keyness.csv") == "[`keyness.csv`](../results/keyness.csv)"
+
+
+def test_how_to_read_notes_show_once_per_kind(monkeypatch) -> None:
+    from IPython.display import Markdown
+
+    from analysis import present
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(present, "_explained", set())
+    present.how_to_read("keyness-chart")
+    present.how_to_read("keyness-chart")
+    present.how_to_read("concordance")
+    assert len(shown) == 2 and all(isinstance(s, Markdown) for s in shown)
+    assert shown[0].data.startswith("> **How to read this.** Bars to the right")
+    with pytest.raises(KeyError, match="no reading note"):
+        present.how_to_read("nonsense")

@@ -19,11 +19,13 @@ import pandas as pd
 __all__ = [
     "CITE_LIMIT",
     "DASH",
+    "READING",
     "TOP_ROWS",
     "UNDEFINED",
     "cite",
     "for_display",
     "footnote",
+    "how_to_read",
     "link_to",
     "table",
 ]
@@ -126,16 +128,72 @@ def cite(ids: str | Iterable[object], *, limit: int = CITE_LIMIT, saved: str | N
     return f"{more} (all in {saved})" if saved else more
 
 
+#: "How to read this" notes, shown once per page beside the first table or figure of a kind.
+READING: Mapping[str, str] = {
+    "documents": "One row per statement. `tokens` counts running words of the body paragraphs "
+    "and list items (headings, datelines and web boilerplate are left out); `types` the distinct "
+    "words; `ttr` their ratio, which falls as a text grows, so compare it only between "
+    "statements of similar length.",
+    "term-counts": "`n` is how often the term occurs in the group, `per_1k` per 1,000 running "
+    "words (so groups of different sizes compare), `n_segments` in how many paragraphs, and "
+    "`dp_norm` how unevenly (0: spread like the paragraphs, 1: all in one). A high `per_1k` "
+    "with a high `dp_norm` is one paragraph talking, not the group.",
+    "frequency-scatter": "Each dot is a term, placed by its rate in each group. Terms on the "
+    "dashed diagonal are used equally; the further a labelled term lies from it, the more one "
+    "group uses it. Many terms sit on top of each other near zero.",
+    "keyness-chart": "Bars to the right are key in the first group, to the left in the other; "
+    "the length is the log ratio (1 = twice as frequent). Pale hatched bars did not reach "
+    "p < 0.05 and a dagger marks counts too small to test: read them as leads, not results.",
+    "key-terms": "Each row is a term one side uses more, with the effect size (`log_ratio`), "
+    "the counts behind it, and the check that keeps whole documents or paragraphs together "
+    "(`check`, `p_check`, and `p_check_adj` adjusted for every term checked). A term backed "
+    "only at the paragraph level describes the statements read, not their group.",
+    "tfidf-contrast": "`diff` is the mean TF-IDF weight of the term over one side's paragraphs "
+    "minus the other's: positive favours the first side. It rewards terms that mark many "
+    "paragraphs, where keyness rewards raw repetition.",
+    "similarity": "Each cell is how much vocabulary two paragraphs (or, for large corpora, two "
+    "documents at their closest) share, from 0 (nothing) to 1 (the same words in the same "
+    "proportions); a circle marks each row's closest counterpart. Shared vocabulary is not "
+    "shared meaning.",
+    "concordance": "Each line shows one occurrence in its context: the words before (`left`), "
+    "the match, and the words after (`right`), with the paragraph it comes from (`seg_id`), so "
+    "every count can be read in the text.",
+    "collocates": "Words that occur within five words of the term more often than chance: "
+    "`f_xy` co-occurrences, `log_dice` the strength (comparable across corpora; 14 is the "
+    "maximum), `pmi` favours rare words, `t_score` frequent ones.",
+    "code-shares": "Each bar is one group's coded units, divided by the share given each code; "
+    "the numbers are units. With few units per group, one unit moves a share by many points.",
+}
+_explained: set[str] = set()
+
+
+def how_to_read(kind: str) -> None:
+    """Show the "how to read this" note of ``kind`` (:data:`READING`), once per kernel."""
+    from IPython.display import Markdown, display
+
+    if kind in _explained:
+        return
+    if kind not in READING:
+        raise KeyError(f"no reading note for {kind!r}; have {sorted(READING)}")
+    _explained.add(kind)
+    display(Markdown(f"> **How to read this.** {READING[kind]}"))
+
+
 def table(frame: pd.DataFrame, *, digits: int = 3, top: int | None = TOP_ROWS,
-          saved: str | os.PathLike[str] | None = None, **options: object) -> None:
+          saved: str | os.PathLike[str] | None = None, explain: str | None = None,
+          **options: object) -> None:
     """Display a table in a notebook with dashes for undefined values and their footnote.
 
     At most ``top`` rows are shown (None: all), with a line saying how many there are and, when
     ``saved`` (the path :func:`analysis.report.save_table` returned) is given, a link to the
     full table, so a page stays readable and bounded whatever the corpus. ``options`` are
     pandas display options without the ``display.`` prefix (for example ``max_colwidth=90``).
+    ``explain`` names a :data:`READING` note shown above the first table of that kind.
     """
     from IPython.display import Markdown, display
+
+    if explain is not None:
+        how_to_read(explain)
 
     shown = frame if top is None or len(frame) <= top else frame.head(top)
     settings = [item for key, value in {"max_rows": None, **options}.items()

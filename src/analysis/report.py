@@ -174,6 +174,7 @@ def show_figure(
     *,
     results_dir: str | os.PathLike[str] | None = None,
     alt: str | None = None,
+    explain: str | None = None,
 ) -> Any:
     """Save a figure to ``results/`` (PNG and SVG, full quality) and return its page image.
 
@@ -193,6 +194,9 @@ def show_figure(
         Text alternative of the image; defaults to the figure's title followed by what the
         drawing function wrote from the data (``figure.alt_text``: what it shows and its
         largest values).
+    explain
+        A reading note (:data:`analysis.present.READING`) shown above the first figure of
+        that kind on the page.
 
     Returns
     -------
@@ -201,7 +205,10 @@ def show_figure(
     from IPython.display import Image
 
     from analysis.plots import page_png
+    from analysis.present import how_to_read
 
+    if explain is not None:
+        how_to_read(explain)
     save_figure(figure, name, results_dir=results_dir)
     if alt is None:
         titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
