@@ -77,3 +77,21 @@ def test_headline_without_coding_or_builds(tmp_path: Path) -> None:
 def test_headline_is_byte_reproducible(tmp_path: Path) -> None:
     out = _toy_build(tmp_path)
     assert headline_html(read_headline(out)) == headline_html(read_headline(out))
+
+
+def test_headline_reports_agreement_when_two_coders_coded(tmp_path: Path) -> None:
+    out = _toy_build(tmp_path)
+    folder = out / "results" / "04-stance-coding"
+    folder.mkdir(parents=True)
+    pd.DataFrame(
+        {"dimension": ["frame", "stance_toward_state"], "level": ["nominal", "nominal"],
+         "n_units": [23, 23], "n_coders": [2, 2], "percent_agreement": [0.7826, 0.9],
+         "cohen_kappa": [0.71, 0.85], "alpha": [0.7034, float("nan")],
+         "alpha_lower": [0.48, float("nan")], "alpha_upper": [0.9, float("nan")]}
+    ).to_csv(folder / "agreement.csv", index=False)
+    text = re.sub(r"<[^>]+>", "", headline_html(read_headline(out)))
+    assert ("frame: Krippendorff's alpha 0.70 (95% interval 0.48 to 0.90), 78% agreement, "
+            "Cohen's kappa 0.71 (23 units, 2 coders).") in text
+    assert "stance_toward_state: alpha not defined, 90% agreement" in text
+    assert "Agreement between coders" not in headline_html(read_headline(_toy_build(
+        tmp_path / "one")))

@@ -38,6 +38,7 @@ class Headline:
     dates: tuple[str, str] | None = None
     key_terms: pd.DataFrame = field(default_factory=pd.DataFrame)
     side_by_side: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     thumbnails: tuple[tuple[str, str, bytes], ...] = ()  # (alt text, report page, PNG bytes)
     anchors: dict[str, str] = field(default_factory=dict)  # part -> "page.html#id"
 
@@ -110,10 +111,12 @@ def read_headline(out: str | Path) -> Headline:
         dates=dates,
         key_terms=_read(findings / "key-terms.csv"),
         side_by_side=_read(findings / "findings-side-by-side.csv"),
+        agreement=_read(results / "04-stance-coding" / "agreement.csv"),
         thumbnails=tuple(thumbnails),
         anchors={
             "key_terms": _anchor(page, "Finding-1"),
             "frames": _anchor(page, "Finding-4"),
+            "agreement": "04-stance-coding.html",
         },
     )
 
@@ -196,6 +199,30 @@ def headline_html(headline: Headline) -> str:
             parts.append(
                 f"<li><code>{e(str(row['actor_type']))}</code>: most often framed as "
                 f"<em>{e(str(row['top_frame']))}</em>{stance}.</li>"
+            )
+        parts.append("</ul>")
+    agreement = headline.agreement
+    if not agreement.empty and {"dimension", "alpha", "n_coders", "n_units"} <= set(agreement):
+        parts.append(
+            f'<h3>Agreement between coders <a class="evidence" '
+            f'href="{e(headline.anchors.get("agreement", ""))}">(the evidence)</a></h3><ul>'
+        )
+        for _, row in agreement.iterrows():
+            alpha = "alpha not defined" if pd.isna(row["alpha"]) else (
+                f"Krippendorff's alpha {float(row['alpha']):.2f}"
+                + (f" (95% interval {float(row['alpha_lower']):.2f} to "
+                   f"{float(row['alpha_upper']):.2f})"
+                   if pd.notna(row.get("alpha_lower")) and pd.notna(row.get("alpha_upper"))
+                   else "")
+            )
+            extra = ""
+            if pd.notna(row.get("percent_agreement")):
+                extra += f", {float(row['percent_agreement']):.0%} agreement"
+            if pd.notna(row.get("cohen_kappa")):
+                extra += f", Cohen's kappa {float(row['cohen_kappa']):.2f}"
+            parts.append(
+                f"<li><code>{e(str(row['dimension']))}</code>: {alpha}{extra} "
+                f"({int(row['n_units'])} units, {int(row['n_coders'])} coders).</li>"
             )
         parts.append("</ul>")
     if headline.thumbnails:
