@@ -214,23 +214,26 @@ def test_a_coder_working_in_qda_software(tmp_path: Path, seeds) -> None:
     assert check_sheet(read_sheet(path), segments).query("severity == 'error'").empty
 
 
-def test_bad_projects_get_clear_errors(tmp_path: Path, seeds) -> None:
-    segments = seeds[1]
-    (tmp_path / "text.qdpx").write_text("not a zip", encoding="utf-8")
-    with pytest.raises(CodingError, match="not a .qdpx project"):
-        qda.coding_from_qdpx(tmp_path / "text.qdpx", segments, coder="x")
-    with zipfile.ZipFile(tmp_path / "empty.qdpx", "w") as archive:
-        archive.writestr("other.txt", "x")
-    with pytest.raises(CodingError, match="no project.qde"):
-        qda.coding_from_qdpx(tmp_path / "empty.qdpx", segments, coder="x")
-    with zipfile.ZipFile(tmp_path / "other.qdpx", "w") as archive:
-        archive.writestr("project.qde", "<Other/>")
-    with pytest.raises(CodingError, match="not a REFI-QDA Project"):
-        qda.coding_from_qdpx(tmp_path / "other.qdpx", segments, coder="x")
-    with zipfile.ZipFile(tmp_path / "broken.qdpx", "w") as archive:
-        archive.writestr("project.qde", "<Project")
-    with pytest.raises(CodingError, match="not well-formed"):
-        qda.coding_from_qdpx(tmp_path / "broken.qdpx", segments, coder="x")
+@pytest.mark.parametrize(
+    ("member", "content", "message"),
+    [
+        (None, "not a zip", "not a .qdpx project"),
+        ("other.txt", "x", "no project.qde"),
+        ("project.qde", "<Other/>", "not a REFI-QDA Project"),
+        ("project.qde", "<Project", "not well-formed"),
+    ],
+    ids=["not-a-zip", "no-project", "other-xml", "broken-xml"],
+)
+def test_bad_projects_get_clear_errors(tmp_path: Path, seeds, member, content, message) -> None:
+    path = tmp_path / "bad.qdpx"
+    if member is None:
+        path.write_text(content, encoding="utf-8")
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(member, content)
+    with pytest.raises(CodingError, match=message) as caught:
+        qda.coding_from_qdpx(path, seeds[1], coder="x")
+    assert str(path) in str(caught.value)  # the message names the file
 
 
 def test_command_line_export_and_import(tmp_path: Path, capsys) -> None:
