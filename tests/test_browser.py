@@ -35,13 +35,19 @@ CONSOLE_ERRORS = re.compile(r"Uncaught|ERROR:CONSOLE|:CONSOLE\(\d+\)\].*(?:Error
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
+def chromium_or_skip() -> str:
+    """The system Chromium's path; skip the test where it is missing (fail in CI, which
+    installs it)."""
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
         pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return chromium_or_skip()
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from test_browser import CHROMIUM
+from test_browser import chromium_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -25,14 +25,11 @@ SERIOUS = {"serious", "critical"}
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM,
+        launched = pw.chromium.launch(executable_path=executable,
                                       args=["--no-sandbox", "--disable-gpu"])
         try:
             yield launched

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from test_browser import chromium_or_skip
 
 from analysis.check import check_corpus
 from analysis.corpus import load_corpus, read_manifest
@@ -35,9 +35,6 @@ HOSTILE_TEXT = (
     f"Workers were held without pay. ![img](//{EVIL}/doc.png) The employer kept their "
     f'passports <img src="//{EVIL}/d2.png"> and <a href="//{EVIL}/l">a link</a> for months.\n\n'
     "The authorities have not acted on the complaints that the workers made last year.\n"
-)
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
 
 
@@ -126,15 +123,12 @@ def test_hostile_fields_stay_text_in_every_page(hostile_reports: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_reports_request_nothing_with_the_network_cut(hostile_reports: Path) -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     pages = sorted((hostile_reports / "reports").glob("*.html"))
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM,
+        browser = pw.chromium.launch(executable_path=executable,
                                      args=["--no-sandbox", "--disable-gpu"])
         try:
             context = browser.new_context(offline=True)
