@@ -91,6 +91,12 @@ def _check_page(browser, out: Path, page_path: Path, width: int, shot: Path) -> 
     )
     if broken:
         problems.append(f"{broken} image(s) do not decode")
+    uncaptioned = page.evaluate(
+        "Array.from(document.images).filter(i => !i.alt"
+        " || !(i.closest('figure') && i.closest('figure').querySelector('figcaption'))).length"
+    )
+    if uncaptioned:
+        problems.append(f"{uncaptioned} image(s) without alt text or a <figcaption>")
     if width == WIDTHS["desktop"]:
         results = Axe().run(page)
         for violation in results.response["violations"]:

@@ -835,3 +835,54 @@ def test_pages_get_a_table_of_contents() -> None:
     assert page.index("What this page answers.") < nav.start() < page.index(">First section")
     one = report.export_html(_notebook(new_markdown_cell("# Only\n\n## One")), title="x")
     assert '<nav class="toc"' not in one
+
+
+def test_figures_are_numbered_with_a_caption_linking_the_saved_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """show_figure: the page image carries alt text, a caption and the addresses of the full
+    PNG and SVG; in a report each becomes a numbered <figure> with an escaped <figcaption>."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(report, "_figures_shown", [])
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for number, title in enumerate(["Keyness <b>& more</b>", "Second"], start=1):
+        figure, ax = plt.subplots()
+        ax.bar(["a", "b"], [2, 1])
+        ax.set_title(title)
+        figure.alt_text = "Two bars; a is 2."  # type: ignore[attr-defined]
+        image = report.show_figure(figure, f"fig-{number}", results_dir="results/00-x")
+        plt.close(figure)
+        data, metadata = image._repr_png_()
+        assert metadata["alt"] == f"{title}. Two bars; a is 2."
+        assert metadata["caption"] == title + "." and metadata["number"] == number
+        assert metadata["files"] == [f"../results/00-x/fig-{number}.png",
+                                     f"../results/00-x/fig-{number}.svg"]
+        assert (tmp_path / "results" / "00-x" / f"fig-{number}.svg").is_file()
+        outputs.append(nbformat.v4.new_output(
+            "display_data",
+            {"image/png": data if isinstance(data, str) else base64.b64encode(data).decode()},
+            metadata={"image/png": metadata}))
+    nb = _notebook(new_markdown_cell("# Title"), new_code_cell("show()"))
+    nb.cells[1].outputs = outputs
+    page = report.export_html(nb, title="figures")
+    figures = re.findall(r'<figure class="report-figure">.*?</figure>', page, re.S)
+    assert len(figures) == 2
+    first = figures[0]
+    assert re.search(r'<img alt="Keyness &lt;b&gt;[^"]*" src="data:image/png;base64,', first)
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", first, re.S)
+    assert caption is not None
+    assert "<strong>Figure 1.</strong>" in caption.group(1)
+    assert "Keyness &lt;b&gt;&amp; more&lt;/b&gt;. Full quality:" in caption.group(1)
+    assert re.findall(r'<a href="([^"]+)">(PNG|SVG)</a>', caption.group(1)) == [
+        ("../results/00-x/fig-1.png", "PNG"), ("../results/00-x/fig-1.svg", "SVG")]
+    assert "<strong>Figure 2.</strong>" in figures[1]
+    # an image without a caption (not from show_figure) stays a bare image
+    nb.cells[1].outputs = [nbformat.v4.new_output(
+        "display_data", {"image/png": outputs[0]["data"]["image/png"]})]
+    bare = report.export_html(nb, title="bare")
+    assert "<figure" not in bare and 'alt="Figure (no description given)"' in bare

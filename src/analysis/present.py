@@ -101,14 +101,18 @@ def link_to(saved: str | os.PathLike[str]) -> str:
     absolute path (a notebook run in JupyterLab, saving under the project's ``results/``) is
     linked relative to ``notebooks/``.
     """
+    return f"[`{Path(saved).name}`]({href_to(saved)})"
+
+
+def href_to(saved: str | os.PathLike[str]) -> str:
+    """The relative address of a saved results file from where the page is read (see
+    :func:`link_to`)."""
     from analysis import paths
 
     path = Path(saved)
     if path.is_absolute():
-        href = Path(os.path.relpath(path, paths.NOTEBOOKS)).as_posix()
-    else:
-        href = "../" + path.as_posix()
-    return f"[`{path.name}`]({href})"
+        return Path(os.path.relpath(path, paths.NOTEBOOKS)).as_posix()
+    return "../" + path.as_posix()
 
 
 def cite(ids: str | Iterable[object], *, limit: int = CITE_LIMIT, saved: str | None = None,

@@ -174,13 +174,15 @@ def show_figure(
     *,
     results_dir: str | os.PathLike[str] | None = None,
     alt: str | None = None,
+    caption: str | None = None,
     explain: str | None = None,
 ) -> Any:
     """Save a figure to ``results/`` (PNG and SVG, full quality) and return its page image.
 
     The returned object displays in a notebook as a compact PNG (:func:`analysis.plots.page_png`),
     so a page's size stays bounded however many comparisons it shows; the files in
-    ``results/`` are the ones to print or publish.
+    ``results/`` are the ones to print or publish. In a report the image is a numbered
+    ``<figure>`` whose ``<figcaption>`` gives the caption and links the PNG and SVG files.
 
     Parameters
     ----------
@@ -194,6 +196,8 @@ def show_figure(
         Text alternative of the image; defaults to the figure's title followed by what the
         drawing function wrote from the data (``figure.alt_text``: what it shows and its
         largest values).
+    caption
+        The caption under the figure; defaults to the figure's title.
     explain
         A reading note (:data:`analysis.present.READING`) shown above the first figure of
         that kind on the page.
@@ -205,17 +209,30 @@ def show_figure(
     from IPython.display import Image
 
     from analysis.plots import page_png
-    from analysis.present import how_to_read
+    from analysis.present import how_to_read, href_to
 
     if explain is not None:
         how_to_read(explain)
-    save_figure(figure, name, results_dir=results_dir)
+    png, svg = save_figure(figure, name, results_dir=results_dir)
+    titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
+    title = " ".join([figure.get_suptitle(), *titles]).strip() or name
     if alt is None:
-        titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
-        title = " ".join([figure.get_suptitle(), *titles]).strip() or name
         described = getattr(figure, "alt_text", "")
         alt = f"{title}. {described}" if described else title
-    return Image(data=page_png(figure), format="png", alt=alt)
+    _figures_shown.append(name)
+    shown = png if results_dir is None else Path(results_dir) / png.name
+    caption = (caption or title).strip()
+    metadata = {
+        "caption": caption if caption.endswith((".", "?", "!")) else caption + ".",
+        "number": len(_figures_shown),
+        "files": [href_to(shown), href_to(shown.with_suffix(".svg"))],
+    }
+    return Image(data=page_png(figure), format="png", alt=alt, metadata=metadata)
+
+
+# Figures shown in this kernel, to number their captions (a report runs each notebook in a fresh
+# kernel, so the numbers start at 1 on every page).
+_figures_shown: list[str] = []
 
 
 def groups_to_compare(
@@ -582,6 +599,8 @@ _READER_CSS = """
 .jp-Notebook{padding:8px}}
 .jp-RenderedImage img{max-width:100%;height:auto}
 details.code-fold>summary{cursor:pointer;color:#555;font-size:.85em;padding:.2em 0}
+figure.report-figure{margin:0 0 1em}
+figure.report-figure figcaption{font-size:.9rem;color:#333;max-width:60em;margin-top:.3em}
 nav.toc{border:1px solid #ddd;padding:.5em 1em;margin:1em 0;max-width:60em}
 nav.toc ol{margin:.3em 0;padding-left:1.5em}
 @media print{details.code-fold,.jp-InputPrompt,.jp-OutputPrompt,nav.toc{display:none}
@@ -594,11 +613,22 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block extra_css %}<style>""" + _READER_CSS + """</style>{% endblock extra_css %}
 {% block data_png scoped %}
+{%- set caption = output | get_metadata('caption', 'image/png') -%}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+{%- if caption %}<figure class="report-figure">{% endif %}
 <img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="
 {{- ((output | get_metadata('alt', 'image/png'))
       or 'Figure (no description given)') | escape_html -}}
 ">
+{%- if caption %}
+{%- set files = (output | get_metadata('files', 'image/png')) or [] %}
+<figcaption><strong>Figure {{ output | get_metadata('number', 'image/png') }}.</strong>
+{{ caption | escape_html }}
+{%- if files %} Full quality:
+{%- for href in files %} <a href="{{ href | escape_html }}">{{ href.rsplit('.', 1)[-1] | upper }}</a>
+{%- if not loop.last %},{% endif %}{% endfor %}.{% endif %}</figcaption>
+</figure>
+{%- endif %}
 </div>
 {%- endblock data_png %}
 """
