@@ -19,3 +19,41 @@ def test_build_without_mwes():
     with_mwe, without = build().tokens, build(mwe=False).tokens
     assert not without["is_mwe"].any()
     assert len(without) > len(with_mwe)
+
+
+def test_parallel_build_gives_the_same_tables(tmp_path):
+    """Shares of documents built in worker processes (or on any executor) and put back
+    together give exactly the tables of one process: values, dtypes, order and index; also
+    when one share has nothing in a table (clean texts: an empty cleaning log)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+
+    from analysis import pipeline, synthetic
+
+    manifest = synthetic.write_corpus(tmp_path / "corpus", 80, words=120)
+    table = pd.read_csv(manifest, dtype=str)
+    for path in table["path"].iloc[:40]:  # the first shares: plain texts, nothing to clean
+        (manifest.parent / path).write_text(
+            "A plain statement.\n\n" + "It has paragraphs and no web furniture at all.\n\n" * 30,
+            encoding="utf-8")
+    one = build(manifest, cache=False)
+    assert len(one.cleaning_log) > 0
+    shares = pipeline._shares(one.corpus, 3)
+    assert len(shares) == 3 and sum(map(len, shares)) == 80
+    assert pipeline._build_tables(shares[0], True, pipeline.ANALYSIS_KINDS)["cleaning_log"].empty
+    with ThreadPoolExecutor(2) as executor:
+        others = [build(manifest, cache=False, jobs=2), build(manifest, cache=False, jobs=3),
+                  build(manifest, cache=False, executor=executor)]
+    for other in others:
+        for name in ("corpus", "cleaning_log", "segments", "sentences", "tokens"):
+            pd.testing.assert_frame_equal(getattr(other, name), getattr(one, name),
+                                          check_exact=True)
+
+
+def test_small_corpora_are_built_in_one_process():
+    from analysis import pipeline
+    from analysis.corpus import load_corpus
+
+    corpus = load_corpus()
+    assert len(pipeline._shares(corpus, 8)) == 1

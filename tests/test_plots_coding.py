@@ -105,6 +105,37 @@ def test_frame_sequence_chart_one_cell_per_unit_with_stance_marks() -> None:
     assert not any(t.get_text() in STANCE_MARKS.values() for t in plain.axes[0].texts)
 
 
+def test_frame_sequence_chart_is_bounded_and_described() -> None:
+    """Hundreds of coded documents draw at most MAX_SEQUENCE_DOCUMENTS rows of at most
+    MAX_SEQUENCE_UNITS cells, and the title and alt text say how many there are."""
+    from analysis.plots_coding import MAX_SEQUENCE_DOCUMENTS, MAX_SEQUENCE_UNITS
+
+    n_docs, n_units = 300, 80
+    frames = ["cooperation_partnership", "enforcement_security", "victim_protection"]
+    big = pd.DataFrame({
+        "doc_id": [f"d{d:03d}" for d in range(n_docs) for _ in range(n_units)],
+        "seg_id": [f"d{d:03d}-p{u:02d}" for d in range(n_docs) for u in range(n_units)],
+        "label": [str(u + 1) for _ in range(n_docs) for u in range(n_units)],
+        "order": [u for _ in range(n_docs) for u in range(n_units)],
+        "frame": [frames[(d + u) % 3] for d in range(n_docs) for u in range(n_units)],
+        "stance_toward_state": ["neutral"] * (n_docs * n_units),
+    })
+    fig = frame_sequence_chart(big, codes=CODES)
+    assert len(bars(fig)) == MAX_SEQUENCE_DOCUMENTS * MAX_SEQUENCE_UNITS
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == [f"d{d:03d}" for d in range(MAX_SEQUENCE_DOCUMENTS)]
+    title = fig.axes[0].get_title()
+    assert f"first {MAX_SEQUENCE_DOCUMENTS} of {n_docs} documents" in title
+    assert f"first {MAX_SEQUENCE_UNITS} of up to {n_units} units" in title
+    width, height = fig.get_size_inches()
+    assert width < 40 and height < 35
+    assert f"of {n_docs} documents" in fig.alt_text
+    small = frame_sequence_chart(sequence(), codes=CODES)
+    assert "first" not in small.axes[0].get_title()
+    assert small.alt_text.startswith("Grid of 3 coded units of 2 document(s)")
+    assert "cooperation partnership 2" in small.alt_text
+
+
 def test_frame_sequence_chart_rejects_bad_input() -> None:
     with pytest.raises(AnalysisError, match="lacks column"):
         frame_sequence_chart(sequence().drop(columns=["order"]))
@@ -128,5 +159,8 @@ def test_lexicon_validation_chart_draws_precision_and_recall() -> None:
     assert widths == [0.5, 0.0, 0.25, 0.0]  # precision bars, then recall (NaN drawn as 0)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["accountability (coded 4)", "cooperation partnership (coded 0)"]
+    assert fig.alt_text == (
+        "Paired bars of precision and recall for 2 frame(s). accountability: precision 0.50, "
+        "recall 0.25; cooperation partnership: precision 0.00, recall undefined.")
     with pytest.raises(AnalysisError, match="no frames"):
         lexicon_validation_chart(per_frame.iloc[0:0])

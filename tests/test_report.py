@@ -337,12 +337,15 @@ def test_skip_unchanged_force_and_only(
     assert second.built == [] and second.skipped == ["00-alpha", "01-beta"]
     assert _files(out / "reports") == pages
 
-    # Editing one notebook rebuilds that one only.
+    # Editing one notebook rebuilds that one only; the progress says which ran and which not.
     nb = nbformat.read(folder / "01-beta.ipynb", as_version=4)
     nb.cells.append(new_code_cell("y = 2"))
     nbformat.write(nb, folder / "01-beta.ipynb")
-    third = build()
+    events: list[tuple[str, str]] = []
+    third = build(progress=lambda name, event, seconds: events.append((name, event)))
     assert third.built == ["01-beta"] and third.skipped == ["00-alpha"]
+    assert events[0] == ("00-alpha", "skipped")
+    assert ("01-beta", "started") in events and events[-1] == ("01-beta", "done")
 
     # A missing output means a rebuild; --only restricts; --force rebuilds even when unchanged.
     (out / "results" / "00-alpha" / "numbers.csv").unlink()
@@ -886,3 +889,40 @@ def test_figures_are_numbered_with_a_caption_linking_the_saved_files(
         "display_data", {"image/png": outputs[0]["data"]["image/png"]})]
     bare = report.export_html(nb, title="bare")
     assert "<figure" not in bare and 'alt="Figure (no description given)"' in bare
+
+
+def test_report_command_draws_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """Run in a pseudo-terminal, ``python -m analysis report`` redraws a status line (bar and
+    running notebooks) and leaves one plain line per finished notebook."""
+    import os
+    import pty
+    import select
+
+    folder = _write_tiny_notebooks(tmp_path / "nbs")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "report", "--notebooks", str(folder), "--out",
+         str(tmp_path / "out")],
+        stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 240)
+        if not ready:
+            process.kill()
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r\x1b[2K" in screen and "] 2/2" in screen, screen
+    assert re.search(r"\] [01]/2 \| running: [^\r\n]*0[01]-(alpha|beta)", screen), screen
+    for name in ("00-alpha", "01-beta"):
+        assert re.search(rf"  done    {name} \(\d+\.\d s\)", screen), screen

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
+from concurrent.futures import Executor
+from itertools import repeat
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import tablestore
@@ -45,6 +49,8 @@ def build(
     mwe: bool | Iterable[str] = True,
     kinds: Iterable[str] = ANALYSIS_KINDS,
     cache: bool = True,
+    jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> Pipeline:
     """Load a corpus from its manifest and build every foundation table.
 
@@ -66,6 +72,15 @@ def build(
         Unit kinds to tokenise.
     cache
         Read and write the cache (False: always build).
+    jobs
+        Worker processes that build the tables, each for a share of the documents (None or 1:
+        in this process). The tables are the same whatever the number: each document's units,
+        sentences and tokens depend on that document alone, and the shares are put back
+        together in corpus order.
+    executor
+        Any :class:`concurrent.futures.Executor` to run the shares on instead (for example a
+        Dask cluster's ``Client(...).get_executor()``); ``jobs`` then sets how many shares
+        (default: 4 per core of this machine).
     """
     corpus = load_corpus(manifest)
     kinds = tuple(kinds)
@@ -75,20 +90,79 @@ def build(
         stored = tablestore.read_entry(root, key, _CACHED)
         if stored is not None:
             return Pipeline(corpus=corpus, **stored)
-    segments = segment_corpus(corpus)
-    analysed = segments[segments["kind"].isin(kinds)]
-    tables = {
-        "cleaning_log": cleaning_log(corpus),
-        "segments": segments,
-        "sentences": sentences(analysed, corpus),
-        "tokens": tokenise(analysed, corpus, mwe=mwe),
-    }
+    shares = _shares(corpus, jobs if executor is None else (jobs or 4 * (os.cpu_count() or 1)))
+    if len(shares) == 1:
+        tables = _build_tables(corpus, mwe, kinds)
+    elif executor is not None:
+        tables = _concat(list(executor.map(_build_share, shares, repeat(mwe), repeat(kinds))))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: the workers start with this process's imports and read no code from disk
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(len(shares), jobs or 1),
+                                 mp_context=context) as pool:
+            tables = _concat(list(pool.map(_build_share, shares, repeat(mwe), repeat(kinds))))
     if root is not None:
         tablestore.write_entry(root, key, tables)
     return Pipeline(corpus=corpus, **tables)
 
 
 _CACHED = ("cleaning_log", "segments", "sentences", "tokens")
+
+#: Fewest documents in a share of a parallel build (below it, one process is quicker).
+MIN_SHARE_DOCUMENTS = 25
+
+
+def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str],
+                  kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The foundation tables of some documents (all of them, or one share of a parallel
+    build)."""
+    segments = segment_corpus(corpus)
+    analysed = segments[segments["kind"].isin(kinds)]
+    return {
+        "cleaning_log": cleaning_log(corpus),
+        "segments": segments,
+        "sentences": sentences(analysed, corpus),
+        "tokens": tokenise(analysed, corpus, mwe=mwe),
+    }
+
+
+Encoded = dict[str, tuple[dict[str, np.ndarray], dict[str, object]]]
+
+
+def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str],
+                 kinds: tuple[str, ...]) -> Encoded:
+    """The tables of one share, encoded as arrays and word lists (:func:`tablestore.encode_frame`):
+    a token table's text columns sent as Python strings would cost the parent as much time to
+    receive as the worker took to build them."""
+    return {name: tablestore.encode_frame(table, name)
+            for name, table in _build_tables(corpus, mwe, kinds).items()}
+
+
+def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:
+    """The corpus cut into at most ``jobs`` runs of consecutive documents of similar length
+    (one share when ``jobs`` is 1 or the corpus is small)."""
+    n_docs = len(corpus)
+    count = min(jobs or 1, n_docs // MIN_SHARE_DOCUMENTS)
+    if count <= 1:
+        return [corpus]
+    lengths = corpus["text"].str.len().to_numpy().cumsum()
+    bounds = np.searchsorted(lengths, lengths[-1] * np.arange(1, count) / count, side="right")
+    edges = [0, *sorted(set(int(b) for b in bounds if 0 < b < n_docs)), n_docs]
+    return [corpus.iloc[a:b] for a, b in zip(edges[:-1], edges[1:], strict=False)]
+
+
+def _concat(parts: list[Encoded]) -> dict[str, pd.DataFrame]:
+    """Put the shares' tables back together in corpus order, as one build would give them."""
+    tables = {}
+    for name in _CACHED:
+        frames = [tablestore.decode_frame(*part[name], name) for part in parts]
+        # a share with nothing in a table gives it default dtypes; the others carry the real
+        filled = [f for f in frames if len(f)] or frames[:1]
+        tables[name] = pd.concat(filled, ignore_index=True)
+    return tables
 
 
 def cache_key(corpus: pd.DataFrame, *, mwe: bool | Iterable[str], kinds: Iterable[str]) -> str:

@@ -380,6 +380,8 @@ def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
 
 #: Most rows or columns a similarity heatmap draws; larger matrices are aggregated.
 MAX_HEATMAP = 40
+# Largest heatmap drawn, in inches (width, height): 40 labelled rows still read at 8 pt.
+HEATMAP_INCHES = (12.0, 10.0)
 
 
 def _seg_names(index: pd.Index) -> list[str]:
@@ -453,7 +455,8 @@ def similarity_heatmap(similarity: Any, *, max_cells: int = MAX_HEATMAP) -> Figu
     values = shown.to_numpy(dtype=float)
     rows, cols = list(shown.index), list(shown.columns)
     with figure_style():
-        fig, ax = _new_figure(max(5.0, 0.45 * len(cols) + 2.5), max(4.0, 0.4 * len(rows) + 1.8))
+        fig, ax = _new_figure(min(HEATMAP_INCHES[0], max(5.0, 0.45 * len(cols) + 2.5)),
+                              min(HEATMAP_INCHES[1], max(4.0, 0.4 * len(rows) + 1.8)))
         image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=max(values.max(), 1e-9),
                           aspect="auto")
         ax.set_xticks(np.arange(len(cols)), cols, rotation=60, ha="right", fontsize=8)

@@ -16,7 +16,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from analysis.errors import AnalysisError
-from analysis.plots import NEUTRAL_COLOUR, OKABE_ITO, DisplayFigure, figure_style
+from analysis.plots import MAX_HEATMAP, NEUTRAL_COLOUR, OKABE_ITO, DisplayFigure, figure_style
+
+# Most documents (rows) and units per document (cells) a frame-sequence chart draws.
+MAX_SEQUENCE_DOCUMENTS = MAX_HEATMAP
+MAX_SEQUENCE_UNITS = 60
 
 __all__ = [
     "STANCE_MARKS",
@@ -152,8 +156,14 @@ def frame_sequence_chart(
     frame: str = "frame",
     stance: str | None = "stance_toward_state",
     codes: Sequence[str] | None = None,
+    max_documents: int = MAX_SEQUENCE_DOCUMENTS,
+    max_units: int = MAX_SEQUENCE_UNITS,
 ) -> Figure:
     """Draw the primary frame of every unit in reading order, one row per document.
+
+    The figure's size is bounded: at most ``max_documents`` documents (the first, in the
+    sequence's order) and the first ``max_units`` units of each are drawn, and the title says
+    how many there are; the full sequence belongs in the results table.
 
     Parameters
     ----------
@@ -168,6 +178,8 @@ def frame_sequence_chart(
     codes : sequence of str, optional
         All codes in codebook order, so colours match :func:`code_share_chart`; default the
         codes present in order of first appearance.
+    max_documents, max_units : int
+        Most documents (rows) and units per document (cells) drawn.
 
     Returns
     -------
@@ -182,8 +194,12 @@ def frame_sequence_chart(
     present = list(dict.fromkeys(sequence[frame].astype(str)))
     ordered = list(codes) if codes is not None else present
     colours = code_colours(ordered + [c for c in present if c not in ordered])
-    docs = list(dict.fromkeys(sequence["doc_id"].astype(str)))
-    width = int(sequence["order"].max()) + 1
+    all_docs = list(dict.fromkeys(sequence["doc_id"].astype(str)))
+    docs = all_docs[:max_documents]
+    longest = int(sequence["order"].max()) + 1
+    width = min(longest, max_units)
+    sequence = sequence[sequence["doc_id"].astype(str).isin(docs)
+                        & (sequence["order"].astype(int) < width)]
     with figure_style():
         fig = DisplayFigure(figsize=(max(6.0, 0.55 * width + 2.5), 0.75 * len(docs) + 2.3),
                      layout="constrained")
@@ -215,7 +231,21 @@ def frame_sequence_chart(
                                                       "± mixed, 0 neutral"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
                   ncol=min(3, len(handles)), fontsize=8, frameon=False)
-        ax.set_title(f"Primary {frame.replace('_', ' ')} of each unit in reading order")
+        shown = []
+        if len(docs) < len(all_docs):
+            shown.append(f"first {len(docs)} of {len(all_docs)} documents")
+        if width < longest:
+            shown.append(f"first {width} of up to {longest} units each")
+        ax.set_title(f"Primary {frame.replace('_', ' ')} of each unit in reading order"
+                     + (f"\n({'; '.join(shown)})" if shown else ""))
+    counts = sequence[frame].astype(str).value_counts()
+    fig.alt_text = (
+        f"Grid of {len(sequence)} coded units of {len(docs)} document(s) in reading order, "
+        f"coloured by {frame.replace('_', ' ')}"
+        + (f" (of {len(all_docs)} documents)" if len(docs) < len(all_docs) else "")
+        + ". Most frequent: "
+        + "; ".join(f"{c.replace('_', ' ')} {n}" for c, n in counts.head(3).items()) + "."
+    )
     return fig
 
 
@@ -254,4 +284,14 @@ def lexicon_validation_chart(per_frame: pd.DataFrame) -> Figure:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, fontsize=8,
                   frameon=False)
         fig.suptitle("Dictionary baseline vs human coding: precision and recall per primary frame")
+    fig.alt_text = (
+        f"Paired bars of precision and recall for {len(rows)} frame(s). "
+        + "; ".join(
+            f"{f.replace('_', ' ')}: precision "
+            + ("undefined" if pd.isna(pr) else f"{pr:.2f}") + ", recall "
+            + ("undefined" if pd.isna(rc) else f"{rc:.2f}")
+            for f, pr, rc in zip(rows["frame"].head(5), rows["precision"].head(5),
+                                 rows["recall"].head(5), strict=True)
+        ) + ("; and more" if len(rows) > 5 else "") + "."
+    )
     return fig

@@ -1017,7 +1017,9 @@ def _gather_inputs(parameters: ReportParameters) -> _Inputs:
     )
 
 
-def _select(notebooks: list[Path], only: Iterable[str] | None) -> list[Path]:
+def select_notebooks(notebooks: list[Path], only: Iterable[str] | None) -> list[Path]:
+    """The notebooks ``only`` names (by name, file name or number prefix such as ``02``), in
+    reading order; all of them when ``only`` is empty."""
     if not only:
         return notebooks
     chosen: list[Path] = []
@@ -1156,7 +1158,7 @@ def build_reports(
     """
     parameters = (parameters or ReportParameters()).resolved()
     out_dir = Path(out).resolve() if out is not None else paths.ROOT
-    notebooks = _select(list_notebooks(notebooks_dir), only)
+    notebooks = select_notebooks(list_notebooks(notebooks_dir), only)
     if not notebooks:
         raise ReportError(f"no NN-name.ipynb notebooks in {notebooks_dir or paths.NOTEBOOKS}")
     if jobs is not None and jobs < 1:
@@ -1197,6 +1199,8 @@ def build_reports(
             and all((out_dir / o).is_file() for o in previous.get("outputs", []))
         )
         if fresh:
+            if progress is not None:
+                progress(name, "skipped", 0.0)
             skipped.append(
                 NotebookBuild(name, "skipped", html_path, digest, 0.0, tuple(previous["outputs"]))
             )
@@ -1210,7 +1214,7 @@ def build_reports(
         # Every problem of every document, once, before any notebook starts or any file is
         # written (a build with nothing to rebuild has checked this corpus before).
         _checked(parameters, corpus_check, on_check)
-        _prepare_tables(parameters, progress)
+        _prepare_tables(parameters, progress, jobs=jobs or os.cpu_count() or 1)
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
@@ -1334,7 +1338,8 @@ class _Timings:
 
 
 def _prepare_tables(parameters: ReportParameters,
-                    progress: Callable[[str, str, float], None] | None) -> None:
+                    progress: Callable[[str, str, float], None] | None,
+                    jobs: int = 1) -> None:
     """Build the corpus's foundation tables once, into the table cache every notebook reads
     (:func:`analysis.pipeline.build`), so that no notebook segments and tokenises the corpus
     again. Without a cache (``ANALYSIS_CACHE=off``) each notebook builds its own."""
@@ -1345,7 +1350,7 @@ def _prepare_tables(parameters: ReportParameters,
     start = time.perf_counter()
     if progress is not None:
         progress("foundation tables", "started", 0.0)
-    pipeline.build(parameters.manifest)
+    pipeline.build(parameters.manifest, jobs=jobs)
     if progress is not None:
         progress("foundation tables", "done", time.perf_counter() - start)
 
@@ -1613,6 +1618,7 @@ __all__ = [
     "inject_parameters",
     "library_versions",
     "list_notebooks",
+    "select_notebooks",
     "notebook_summary",
     "package_digest",
     "read_stamp",

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,8 +65,10 @@ def _text_column(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int32 if len(words) < 2**31 else np.int64), words
 
 
-def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
-    """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
+def encode_frame(frame: pd.DataFrame, name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """A table as numpy arrays (text columns as integer codes) and a JSON-ready schema (the
+    column names, dtypes and the words of each text column): the cache's format, and a compact
+    way to send a table between processes."""
     index = frame.index
     if not isinstance(index, pd.RangeIndex) or index.start != 0 or index.step != 1:
         raise CacheFormatError(f"table {name!r} needs a default index to be cached")
@@ -87,8 +90,33 @@ def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
             columns.append({"name": column, "dtype": dtype})
         else:
             raise CacheFormatError(f"table {name!r}: column {column!r} has dtype {dtype}")
+    return arrays, {"version": SCHEMA_VERSION, "rows": len(frame), "columns": columns}
+
+
+def decode_frame(arrays: Mapping[str, np.ndarray], schema: Mapping[str, Any],
+                 name: str) -> pd.DataFrame:
+    """The table :func:`encode_frame` encoded."""
+    if schema.get("version") != SCHEMA_VERSION:
+        raise CacheFormatError(f"{name}: schema version {schema.get('version')}")
+    data: dict[str, object] = {}
+    for i, column in enumerate(schema["columns"]):
+        values = arrays[f"c{i}"]
+        if "words" in column:
+            words = np.array([*column["words"], None], dtype=object)
+            decoded = words[np.where(values < 0, len(words) - 1, values)]
+            data[column["name"]] = pd.Series(decoded, dtype=column["dtype"])
+        else:
+            data[column["name"]] = pd.Series(values, dtype=column["dtype"])
+    frame = pd.DataFrame(data, columns=[c["name"] for c in schema["columns"]])
+    if len(frame) != schema["rows"]:
+        raise CacheFormatError(f"table {name!r} has {len(frame)} rows, not {schema['rows']}")
+    return frame
+
+
+def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
+    """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
+    arrays, schema = encode_frame(frame, name)
     np.savez(folder / f"{name}.npz", **arrays)
-    schema = {"version": SCHEMA_VERSION, "rows": len(frame), "columns": columns}
     (folder / f"{name}.json").write_text(json.dumps(schema), encoding="utf-8")
 
 
@@ -96,26 +124,12 @@ def read_frame(folder: Path, name: str) -> pd.DataFrame:
     """Read a table written by :func:`write_frame`."""
     try:
         schema = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-        if schema.get("version") != SCHEMA_VERSION:
-            raise CacheFormatError(f"{name}: schema version {schema.get('version')}")
-        data: dict[str, object] = {}
         with np.load(folder / f"{name}.npz", allow_pickle=False) as arrays:
-            for i, column in enumerate(schema["columns"]):
-                values = arrays[f"c{i}"]
-                if "words" in column:
-                    words = np.array([*column["words"], None], dtype=object)
-                    decoded = words[np.where(values < 0, len(words) - 1, values)]
-                    data[column["name"]] = pd.Series(decoded, dtype=column["dtype"])
-                else:
-                    data[column["name"]] = pd.Series(values, dtype=column["dtype"])
+            return decode_frame(arrays, schema, name)
     except (OSError, KeyError, ValueError, TypeError) as error:
         raise CacheFormatError(
             f"cached table {name!r} in {folder} cannot be read: {error}"
         ) from error
-    frame = pd.DataFrame(data, columns=[c["name"] for c in schema["columns"]])
-    if len(frame) != schema["rows"]:
-        raise CacheFormatError(f"cached table {name!r} has {len(frame)} rows, not {schema['rows']}")
-    return frame
 
 
 def read_entry(root: Path, key: str, names: tuple[str, ...]) -> dict[str, pd.DataFrame] | None:

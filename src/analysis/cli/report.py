@@ -93,7 +93,14 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the reports; print one line per notebook on stdout."""
-    from analysis.report import ReportParameters, build_reports, summarise_build
+    from analysis.progress import BuildProgress
+    from analysis.errors import ReportError
+    from analysis.report import (
+        ReportParameters,
+        list_notebooks,
+        select_notebooks,
+        summarise_build,
+    )
 
     parameters = ReportParameters(
         manifest=args.manifest,
@@ -101,7 +108,21 @@ def run(args: argparse.Namespace) -> int:
         compare=_compare(args.compare),
         coding_files=tuple(args.coding) if args.coding else None,
     )
-    result = build_reports(
+    try:
+        steps: list[str] | None = [nb.stem for nb in select_notebooks(
+            list_notebooks(args.notebooks), args.only)]
+    except ReportError:
+        steps = None  # build_reports names the problem
+    with BuildProgress(steps) as progress:
+        result = _build(args, parameters, progress)
+    print(summarise_build(result), file=sys.stdout)
+    return 0
+
+
+def _build(args: argparse.Namespace, parameters: Any, progress: Any) -> Any:
+    from analysis.report import build_reports
+
+    return build_reports(
         notebooks_dir=args.notebooks,
         out=args.out,
         parameters=parameters,
@@ -112,11 +133,9 @@ def run(args: argparse.Namespace) -> int:
         engine=args.engine,
         on_check=_print_check,
         memory_limit=args.memory_limit,
-        progress=_progress,
+        progress=progress,
         code=args.code,
     )
-    print(summarise_build(result), file=sys.stdout)
-    return 0
 
 
 def _compare(values: list[str] | None) -> str | tuple[str, ...] | None:
@@ -127,12 +146,6 @@ def _compare(values: list[str] | None) -> str | tuple[str, ...] | None:
     if parsed is None or isinstance(parsed, str):
         return parsed
     return tuple(f"{t}:{r}" for t, r in parsed)
-
-
-def _progress(name: str, event: str, seconds: float) -> None:
-    """One plain line per notebook start and end on stderr (readable in CI logs too)."""
-    when = f" ({seconds:.1f} s)" if event != "started" else ""
-    print(f"  {event:<8}{name}{when}", file=sys.stderr, flush=True)
 
 
 def _print_check(check: Any) -> None:
