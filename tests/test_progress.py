@@ -1,5 +1,4 @@
-"""analysis.progress, the build's progress display: a status line redrawn in place on a terminal, plain lines in
-a log."""
+"""analysis.progress: a status line redrawn in place on a terminal, plain lines in a log."""
 
 from __future__ import annotations
 

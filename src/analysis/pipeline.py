@@ -10,8 +10,8 @@ import json
 import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from itertools import repeat
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np

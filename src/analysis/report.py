@@ -625,7 +625,8 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 <figcaption><strong>Figure {{ output | get_metadata('number', 'image/png') }}.</strong>
 {{ caption | escape_html }}
 {%- if files %} Full quality:
-{%- for href in files %} <a href="{{ href | escape_html }}">{{ href.rsplit('.', 1)[-1] | upper }}</a>
+{%- for href in files %}
+ <a href="{{ href | escape_html }}">{{ href.rsplit('.', 1)[-1] | upper }}</a>
 {%- if not loop.last %},{% endif %}{% endfor %}.{% endif %}</figcaption>
 </figure>
 {%- endif %}

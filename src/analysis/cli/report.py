@@ -93,8 +93,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the reports; print one line per notebook on stdout."""
-    from analysis.progress import BuildProgress
     from analysis.errors import ReportError
+    from analysis.progress import BuildProgress
     from analysis.report import (
         ReportParameters,
         list_notebooks,
