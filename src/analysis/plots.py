@@ -521,16 +521,21 @@ def dispersion_barcode(
         keep = set(hits_per.reindex(groups, fill_value=0)
                    .sort_values(ascending=False, kind="stable").index[:max_rows])
         groups = [g for g in groups if g in keep]
+    # one pass over the tokens: each row's positions, in reading order
+    is_hit = (words[column] == term).to_numpy(dtype=bool)
+    seg_all = words["seg_id"].to_numpy(dtype=object)
+    rows_of = pd.Series(np.arange(len(words))).groupby(
+        words[by].to_numpy(dtype=object), sort=False).indices
     with figure_style():
-        fig, ax = _new_figure(7.0, 0.7 * len(groups) + 1.3)
+        fig, ax = _new_figure(7.0, min(HEATMAP_INCHES[1], 0.7 * len(groups) + 1.3))
         for row, group in enumerate(groups):
-            sub = words[words[by] == group]
-            n = len(sub)
+            where = rows_of.get(group, np.zeros(0, dtype=np.int64))
+            n = len(where)
             rel = np.arange(n) / max(n, 1)
-            seg = sub["seg_id"].to_numpy()
-            starts = rel[np.r_[True, seg[1:] != seg[:-1]]]
+            seg = seg_all[where]
+            starts = rel[np.r_[True, seg[1:] != seg[:-1]]] if n else rel
             ax.vlines(starts, row - 0.4, row + 0.4, color="#DDDDDD", linewidth=0.6)
-            hits = rel[(sub[column] == term).to_numpy()]
+            hits = rel[is_hit[where]]
             ax.vlines(hits, row - 0.35, row + 0.35, color=TARGET_COLOUR, linewidth=1.6)
             ax.text(1.01, row, f"n = {hits.size}", va="center", fontsize=8)
         ax.set_yticks(np.arange(len(groups)), [str(g) for g in groups])
