@@ -33,6 +33,9 @@ def _check(tokens: pd.DataFrame) -> None:
         )
 
 
+_NO_MATCH = -2  # a type's entry in the match table when it does not match
+
+
 def _matches(
     words: pd.DataFrame, query: str, kind: QueryKind
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -47,17 +50,20 @@ def _matches(
             raise AnalysisError(
                 f"query {query!r} is not a valid regular expression: {exc}"
             ) from exc
-        idx, sub = [], []
-        for i, n in enumerate(norms):
+        # tried once per distinct norm, not once per token
+        codes, vocabulary = pd.factorize(norms, use_na_sentinel=False)
+        per_type = np.full(len(vocabulary), _NO_MATCH, dtype=int)
+        for t, n in enumerate(vocabulary):
             if pattern.fullmatch(n):
-                idx.append(i), sub.append(-1)
+                per_type[t] = -1
             elif " " in n:
                 # a word inside a joined multiword token
                 hits = [j for j, part in enumerate(n.split(" ")) if pattern.fullmatch(part)]
                 if hits:
-                    idx.append(i), sub.append(hits[0])
-        arr = np.asarray(idx, dtype=int)
-        return arr, arr, np.asarray(sub, dtype=int)
+                    per_type[t] = hits[0]
+        per_token = per_type[codes] if len(codes) else np.zeros(0, dtype=int)
+        arr = np.flatnonzero(per_token != _NO_MATCH)
+        return arr, arr, per_token[arr]
     q = " ".join(normalise(part) for part in query.split())
     if not q:
         raise AnalysisError("query is empty; give a word, a stem, a phrase or a pattern.")
@@ -69,13 +75,18 @@ def _matches(
     parts = q.split(" ")
     if kind in ("word", "stem") and len(parts) > 1:
         raise AnalysisError(f"query {query!r} has several words; use kind='mwe' for a phrase.")
-    firsts, lasts, sub = [], [], []
     # a joined multiword token equal to the query, or containing it as one of its words
-    for i, v in enumerate(values):
+    # (decided once per distinct value, not once per token)
+    codes, vocabulary = pd.factorize(values, use_na_sentinel=False)
+    per_type = np.full(len(vocabulary), _NO_MATCH, dtype=int)
+    for t, v in enumerate(vocabulary):
         if v == q:
-            firsts.append(i), lasts.append(i), sub.append(-1)
+            per_type[t] = -1
         elif " " in v and len(parts) == 1 and q in v.split(" "):
-            firsts.append(i), lasts.append(i), sub.append(v.split(" ").index(q))
+            per_type[t] = v.split(" ").index(q)
+    per_token = per_type[codes] if len(codes) else np.zeros(0, dtype=int)
+    single = np.flatnonzero(per_token != _NO_MATCH)
+    firsts, lasts, sub = list(single), list(single), list(per_token[single])
     if len(parts) > 1:
         # the phrase as consecutive single tokens of one segment
         seg = words["seg_id"].to_numpy(dtype=object)
