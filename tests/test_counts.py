@@ -703,3 +703,47 @@ def test_term_dispersion_for_some_terms_equals_the_filtered_table() -> None:
     expected = full[full["term"].isin(terms)].reset_index(drop=True)
     pd.testing.assert_frame_equal(some.reset_index(drop=True), expected)
     assert len(expected) > 0
+
+
+def test_unit_term_counts_match_scikit_learn(seeds) -> None:
+    """The counting core: each unit's counts of its analysed words equal scikit-learn's
+    CountVectorizer over the same words, and its running words equal the group totals."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    tokens, segments = seeds
+    for unit, stopwords in [("norm", False), ("norm", True), ("stem", False)]:
+        counted = counts.unit_term_counts(tokens, segments, unit=unit, stopwords=stopwords)
+        words = counts.analysis_words(tokens, segments)
+        if not stopwords:
+            words = words[~words["is_stop"]]
+        per_unit = words.groupby("seg_id", sort=False)[unit].agg(list)
+        vectorizer = CountVectorizer(analyzer=lambda values: values, lowercase=False)
+        expected = vectorizer.fit_transform(per_unit.reindex(counted.seg_ids).tolist())
+        columns = [vectorizer.vocabulary_[k] for k in counted.keys]
+        assert (counted.counts.toarray() == expected.toarray()[:, columns]).all()
+        assert counted.counts.dtype == np.int64
+    totals = counts.group_totals(tokens, segments, "doc_id")
+    counted = counts.unit_term_counts(tokens, segments)
+    docs = segments.set_index("seg_id").loc[counted.seg_ids, "doc_id"].to_numpy()
+    assert pd.Series(counted.running).groupby(docs, sort=False).sum().to_dict() == (
+        totals.to_dict())
+
+
+def test_unit_term_counts_are_counted_once_per_token_table(seeds) -> None:
+    """Counting the same token table with the same options again reuses the counts; another
+    table (even an equal copy), other options or other analysed units count afresh."""
+    tokens, segments = seeds
+    first = counts.unit_term_counts(tokens, segments)
+    assert counts.unit_term_counts(tokens, segments) is first
+    assert counts.unit_term_counts(tokens, segments.copy()) is first  # same units
+    copy = tokens.copy()
+    assert counts.unit_term_counts(copy, segments) is not first
+    assert counts.unit_term_counts(tokens, segments, stopwords=True) is not first
+    fewer = segments[segments["seg_id"] != first.seg_ids[0]]
+    other = counts.unit_term_counts(tokens, fewer)
+    assert other is not first and first.seg_ids[0] not in set(other.seg_ids)
+    # the counts and tables built from them do not depend on the reuse
+    counts._UNIT_COUNTS.clear()
+    fresh = counts.term_counts(tokens, segments, "doc_id", trace=True)
+    again = counts.term_counts(tokens, segments, "doc_id", trace=True)
+    pd.testing.assert_frame_equal(fresh, again)

@@ -321,11 +321,9 @@ def term_counts(
         of the segment table, joined by one space).
     """
     labels = _segment_labels(segments, by)
-    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
-    totals = words["n_words"].groupby(words["seg_id"].map(labels).to_numpy(), sort=False).sum()
-    if not stopwords:
-        words = words[~words["is_stop"]]
-    return _count_table(words, labels, totals, by, unit, trace)
+    counted = unit_term_counts(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords,
+                               kinds=kinds)
+    return _counts_by_group(counted, labels, by, unit, trace)
 
 
 def _ngrams(words: pd.DataFrame, n: int, stopwords: bool) -> pd.DataFrame:
@@ -535,6 +533,176 @@ def document_term_matrix(
     return DocumentTermMatrix(matrix, row_index, term_index, sizes.to_numpy(dtype=np.int64))
 
 
+
+@dataclass(frozen=True, eq=False)
+class UnitTermCounts:
+    """Sparse counts of the analysed words of a token table, one row per unit (segment).
+
+    The counting core behind :func:`term_counts` and the keyness functions: built once per token
+    table and options (:func:`unit_term_counts`), then summed over any grouping of the units
+    (groups, sides of a comparison, documents, the units themselves) by a sparse product.
+
+    Attributes
+    ----------
+    seg_ids
+        The units (object array), in order of their first word in the token table (reading
+        order).
+    running
+        Running words of each unit (int64; stopwords included, a multiword expression counted
+        as its number of words): the denominators of every rate.
+    keys
+        The counted values (``norm`` or ``stem``) of the columns.
+    terms
+        The label of each column: the norm, or for stems the most frequent word form.
+    counts
+        ``len(seg_ids) x len(keys)`` occurrences (csr, int64; stopwords left out unless asked
+        for).
+    """
+
+    seg_ids: np.ndarray
+    running: np.ndarray
+    keys: np.ndarray
+    terms: np.ndarray
+    counts: sparse.csr_matrix
+
+    def grouped(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+        """The rows of each group of ``labels`` (seg_id -> group; units without one are left
+        out): the groups in order of first appearance, the row of each unit's group (-1 none),
+        and the ``groups x units`` indicator matrix."""
+        values = labels.reindex(self.seg_ids).to_numpy(dtype=object)
+        valid = pd.notna(values)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        group_codes, groups = pd.factorize(values[valid])
+        codes[valid] = group_codes
+        rows = np.flatnonzero(valid)
+        indicator = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.int64), (group_codes, rows)),
+            shape=(len(groups), len(values)),
+        )
+        return np.asarray(groups, dtype=object), codes, indicator
+
+
+# Counts already built in this process, by token table and options: every notebook cell and
+# every comparison of a report counts the same token table, so it is counted once. An entry is
+# found only for the very same token table object (held weakly, so a table that is dropped
+# frees its counts) with the same analysed units.
+_UNIT_COUNTS: dict[tuple[Any, ...], tuple[Any, UnitTermCounts]] = {}
+_UNIT_COUNTS_KEEP = 8
+
+
+def unit_term_counts(
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    unit: Unit = "norm",
+    mwe: bool = True,
+    stopwords: bool = False,
+    kinds: Sequence[str] = ANALYSIS_KINDS,
+) -> UnitTermCounts:
+    """Count the analysed words of each unit once per token table and options.
+
+    Parameters are as in :func:`term_counts`. The token table is treated as the immutable
+    output of :func:`analysis.tokenise.tokenise`: a table changed in place after it was counted
+    must be copied before it is counted again.
+    """
+    import weakref
+
+    _check_columns(tokens, _TOKEN_NEEDS, "tokens", "build it with tokenise()")
+    _check_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
+    analysed = segments.loc[segments["kind"].isin(list(kinds)), "seg_id"].to_numpy(dtype=object)
+    fingerprint = int(pd.util.hash_array(analysed).sum(dtype=np.uint64)) if len(analysed) else 0
+    key = (id(tokens), len(tokens), len(analysed), fingerprint, unit, mwe, stopwords,
+           tuple(kinds))
+    found = _UNIT_COUNTS.get(key)
+    if found is not None and found[0]() is tokens:
+        return found[1]
+    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
+    seg_codes, seg_ids = pd.factorize(words["seg_id"].to_numpy(dtype=object))
+    running = np.bincount(seg_codes, weights=words["n_words"].to_numpy(), minlength=len(seg_ids))
+    if not stopwords:
+        keep = ~words["is_stop"].to_numpy(dtype=bool)
+        words, seg_codes = words[keep], seg_codes[keep]
+    column = "stem" if unit == "stem" else "norm"
+    key_codes, keys = pd.factorize(words[column].to_numpy(dtype=object))
+    keys = np.asarray(keys, dtype=object)
+    if unit == "stem":
+        terms = pd.Series(keys).map(_stem_labels(words["stem"], words["norm"])).to_numpy(
+            dtype=object)
+    else:
+        terms = keys
+    counts = sparse.csr_matrix(
+        (np.ones(len(key_codes), dtype=np.int64), (seg_codes, key_codes)),
+        shape=(len(seg_ids), len(keys)),
+    )
+    counts.sum_duplicates()
+    counts.sort_indices()
+    result = UnitTermCounts(np.asarray(seg_ids, dtype=object), running.astype(np.int64), keys,
+                            terms, counts)
+    if len(_UNIT_COUNTS) >= _UNIT_COUNTS_KEEP:
+        _UNIT_COUNTS.pop(next(iter(_UNIT_COUNTS)))
+    _UNIT_COUNTS[key] = (weakref.ref(tokens), result)
+    return result
+
+
+def _counts_by_group(
+    counted: UnitTermCounts, labels: pd.Series, by: str, unit: Unit, trace: bool
+) -> pd.DataFrame:
+    """:func:`term_counts`'s table from the unit counts: one sparse product per grouping."""
+    groups, codes, indicator = counted.grouped(labels)
+    totals = pd.Series(
+        np.bincount(codes[codes >= 0], weights=counted.running[codes >= 0],
+                    minlength=len(groups)).astype(np.int64), index=pd.Index(groups, dtype=object))
+    n = (indicator @ counted.counts).tocsr()
+    present = counted.counts.copy()
+    present.data = np.ones_like(present.data)
+    n_segments = (indicator @ present).tocsr()
+    n.sort_indices()
+    n_segments.sort_indices()
+    coo = n.tocoo()
+    g, k = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    if not (np.array_equal(n.indptr, n_segments.indptr)
+            and np.array_equal(n.indices, n_segments.indices)):
+        raise AssertionError("counts and unit counts differ in where they are non-zero")
+    out = pd.DataFrame({
+        by: groups[g], "key": counted.keys[k], "n": coo.data.astype(np.int64),
+        "n_segments": n_segments.data.astype(np.int64),
+    })
+    if unit == "stem":
+        out["stem"] = out["key"]
+        out["term"] = counted.terms[k]
+    else:
+        out["term"] = out["key"]
+    out["total_tokens"] = totals.to_numpy()[g]
+    out["per_1k"] = 1000.0 * out["n"] / out["total_tokens"]
+    out["rank"] = out.groupby(by, sort=False)["n"].rank(method="min", ascending=False)
+    out["rank"] = out["rank"].astype("int64")
+    out["_g"] = g
+    out["_pair"] = g * len(counted.keys) + k
+    out = out.sort_values(["_g", "rank", "term"], kind="stable").reset_index(drop=True)
+    cols = [by, "term", "n", "per_1k", "rank", "n_segments", "total_tokens"]
+    cols += ["stem"] if unit == "stem" else []
+    if trace:
+        out["seg_ids"] = _unit_lists(counted, codes, labels, out["_pair"].to_numpy())
+        cols.append("seg_ids")
+    return out[cols]
+
+
+def _unit_lists(counted: UnitTermCounts, codes: np.ndarray, labels: pd.Series,
+                pairs: np.ndarray) -> np.ndarray:
+    """For each (group, key) pair code (``group * n_keys + key``), the seg_ids of the group's
+    units using the key, each once, in the order of the segment table, joined by one space."""
+    coo = counted.counts.tocoo()
+    rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    keep = codes[rows] >= 0
+    rows, cols = rows[keep], cols[keep]
+    pair = codes[rows] * len(counted.keys) + cols
+    order = labels.index.get_indexer(counted.seg_ids)[rows]
+    sort = np.lexsort((order, pair))
+    run_pairs, joined = _join_runs(pair[sort], counted.seg_ids[rows[sort]])
+    where = np.searchsorted(run_pairs, pairs)
+    return np.asarray(joined, dtype=object)[where]
+
+
 def _pair_counts(
     tokens: pd.DataFrame, segments: pd.DataFrame, by: str, options: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -560,12 +728,13 @@ def _segment_uses(
         in every count), ``term``, ``seg_id``, ``_o`` (int64, the segment's row in the segment
         table: its reading position).
     """
-    per_segment = term_counts(tokens, segments, "seg_id", **options)
     labels = _segment_labels(segments, by)
-    seg = per_segment["seg_id"].to_numpy()
+    counted = unit_term_counts(tokens, segments, **options)
+    coo = counted.counts.tocoo()
+    seg = counted.seg_ids[coo.row]
     uses = pd.DataFrame(
-        {"_group": per_segment["seg_id"].map(labels).to_numpy(),
-         "term": per_segment["term"].to_numpy(), "seg_id": seg,
+        {"_group": labels.reindex(seg).to_numpy(dtype=object),
+         "term": counted.terms[coo.col], "seg_id": seg,
          "_o": labels.index.get_indexer(seg)}
     )
     return uses[uses["_group"].notna()].reset_index(drop=True)
