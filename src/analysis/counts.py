@@ -176,9 +176,11 @@ def group_totals(
         counted as its number of words.
     """
     labels = _segment_labels(segments, by)
-    words = analysis_words(tokens, segments, kinds=kinds)
-    groups = words["seg_id"].map(labels)
-    return words["n_words"].groupby(groups.to_numpy(), sort=False).sum().astype("int64")
+    counted = unit_term_counts(tokens, segments, kinds=kinds)
+    groups, codes, _ = counted.grouped(labels)
+    totals = np.bincount(codes[codes >= 0], weights=counted.running[codes >= 0],
+                         minlength=len(groups))
+    return pd.Series(totals.astype("int64"), index=pd.Index(groups), name="n_words")
 
 
 def _stem_labels(terms: pd.Series, surface: pd.Series) -> pd.Series:
@@ -509,28 +511,28 @@ def document_term_matrix(
         ``matrix`` (csr, int64), ``rows``, ``terms``, ``sizes`` (running words per row).
     """
     labels = _segment_labels(segments, by)
-    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
-    groups = words["seg_id"].map(labels).to_numpy()
+    counted = unit_term_counts(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords,
+                               kinds=kinds)
     analysed = segments.loc[segments["kind"].isin(list(kinds)), "seg_id"]
     row_index = pd.Index(pd.unique(analysed.map(labels).to_numpy()))
-    sizes = (
-        words["n_words"].groupby(groups, sort=False).sum().reindex(row_index, fill_value=0)
+    values = labels.reindex(counted.seg_ids).to_numpy(dtype=object)
+    r = row_index.get_indexer(values)
+    named = pd.notna(values) & (r >= 0)  # a unit without a value adds no running words
+    sizes = np.bincount(r[named], weights=counted.running[named], minlength=len(row_index))
+    counted_rows = np.flatnonzero(r >= 0)
+    rows = sparse.csr_matrix(
+        (np.ones(len(counted_rows), dtype=np.int64), (r[counted_rows], counted_rows)),
+        shape=(len(row_index), len(counted.seg_ids)),
     )
-    if not stopwords:
-        keep = ~words["is_stop"].to_numpy()
-        words, groups = words[keep], groups[keep]
-    if unit == "stem":
-        keys = words["stem"].map(_stem_labels(words["stem"], words["norm"])).to_numpy()
-    else:
-        keys = words["norm"].to_numpy()
-    term_index = pd.Index(np.unique(keys.astype(str)))
-    r = row_index.get_indexer(groups)
-    c = term_index.get_indexer(keys)
-    matrix = sparse.csr_matrix(
-        (np.ones(len(r), dtype=np.int64), (r, c)), shape=(len(row_index), len(term_index))
+    term_index = pd.Index(np.unique(counted.terms.astype(str)))
+    columns = sparse.csr_matrix(
+        (np.ones(len(counted.keys), dtype=np.int64),
+         (np.arange(len(counted.keys)), term_index.get_indexer(counted.terms.astype(str)))),
+        shape=(len(counted.keys), len(term_index)),
     )
-    matrix.sum_duplicates()
-    return DocumentTermMatrix(matrix, row_index, term_index, sizes.to_numpy(dtype=np.int64))
+    matrix = (rows @ counted.counts @ columns).tocsr()
+    matrix.sort_indices()
+    return DocumentTermMatrix(matrix, row_index, term_index, sizes.astype(np.int64))
 
 
 
