@@ -100,6 +100,24 @@ def test_web_corpus_has_only_the_partial_copy_warning() -> None:
     assert list(check.warnings["doc_id"]) == ["cso-sentinel-2024"]
 
 
+def test_units_already_built_give_the_same_check(broken: Path) -> None:
+    """With the corpus's unit table passed in, no document is segmented again and the check
+    is the same: warnings of the units (a partial copy) and of the files alike; a document
+    missing from the table (one that could not be built) is still checked from its file."""
+    import pandas as pd
+
+    from analysis import paths, pipeline
+
+    web = paths.ROOT / "tests" / "fixtures" / "web_corpus" / "manifest.csv"
+    alone = check_corpus(web)
+    given = check_corpus(web, segments=pipeline.build(web, cache=False).segments)
+    pd.testing.assert_frame_equal(alone.problems, given.problems)
+    assert "does not end as a sentence" in " ".join(given.problems["problem"])
+    empty = pipeline.build(cache=False).segments.iloc[0:0]
+    pd.testing.assert_frame_equal(check_corpus(broken, segments=empty).problems,
+                                  check_corpus(broken).problems)
+
+
 def test_cli_prints_the_check_once_and_exits_1(broken: Path, capsys) -> None:
     assert main(["corpus", "--manifest", str(broken)]) == 1
     err = capsys.readouterr().err

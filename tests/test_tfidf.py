@@ -280,3 +280,29 @@ def test_blocked_similarity_equals_the_dense_cosine(synthetic_tables, monkeypatc
         assert summary["zero_pairs"] == int((dense <= 0).sum())
         assert summary["max"] == pytest.approx(dense.max(), abs=1e-12)
         assert summary["median"] == pytest.approx(np.median(dense), abs=1e-5)
+
+
+@pytest.mark.parametrize(("unit", "stopwords"), [("norm", False), ("stem", False), ("norm", True)])
+def test_segment_tfidf_is_tfidfvectorizer_to_the_last_bit(unit, stopwords) -> None:
+    """The weights built from the counting core are exactly scikit-learn's TfidfVectorizer
+    fitted on each segment's terms in reading order: same columns, same stored entries in the
+    same order, same floats (so every table and tie built on them is unchanged)."""
+    from analysis import pipeline
+    from analysis.counts import _stem_labels, analysis_words
+
+    tables = pipeline.build()
+    weights = tfidf.segment_tfidf(tables.tokens, tables.segments, unit=unit, stopwords=stopwords)
+    words = analysis_words(tables.tokens, tables.segments)
+    if not stopwords:
+        words = words[~words["is_stop"]]
+    keys = (words["stem"].map(_stem_labels(words["stem"], words["norm"])) if unit == "stem"
+            else words["norm"])
+    lists = keys.groupby(words["seg_id"].to_numpy(), sort=False).agg(list)
+    corpus = [lists.get(seg, []) for seg in weights.segments["seg_id"]]
+    vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, lowercase=False)
+    expected = vectorizer.fit_transform(corpus).tocsr()
+    assert list(weights.terms) == list(vectorizer.get_feature_names_out())
+    assert np.array_equal(weights.matrix.indptr, expected.indptr)
+    assert np.array_equal(weights.matrix.indices, expected.indices)
+    assert np.array_equal(weights.matrix.data, expected.data)  # bit for bit
+    assert np.array_equal(weights.idf, vectorizer.idf_)

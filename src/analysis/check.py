@@ -70,7 +70,8 @@ def _row(severity: str, doc_id: str, where: str, problem: str, todo: str) -> dic
 
 
 def check_corpus(
-    manifest: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+    manifest: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+    segments: pd.DataFrame | None = None,
 ) -> CorpusCheck:
     """Check every document of a manifest; return every problem found, never only the first.
 
@@ -80,6 +81,9 @@ def check_corpus(
         Manifest CSV path; ``None`` checks the seed statements.
     max_bytes
         Size limit per document file.
+    segments
+        The unit table of this manifest's corpus when it is already built (for example
+        ``pipeline.build(manifest).segments``): a document found in it is not segmented again.
 
     Returns
     -------
@@ -103,6 +107,9 @@ def check_corpus(
     texts, encodings, shas, unreadable = read_documents(frame, max_bytes=max_bytes)
     readable: list[int] = []
     seen_sha: dict[str, str] = {}
+    built: dict[str, pd.DataFrame] = (
+        {} if segments is None else dict(tuple(segments.groupby("doc_id", sort=False)))
+    )
     for k, (rec, text, encoding, sha) in enumerate(zip(frame.to_dict("records"), texts,
                                                        encodings, shas, strict=True)):
         doc_id = rec["doc_id"]
@@ -122,7 +129,10 @@ def check_corpus(
                              "remove one of the two rows unless the duplicate is intended"))
         seen_sha.setdefault(sha, doc_id)
         try:
-            units = segment_document(text, doc_id, layout=rec.get("paragraphs", "") or "auto")
+            units = built.get(doc_id)
+            if units is None:
+                units = segment_document(text, doc_id,
+                                         layout=rec.get("paragraphs", "") or "auto")
         except SegmentationError as exc:
             rows.append(_row("fatal", doc_id, where, str(exc).split(": ", 1)[-1],
                              "check that the file holds the statement's text"))
@@ -140,9 +150,13 @@ def check_corpus(
 
 def _unit_warnings(doc_id: str, units: pd.DataFrame) -> list[dict[str, str]]:
     rows = []
-    analysed = units[units["kind"].isin(ANALYSIS_KINDS)]
-    words = int(analysed["text"].str.split().str.len().sum())
-    for unit in analysed[analysed["flags"].str.contains(FLAG_UNFINISHED)].itertuples():
+    is_analysed = units["kind"].isin(ANALYSIS_KINDS).to_numpy()
+    texts = units["text"].to_numpy(dtype=object)[is_analysed]
+    flags = units["flags"].to_numpy(dtype=object)[is_analysed]
+    words = sum(len(text.split()) for text in texts)
+    unfinished = [FLAG_UNFINISHED in str(flag) for flag in flags]
+    analysed = units.loc[is_analysed, ["seg_id", "text", "start", "end"]]
+    for unit in analysed[unfinished].itertuples():
         last = " ".join(unit.text.split()[-6:])
         rows.append(_row(
             "warning", doc_id, f"unit {unit.seg_id} (characters {unit.start}-{unit.end})",

@@ -557,8 +557,12 @@ class UnitTermCounts:
     terms
         The label of each column: the norm, or for stems the most frequent word form.
     counts
-        ``len(seg_ids) x len(keys)`` occurrences (csr, int64; stopwords left out unless asked
-        for).
+        ``len(seg_ids) x len(keys)`` occurrences (csr, int64, indices sorted; stopwords left
+        out unless asked for).
+    first
+        For each stored count (aligned with ``counts.data``), the position of the key's first
+        occurrence in its unit (its row in the analysed word table): the order in which a
+        reader, or scikit-learn's ``CountVectorizer``, meets the unit's terms.
     """
 
     seg_ids: np.ndarray
@@ -566,6 +570,7 @@ class UnitTermCounts:
     keys: np.ndarray
     terms: np.ndarray
     counts: sparse.csr_matrix
+    first: np.ndarray
 
     def grouped(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
         """The rows of each group of ``labels`` (seg_id -> group; units without one are left
@@ -632,14 +637,18 @@ def unit_term_counts(
             dtype=object)
     else:
         terms = keys
+    # one entry per (unit, key) pair, in unit then key order: its count and first position
+    pair = seg_codes.astype(np.int64) * max(len(keys), 1) + key_codes
+    pairs, first, n = np.unique(pair, return_index=True, return_counts=True)
+    rows = pairs // max(len(keys), 1)
     counts = sparse.csr_matrix(
-        (np.ones(len(key_codes), dtype=np.int64), (seg_codes, key_codes)),
+        (n.astype(np.int64), pairs % max(len(keys), 1),
+         np.searchsorted(rows, np.arange(len(seg_ids) + 1))),
         shape=(len(seg_ids), len(keys)),
     )
-    counts.sum_duplicates()
-    counts.sort_indices()
+    counts.has_sorted_indices = True
     result = UnitTermCounts(np.asarray(seg_ids, dtype=object), running.astype(np.int64), keys,
-                            terms, counts)
+                            terms, counts, first.astype(np.int64))
     if len(_UNIT_COUNTS) >= _UNIT_COUNTS_KEEP:
         _UNIT_COUNTS.pop(next(iter(_UNIT_COUNTS)))
     _UNIT_COUNTS[key] = (weakref.ref(tokens), result)

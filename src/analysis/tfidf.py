@@ -1,10 +1,11 @@
 """Segment-level TF-IDF: group contrasts, each paragraph's distinctive terms, paragraph similarity.
 
 The documents are the analysed segments (paragraphs and list items), so IDF means "how many
-paragraphs use the term". Weights are scikit-learn's ``TfidfVectorizer`` (smooth idf
-``ln((1+n)/(1+df)) + 1``, raw term counts, l2 row norm), fitted on the project's own tokens: each
-segment is handed over as its list of terms (``norm`` or stem label, multiword expressions
-joined) through an identity analyzer, so nothing is tokenised or lower-cased a second time.
+paragraphs use the term". Weights are scikit-learn's ``TfidfVectorizer`` weighting (smooth idf
+``ln((1+n)/(1+df)) + 1``, raw term counts, l2 row norm): its ``TfidfTransformer`` applied to the
+project's own counts (:func:`analysis.counts.unit_term_counts`, ``norm`` or stem label,
+multiword expressions joined, one column per term in sorted order, as ``CountVectorizer`` would
+give them), so nothing is tokenised or lower-cased a second time.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 
-from analysis.counts import Unit, _stem_labels, analysis_words
+from analysis.counts import Unit, unit_term_counts
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
 
@@ -36,11 +37,6 @@ __all__ = [
     "similarity_highlights",
     "tfidf_contrast",
 ]
-
-
-def _identity(doc: list[str]) -> list[str]:
-    """Analyzer for pre-tokenised documents: the term list is used as it is."""
-    return doc
 
 
 @dataclass(frozen=True)
@@ -90,34 +86,56 @@ def segment_tfidf(
         ``matrix``, ``segments`` (the rows), ``terms``, ``idf``. A segment with no counted term
         gets an all-zero row.
     """
-    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
-    if not stopwords:
-        words = words[~words["is_stop"]]
-    if unit == "stem":
-        keys = words["stem"].map(_stem_labels(words["stem"], words["norm"]))
-    else:
-        keys = words["norm"]
     rows = segments[segments["kind"].isin(list(kinds))].reset_index(drop=True)
     if rows.empty:
         raise AnalysisError(f"no segments of kinds {list(kinds)}; nothing to weight.")
-    # each segment's terms in reading order: one stable sort and slices (a groupby into lists
-    # builds a Series per segment, 10x slower on thousands of segments)
-    codes, found = pd.factorize(words["seg_id"].to_numpy(dtype=object))
-    order = np.argsort(codes, kind="stable")
-    terms, sorted_codes = keys.to_numpy(dtype=object)[order].tolist(), codes[order]
-    bounds = np.flatnonzero(np.diff(sorted_codes, prepend=-1, append=-1)).tolist()
-    docs = {
-        found[sorted_codes[a]]: terms[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    }
-    corpus = [docs.get(seg, []) for seg in rows["seg_id"].tolist()]
-    if not any(corpus):
+    counted = unit_term_counts(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords,
+                               kinds=kinds)
+    if counted.counts.nnz == 0:
         raise AnalysisError("the analysed segments contain no terms; check kinds and stopwords.")
-    vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False)
-    matrix = vectorizer.fit_transform(corpus).tocsr()
+    # The counts of each row's unit (none: an all-zero row), one column per term label in
+    # sorted order: the float matrix TfidfVectorizer builds for the same term lists, entry for
+    # entry and in the same storage order (columns numbered in the order the vocabulary met
+    # them, rows in order and each row's terms in order of first use; each row's entries sorted
+    # by that number, then renumbered alphabetically, as CountVectorizer does), so the l2 norms
+    # (sums in storage order) and every weight are the same to the last bit.
+    where = pd.Index(counted.seg_ids).get_indexer(rows["seg_id"].to_numpy(dtype=object))
+    labels = counted.terms.astype(str)
+    names = np.unique(labels)
+    coo = counted.counts.tocoo()
+    out_row = np.full(len(counted.seg_ids), -1, dtype=np.int64)
+    found = np.flatnonzero(where >= 0)
+    out_row[where[found]] = found
+    entries = pd.DataFrame({
+        "row": out_row[coo.row], "col": np.searchsorted(names, labels[coo.col]),
+        "n": coo.data, "first": counted.first,
+    })
+    entries = entries[entries["row"] >= 0]
+    # a stem label shared by several stems is one column, first met at the earliest of them
+    entries = entries.groupby(["row", "col"], sort=False).agg(n=("n", "sum"),
+                                                              first=("first", "min"))
+    entries = entries.reset_index().sort_values(["row", "first"], kind="stable")
+    met = pd.unique(entries["col"].to_numpy())  # sorted-name column of each vocabulary id
+    vocabulary_id = np.empty(len(names), dtype=np.int64)
+    vocabulary_id[met] = np.arange(len(met))
+    counts = sparse.csr_matrix(
+        (entries["n"].to_numpy(dtype=np.float64),
+         vocabulary_id[entries["col"].to_numpy()].astype(np.int32),
+         np.searchsorted(entries["row"].to_numpy(), np.arange(len(rows) + 1))),
+        shape=(len(rows), len(names)),
+    )
+    counts.sort_indices()  # by vocabulary id, as CountVectorizer sorts them
+    # renumbered alphabetically in place, the flag left as CountVectorizer leaves it (set), so
+    # that scikit-learn keeps this storage order
+    counts.indices = met[counts.indices].astype(counts.indices.dtype)
+    transformer = TfidfTransformer()
+    # as TfidfVectorizer.fit_transform does: fit, then transform in place (the order kept)
+    matrix = transformer.fit(counts).transform(counts, copy=False).tocsr()
+    vectorizer = transformer  # the fitted weighting (its idf_)
     return SegmentTfidf(
         matrix=matrix,
         segments=rows,
-        terms=pd.Index(vectorizer.get_feature_names_out(), name="term"),
+        terms=pd.Index(names.astype(object), name="term"),
         idf=vectorizer.idf_,
     )
 
