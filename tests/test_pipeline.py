@@ -42,9 +42,14 @@ def test_parallel_build_gives_the_same_tables(tmp_path):
     shares = pipeline._shares(one.corpus, 3)
     assert len(shares) == 3 and sum(map(len, shares)) == 80
     assert pipeline._build_tables(shares[0], True, pipeline.ANALYSIS_KINDS)["cleaning_log"].empty
+    waited: list[str] = []
     with ThreadPoolExecutor(2) as executor:
-        others = [build(manifest, cache=False, jobs=2), build(manifest, cache=False, jobs=3),
+        others = [build(manifest, cache=False, jobs=2, while_waiting=lambda: waited.append("2")),
+                  build(manifest, cache=False, jobs=3),
                   build(manifest, cache=False, executor=executor)]
+    assert waited == ["2"]  # called once, while the workers built
+    build(cache=False, jobs=2, while_waiting=lambda: waited.append("seeds"))
+    assert waited == ["2"]  # two documents: built in this process, nothing to wait for
     for other in others:
         for name in ("corpus", "cleaning_log", "segments", "sentences", "tokens"):
             pd.testing.assert_frame_equal(getattr(other, name), getattr(one, name),

@@ -150,8 +150,8 @@ def _restrict_to(tables: Pipeline, chosen: Sequence[str], by: str) -> Pipeline:
         corpus=corpus.reset_index(drop=True),
         cleaning_log=tables.cleaning_log[tables.cleaning_log["doc_id"].isin(docs)],
         segments=segments.reset_index(drop=True),
-        sentences=tables.sentences[tables.sentences["seg_id"].isin(keep)],
         tokens=tables.tokens[tables.tokens["seg_id"].isin(keep)].reset_index(drop=True),
+        kinds=tables.kinds,
     )
 
 

@@ -1,4 +1,4 @@
-"""Run the foundation stages in one call: corpus, cleaning log, units, sentences, tokens.
+"""Run the foundation stages in one call: corpus, cleaning log, units, tokens (and sentences).
 
 Notebooks and the command line start here so that every view of a corpus is built the same way.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from itertools import repeat
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,8 @@ import pandas as pd
 from analysis import tablestore
 from analysis.clean import cleaning_log
 from analysis.corpus import describe_corpus, load_corpus
-from analysis.segment import ANALYSIS_KINDS, segment_corpus, sentences
+from analysis.segment import ANALYSIS_KINDS, segment_corpus
+from analysis.segment import sentences as split_sentences
 from analysis.tokenise import tokenise
 
 
@@ -29,14 +30,21 @@ class Pipeline:
     """The tables of one corpus, each documented by the function that builds it.
 
     ``segments`` holds every unit; ``tokens`` only those of ``kinds`` (body paragraphs and list
-    items by default), which is what analyses count.
+    items by default), which is what analyses count. ``sentences`` is derived when first asked
+    for (no count needs it: each token already carries its sentence number).
     """
 
     corpus: pd.DataFrame
     cleaning_log: pd.DataFrame
     segments: pd.DataFrame
-    sentences: pd.DataFrame
     tokens: pd.DataFrame
+    kinds: tuple[str, ...] = ANALYSIS_KINDS
+
+    @cached_property
+    def sentences(self) -> pd.DataFrame:
+        """The sentences of the units of ``kinds`` (see :func:`analysis.segment.sentences`)."""
+        analysed = self.segments[self.segments["kind"].isin(list(self.kinds))]
+        return split_sentences(analysed, self.corpus)
 
     def describe(self) -> pd.DataFrame:
         """Per-document summary (see :func:`analysis.corpus.describe_corpus`)."""
@@ -51,16 +59,17 @@ def build(
     cache: bool = True,
     jobs: int | None = None,
     executor: Executor | None = None,
+    while_waiting: Callable[[], object] | None = None,
 ) -> Pipeline:
     """Load a corpus from its manifest and build every foundation table.
 
     The corpus is always read and checked; the tables built from it (cleaning log, units,
-    sentences, tokens) are kept in an on-disk cache (:mod:`analysis.tablestore`, under
-    ``$ANALYSIS_CACHE`` or ``.cache/tables``; ``ANALYSIS_CACHE=off`` switches it off), keyed by
-    a SHA-256 of the corpus table (every text and metadata value), the package's code and data
-    and the options. Any change to a text, the manifest, the code or an option gives a new key,
-    so a cached table is the table this call would build; a report build computes them once and
-    every notebook reads them.
+    tokens; sentences are derived on demand) are kept in an on-disk cache
+    (:mod:`analysis.tablestore`, under ``$ANALYSIS_CACHE`` or ``.cache/tables``;
+    ``ANALYSIS_CACHE=off`` switches it off), keyed by a SHA-256 of the corpus table (every text
+    and metadata value), the package's code and data and the options. Any change to a text, the
+    manifest, the code or an option gives a new key, so a cached table is the table this call
+    would build; a report build computes them once and every notebook reads them.
 
     Parameters
     ----------
@@ -74,13 +83,17 @@ def build(
         Read and write the cache (False: always build).
     jobs
         Worker processes that build the tables, each for a share of the documents (None or 1:
-        in this process). The tables are the same whatever the number: each document's units,
-        sentences and tokens depend on that document alone, and the shares are put back
+        in this process). The tables are the same whatever the number: each document's units
+        and tokens depend on that document alone, and the shares are put back
         together in corpus order.
     executor
         Any :class:`concurrent.futures.Executor` to run the shares on instead (for example a
         Dask cluster's ``Client(...).get_executor()``); ``jobs`` then sets how many shares
         (default: 4 per core of this machine).
+    while_waiting
+        Called in this process once the shares are handed to the workers, while they build (a
+        report build imports the notebooks' libraries then); not called when the tables come
+        from the cache or are built in this process.
     """
     corpus = load_corpus(manifest)
     kinds = tuple(kinds)
@@ -89,12 +102,12 @@ def build(
     if root is not None:
         stored = tablestore.read_entry(root, key, _CACHED)
         if stored is not None:
-            return Pipeline(corpus=corpus, **stored)
+            return Pipeline(corpus=corpus, kinds=kinds, **stored)
     shares = _shares(corpus, jobs if executor is None else (jobs or 4 * (os.cpu_count() or 1)))
     if len(shares) == 1:
         tables = _build_tables(corpus, mwe, kinds)
     elif executor is not None:
-        tables = _concat(list(executor.map(_build_share, shares, repeat(mwe), repeat(kinds))))
+        tables = _gather(executor, shares, mwe, kinds, while_waiting)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -103,13 +116,13 @@ def build(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(len(shares), jobs or 1),
                                  mp_context=context) as pool:
-            tables = _concat(list(pool.map(_build_share, shares, repeat(mwe), repeat(kinds))))
+            tables = _gather(pool, shares, mwe, kinds, while_waiting)
     if root is not None:
         tablestore.write_entry(root, key, tables)
-    return Pipeline(corpus=corpus, **tables)
+    return Pipeline(corpus=corpus, kinds=kinds, **tables)
 
 
-_CACHED = ("cleaning_log", "segments", "sentences", "tokens")
+_CACHED = ("cleaning_log", "segments", "tokens")
 
 #: Fewest documents in a share of a parallel build (below it, one process is quicker).
 MIN_SHARE_DOCUMENTS = 25
@@ -124,7 +137,6 @@ def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str],
     return {
         "cleaning_log": cleaning_log(corpus),
         "segments": segments,
-        "sentences": sentences(analysed, corpus),
         "tokens": tokenise(analysed, corpus, mwe=mwe),
     }
 
@@ -139,6 +151,16 @@ def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str],
     receive as the worker took to build them."""
     return {name: tablestore.encode_frame(table, name)
             for name, table in _build_tables(corpus, mwe, kinds).items()}
+
+
+def _gather(executor: Executor, shares: list[pd.DataFrame], mwe: bool | Iterable[str],
+            kinds: tuple[str, ...], while_waiting: Callable[[], object] | None
+            ) -> dict[str, pd.DataFrame]:
+    """Hand every share to the executor, run ``while_waiting``, then put the tables together."""
+    futures = [executor.submit(_build_share, share, mwe, kinds) for share in shares]
+    if while_waiting is not None:
+        while_waiting()
+    return _concat([future.result() for future in futures])
 
 
 def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:

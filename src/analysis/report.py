@@ -1215,7 +1215,8 @@ def build_reports(
         # Every problem of every document, once, before any notebook starts or any file is
         # written (a build with nothing to rebuild has checked this corpus before).
         _checked(parameters, corpus_check, on_check)
-        _prepare_tables(parameters, progress, jobs=jobs or os.cpu_count() or 1)
+        _prepare_tables(parameters, progress, jobs=jobs or os.cpu_count() or 1,
+                        warm=engine == "inprocess")
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
@@ -1340,7 +1341,7 @@ class _Timings:
 
 def _prepare_tables(parameters: ReportParameters,
                     progress: Callable[[str, str, float], None] | None,
-                    jobs: int = 1) -> None:
+                    jobs: int = 1, warm: bool = False) -> None:
     """Build the corpus's foundation tables once, into the table cache every notebook reads
     (:func:`analysis.pipeline.build`), so that no notebook segments and tokenises the corpus
     again. Without a cache (``ANALYSIS_CACHE=off``) each notebook builds its own."""
@@ -1351,7 +1352,10 @@ def _prepare_tables(parameters: ReportParameters,
     start = time.perf_counter()
     if progress is not None:
         progress("foundation tables", "started", 0.0)
-    pipeline.build(parameters.manifest, jobs=jobs)
+    # the libraries the in-process kernels need are imported while the workers build
+    from analysis.kernels import warm_up
+
+    pipeline.build(parameters.manifest, jobs=jobs, while_waiting=warm_up if warm else None)
     if progress is not None:
         progress("foundation tables", "done", time.perf_counter() - start)
 
