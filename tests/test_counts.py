@@ -747,3 +747,21 @@ def test_unit_term_counts_are_counted_once_per_token_table(seeds) -> None:
     fresh = counts.term_counts(tokens, segments, "doc_id", trace=True)
     again = counts.term_counts(tokens, segments, "doc_id", trace=True)
     pd.testing.assert_frame_equal(fresh, again)
+
+
+def test_set_aside_terms_are_a_list_copied_cheaply(seeds) -> None:
+    """key_candidates' attrs["set_aside"] reads as a list; a copy of the table (pandas deep
+    copies attrs) copies it without sharing it."""
+    import copy
+
+    tokens, segments = seeds
+    keyness = counts.group_keyness(tokens, segments, target="government",
+                                   reference="civil_society")
+    candidates = counts.key_candidates(keyness, tokens, segments, target="government",
+                                       reference="civil_society")
+    aside = candidates.attrs["set_aside"]
+    assert isinstance(aside, list) and aside == list(aside)
+    copied = candidates.head(3).attrs["set_aside"]
+    assert copied == aside and copied is not aside
+    deep = copy.deepcopy(aside)
+    assert deep == aside and deep is not aside and isinstance(deep, counts.TermList)
