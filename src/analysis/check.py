@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -154,9 +155,10 @@ def _unit_warnings(doc_id: str, units: pd.DataFrame) -> list[dict[str, str]]:
     texts = units["text"].to_numpy(dtype=object)[is_analysed]
     flags = units["flags"].to_numpy(dtype=object)[is_analysed]
     words = sum(len(text.split()) for text in texts)
-    unfinished = [FLAG_UNFINISHED in str(flag) for flag in flags]
-    analysed = units.loc[is_analysed, ["seg_id", "text", "start", "end"]]
-    for unit in analysed[unfinished].itertuples():
+    unfinished = [k for k, flag in enumerate(flags) if FLAG_UNFINISHED in str(flag)]
+    seg_ids, starts, ends = (units[c].to_numpy()[is_analysed] for c in ("seg_id", "start", "end"))
+    for k in unfinished:
+        unit = SimpleNamespace(seg_id=seg_ids[k], start=starts[k], end=ends[k], text=texts[k])
         last = " ".join(unit.text.split()[-6:])
         rows.append(_row(
             "warning", doc_id, f"unit {unit.seg_id} (characters {unit.start}-{unit.end})",
@@ -167,7 +169,7 @@ def _unit_warnings(doc_id: str, units: pd.DataFrame) -> list[dict[str, str]]:
         rows.append(_row("warning", doc_id, doc_id,
                          f"only {words} running words in its paragraphs",
                          "check that the file holds the whole statement"))
-    if len(analysed) == 1 and words > ONE_PARAGRAPH_WORDS:
+    if len(texts) == 1 and words > ONE_PARAGRAPH_WORDS:
         rows.append(_row(
             "warning", doc_id, doc_id,
             f"the whole text ({words} words) is one paragraph",
