@@ -926,3 +926,19 @@ def test_report_command_draws_a_progress_bar_on_a_terminal(tmp_path: Path) -> No
     assert re.search(r"\] [01]/2 \| running: [^\r\n]*0[01]-(alpha|beta)", screen), screen
     for name in ("00-alpha", "01-beta"):
         assert re.search(rf"  done    {name} \(\d+\.\d s\)", screen), screen
+
+
+def test_a_two_line_figure_title_reads_as_one_caption(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots()
+    ax.set_title("Document similarity of each pair\n40 x 40 documents shown of 167 x 333")
+    image = report.show_figure(figure, "two-lines", results_dir=tmp_path)
+    plt.close(figure)
+    _, metadata = image._repr_png_()
+    assert metadata["caption"] == (
+        "Document similarity of each pair; 40 x 40 documents shown of 167 x 333.")
+    assert metadata["alt"].startswith("Document similarity of each pair; 40 x 40")

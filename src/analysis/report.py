@@ -215,7 +215,8 @@ def show_figure(
         how_to_read(explain)
     png, svg = save_figure(figure, name, results_dir=results_dir)
     titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
-    title = " ".join([figure.get_suptitle(), *titles]).strip() or name
+    # a title set on two lines reads as one sentence with a semicolon in a caption or alt text
+    title = re.sub(r"\s*\n\s*", "; ", " ".join([figure.get_suptitle(), *titles]).strip()) or name
     if alt is None:
         described = getattr(figure, "alt_text", "")
         alt = f"{title}. {described}" if described else title

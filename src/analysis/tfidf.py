@@ -131,12 +131,11 @@ def segment_tfidf(
     transformer = TfidfTransformer()
     # as TfidfVectorizer.fit_transform does: fit, then transform in place (the order kept)
     matrix = transformer.fit(counts).transform(counts, copy=False).tocsr()
-    vectorizer = transformer  # the fitted weighting (its idf_)
     return SegmentTfidf(
         matrix=matrix,
         segments=rows,
         terms=pd.Index(names.astype(object), name="term"),
-        idf=vectorizer.idf_,
+        idf=transformer.idf_,
     )
 
 
