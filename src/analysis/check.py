@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 
@@ -158,10 +157,9 @@ def _unit_warnings(doc_id: str, units: pd.DataFrame) -> list[dict[str, str]]:
     unfinished = [k for k, flag in enumerate(flags) if FLAG_UNFINISHED in str(flag)]
     seg_ids, starts, ends = (units[c].to_numpy()[is_analysed] for c in ("seg_id", "start", "end"))
     for k in unfinished:
-        unit = SimpleNamespace(seg_id=seg_ids[k], start=starts[k], end=ends[k], text=texts[k])
-        last = " ".join(unit.text.split()[-6:])
+        last = " ".join(texts[k].split()[-6:])
         rows.append(_row(
-            "warning", doc_id, f"unit {unit.seg_id} (characters {unit.start}-{unit.end})",
+            "warning", doc_id, f"unit {seg_ids[k]} (characters {starts[k]}-{ends[k]})",
             f"the paragraph does not end as a sentence (\u2026{last})",
             "if the copy is partial, paste the rest of the paragraph; it is analysed as it is",
         ))

@@ -221,12 +221,13 @@ def show_figure(
         described = getattr(figure, "alt_text", "")
         alt = f"{title}. {described}" if described else title
     _figures_shown.append(name)
-    shown = png if results_dir is None else Path(results_dir) / png.name
+    # addressed as the notebook gave its folder (relative in a report build)
+    shown = [f if results_dir is None else Path(results_dir) / f.name for f in (png, svg)]
     caption = (caption or title).strip()
     metadata = {
         "caption": caption if caption.endswith((".", "?", "!")) else caption + ".",
         "number": len(_figures_shown),
-        "files": [href_to(shown), href_to(shown.with_suffix(".svg"))],
+        "files": [href_to(f) for f in shown],
     }
     return Image(data=page_png(figure), format="png", alt=alt, metadata=metadata)
 
