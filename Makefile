@@ -22,7 +22,7 @@ help: ## list the targets
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	$(UV) sync --frozen --extra dev --extra scale --python $(PYTHON)
 	@touch $@
 
 env: $(VENV)/.installed ## create or update the environment (.venv) from uv.lock

@@ -17,8 +17,14 @@ def _key(requirement: str) -> tuple[str, str]:
 def pyproject_requirements() -> set[tuple[str, str]]:
     data = tomllib.loads((paths.ROOT / "pyproject.toml").read_text("utf-8"))
     project = data["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["dev"]
-    return {_key(r) for r in reqs}
+    extras = project["optional-dependencies"]
+    reqs = project["dependencies"] + extras["dev"] + extras["scale"]
+    keys = {_key(r) for r in reqs}
+    # conda-forge packages dask's "distributed" extra as its own package
+    if ("dask", "[distributed]>=2024.8") in keys:
+        keys.remove(("dask", "[distributed]>=2024.8"))
+        keys |= {("dask", ">=2024.8"), ("distributed", ">=2024.8")}
+    return keys
 
 
 def conda_requirements() -> set[tuple[str, str]]:

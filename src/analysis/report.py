@@ -1100,6 +1100,7 @@ def build_reports(
     progress: Callable[[str, str, float], None] | None = None,
     on_check: Callable[[Any], None] | None = None,
     code: CodeMode = "fold",
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Execute the report notebooks and write their HTML pages, results and an index.
 
@@ -1145,6 +1146,10 @@ def build_reports(
     code
         How the pages show the code cells: ``fold`` (closed, one click away), ``hide`` or
         ``show`` (see :func:`export_html`). Changing it rebuilds the pages.
+    scheduler
+        Address of a Dask scheduler (``tcp://host:8786``) whose workers build the foundation
+        tables (:mod:`analysis.cluster`; needs the ``scale`` extra); ``None``: worker
+        processes on this machine. The tables, and so the reports, are the same either way.
 
     Returns
     -------
@@ -1218,7 +1223,7 @@ def build_reports(
         # written (a build with nothing to rebuild has checked this corpus before).
         _checked(parameters, corpus_check, on_check)
         _prepare_tables(parameters, progress, jobs=jobs or os.cpu_count() or 1,
-                        warm=engine == "inprocess")
+                        warm=engine == "inprocess", scheduler=scheduler)
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
@@ -1343,11 +1348,13 @@ class _Timings:
 
 def _prepare_tables(parameters: ReportParameters,
                     progress: Callable[[str, str, float], None] | None,
-                    jobs: int = 1, warm: bool = False) -> None:
+                    jobs: int = 1, warm: bool = False, scheduler: str | None = None) -> None:
     """Build the corpus's foundation tables once, into the table cache every notebook reads
     (:func:`analysis.pipeline.build`), so that no notebook segments and tokenises the corpus
-    again. Without a cache (``ANALYSIS_CACHE=off``) each notebook builds its own."""
+    again; with ``scheduler``, on that Dask cluster. Without a cache (``ANALYSIS_CACHE=off``)
+    each notebook builds its own."""
     from analysis import pipeline, tablestore
+    from analysis.cluster import scheduler_executor
 
     if tablestore.cache_root() is None:
         return
@@ -1357,7 +1364,9 @@ def _prepare_tables(parameters: ReportParameters,
     # the libraries the in-process kernels need are imported while the workers build
     from analysis.kernels import warm_up
 
-    pipeline.build(parameters.manifest, jobs=jobs, while_waiting=warm_up if warm else None)
+    with scheduler_executor(scheduler) as executor:
+        pipeline.build(parameters.manifest, jobs=None if executor else jobs, executor=executor,
+                       while_waiting=warm_up if warm else None)
     if progress is not None:
         progress("foundation tables", "done", time.perf_counter() - start)
 

@@ -16,23 +16,38 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format", choices=("table", "csv"), default="table", help="output format (default table)"
     )
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", default=None,
+        help="worker processes that segment and tokenise the documents (default: the cores)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) whose workers do it instead (needs the scale "
+        "extra)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary; return 0."""
+    import os
     import sys
 
     import pandas as pd
 
     from analysis.check import check_corpus, require_analysable
+    from analysis.cluster import scheduler_executor
     from analysis.pipeline import build
 
     check = check_corpus(args.manifest)  # every problem of every document, printed once
     if not check.problems.empty:
         print(check.summary(), file=sys.stderr)
     require_analysable(check)
-    summary = build(args.manifest).describe()
+    with scheduler_executor(args.scheduler) as executor:
+        jobs = args.jobs if executor is not None else (args.jobs or os.cpu_count())
+        built = build(args.manifest, jobs=jobs, executor=executor)
+    summary = built.describe()
     if args.format == "csv":
         print(summary.to_csv(index=False), end="")
     else:

@@ -88,6 +88,12 @@ def add_parser(subparsers: Any) -> None:
         help="how the pages show the code cells: fold (closed, one click away; the default), "
         "hide, or show in full",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) whose workers segment and tokenise the corpus "
+        "(needs the scale extra; see the README's \"Beyond one machine\")",
+    )
     parser.set_defaults(func=run)
 
 
@@ -135,6 +141,7 @@ def _build(args: argparse.Namespace, parameters: Any, progress: Any) -> Any:
         memory_limit=args.memory_limit,
         progress=progress,
         code=args.code,
+        scheduler=args.scheduler,
     )
 
 
