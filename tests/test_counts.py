@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from toy_tables import TOY_STOPWORDS, TRACE_UNITS, tables_from_units
 
-from analysis import counts, stats
+from analysis import counts, dtm, stats
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
 
@@ -743,7 +743,7 @@ def test_unit_term_counts_are_counted_once_per_token_table(seeds) -> None:
     other = counts.unit_term_counts(tokens, fewer)
     assert other is not first and first.seg_ids[0] not in set(other.seg_ids)
     # the counts and tables built from them do not depend on the reuse
-    counts._UNIT_COUNTS.clear()
+    dtm.forget_counts()
     fresh = counts.term_counts(tokens, segments, "doc_id", trace=True)
     again = counts.term_counts(tokens, segments, "doc_id", trace=True)
     pd.testing.assert_frame_equal(fresh, again)

@@ -133,7 +133,11 @@ def test_cache_key_follows_every_input(tmp_path: Path, monkeypatch) -> None:
     after = pipeline.build(manifest)
     assert "zebracrossings" in set(after.tokens["norm"])
     assert "zebracrossings" not in set(before.tokens["norm"])
-    assert len(list((tmp_path / "cache").iterdir())) == 2
+    assert "zebracrossings" in set(after.dtm.terms["term"])
+    assert "zebracrossings" not in set(before.dtm.terms["term"])
+    entries = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    # two builds: each an entry of tables and matrix, and one of the token table asked for
+    assert len(entries) == 4 and sum(e.endswith("-tokens") for e in entries) == 2
 
 
 def test_a_damaged_entry_is_rebuilt(tmp_path: Path, monkeypatch) -> None:

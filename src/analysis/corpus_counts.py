@@ -30,7 +30,8 @@ from analysis.corpus import document_columns
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS, SEGMENT_COLUMNS, segment_rows
 from analysis.tfidf import contrast_table
-from analysis.tokenise import _type_flags, stem, tokenise_text
+from analysis.tokenise import stem, tokenise_text
+from analysis.tokenise import type_flags as _type_flags
 
 # Group sums go through a dense groups x terms array up to this many groups (and cells).
 _DENSE_GROUPS, _DENSE_CELLS = 64, 1 << 24

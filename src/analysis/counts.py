@@ -13,15 +13,24 @@ denominator therefore does not change with ``unit``, ``mwe`` or ``stopwords``, a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from analysis import stats
+from analysis.dtm import (
+    DocumentTermMatrix,
+    UnitTermCounts,
+    analysis_words,
+    for_tokens,
+    require_columns,
+)
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
 
@@ -35,7 +44,11 @@ __all__ = [
     "key_candidates",
     "term_range",
     "DocumentTermMatrix",
+    "GroupTermMatrix",
+    "UnitTermCounts",
     "analysis_words",
+    "takes_matrix",
+    "unit_term_counts",
     "document_term_matrix",
     "function_word_profile",
     "function_word_rates",
@@ -50,9 +63,9 @@ __all__ = [
 ]
 
 Unit = Literal["norm", "stem"]
+_F = TypeVar("_F", bound=Callable[..., Any])
 Comparison = Literal["one_vs_rest", "pairwise"]
 
-_TOKEN_NEEDS = ("seg_id", "sentence", "position", "norm", "stem", "is_punct", "is_stop")
 
 #: Function-word subclasses that mark stance: who speaks as "we" (``first_plural``), who makes
 #: demands (``obligation``: must, should, ought) and who makes pledges (``commitment``: will,
@@ -69,18 +82,9 @@ SPREAD_RULE = (
 )
 
 
-def _check_columns(table: pd.DataFrame, needed: Iterable[str], name: str, what: str) -> None:
-    missing = [c for c in needed if c not in table.columns]
-    if missing:
-        raise AnalysisError(
-            f"{name} table lacks column(s) {missing}; {what}. Columns present: "
-            f"{list(table.columns)}."
-        )
-
-
 def _segment_labels(segments: pd.DataFrame, by: str) -> pd.Series:
     """Map seg_id -> group value of ``by`` (checking the column exists and seg_id is a key)."""
-    _check_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
+    require_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
     if by not in segments.columns:
         raise AnalysisError(
             f"by={by!r} is not a segment column; choose one of {list(segments.columns)}."
@@ -93,78 +97,82 @@ def _segment_labels(segments: pd.DataFrame, by: str) -> pd.Series:
     return segments.set_index("seg_id")[by]
 
 
-def analysis_words(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+def unit_term_counts(
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     *,
-    mwe: bool = True,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
-) -> pd.DataFrame:
-    """Return the word tokens that analyses count, in reading order.
+    unit: Unit = "norm",
+    mwe: bool | None = None,
+    stopwords: bool = False,
+    kinds: Sequence[str] | None = None,
+) -> UnitTermCounts:
+    """The counts an analysis needs, from a matrix or a token table.
 
-    Punctuation is removed; tokens of segments whose kind is not in ``kinds`` are removed. With
-    ``mwe=False`` a multiword token ("human trafficking") is split back into its words, each
-    flagged as a stopword by the package list (:func:`analysis.tokenise.stopwords`).
-
-    Parameters
-    ----------
-    tokens : pandas.DataFrame
-        Token table (``seg_id``, ``sentence``, ``position``, ``norm``, ``stem``, ``is_punct``,
-        ``is_stop``; ``is_mwe`` if present).
-    segments : pandas.DataFrame
-        Segment table (``seg_id``, ``kind``).
-    mwe : bool, default True
-        Keep multiword expressions joined (as tokenised) or split them into words.
-    kinds : sequence of str, default ``ANALYSIS_KINDS``
-        Segment kinds to analyse.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``seg_id`` (str), ``sentence`` (int64), ``position`` (int64), ``part`` (int64, word index
-        inside a split expression, else 0), ``norm`` (str), ``stem`` (str), ``is_stop`` (bool),
-        ``n_words`` (int64, words the token stands for), plus ``token``/``start``/``end``/
-        ``doc_id`` when the token table has them.
+    A :class:`~analysis.dtm.DocumentTermMatrix` gives them directly (``mwe`` and ``kinds`` must
+    be what it was built with, or None); a token table is counted into a matrix first, once per
+    table and options (:func:`analysis.dtm.for_tokens`).
     """
-    _check_columns(tokens, _TOKEN_NEEDS, "tokens", "build it with tokenise()")
-    _check_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
-    keep_seg = set(segments.loc[segments["kind"].isin(list(kinds)), "seg_id"])
-    words = tokens[~tokens["is_punct"].astype(bool) & tokens["seg_id"].isin(keep_seg)]
-    extra = [c for c in ("doc_id", "token", "start", "end") if c in words.columns]
-    cols = ["seg_id", "sentence", "position", "norm", "stem", "is_stop", *extra]
-    words = words[cols].copy()
-    words["is_stop"] = words["is_stop"].astype(bool)
-    # Words a token stands for: 1 + its spaces, counted once per distinct norm (a hash
-    # factorisation in C, then a loop over the vocabulary rather than over every token).
-    codes, vocabulary = pd.factorize(words["norm"].to_numpy(dtype=object))
-    per_type = np.fromiter((str(w).count(" ") + 1 for w in vocabulary), dtype=np.int64,
-                           count=len(vocabulary))
-    n_words = pd.Series(per_type[codes] if len(codes) else np.zeros(0, dtype=np.int64),
-                        index=words.index)
-    words["n_words"] = n_words
-    words.insert(3, "part", np.zeros(len(words), dtype="int64"))
-    if not mwe and (n_words > 1).any():
-        from analysis.tokenise import stopwords  # the tokeniser's own list, read once
-
-        multi = words[n_words > 1].copy()
-        multi["norm"] = multi["norm"].str.split(" ")
-        multi["stem"] = multi["stem"].str.split(" ")
-        multi = multi.explode(["norm", "stem"])
-        multi["part"] = multi.groupby(level=0).cumcount().astype("int64")
-        multi["is_stop"] = multi["norm"].isin(stopwords())
-        multi["n_words"] = 1
-        words = pd.concat([words[n_words == 1], multi])
-        order = np.lexsort((words["part"].to_numpy(), words.index.to_numpy()))
-        words = words.iloc[order]
-    return words.reset_index(drop=True)
+    if isinstance(tokens, DocumentTermMatrix):
+        tokens.check_options(mwe=mwe, kinds=kinds)
+        return tokens.unit_counts(unit, stopwords=stopwords)
+    if segments is None:
+        raise AnalysisError("a token table is counted with its segment table: pass both")
+    matrix = for_tokens(tokens, segments, mwe=True if mwe is None else mwe,
+                        kinds=ANALYSIS_KINDS if kinds is None else kinds)
+    return matrix.unit_counts(unit, stopwords=stopwords)
 
 
+def takes_matrix(func: _F | None = None, *, needs_tokens: bool = False) -> Any:
+    """Let a function of ``(tokens, segments, ...)`` take a document-term matrix first.
+
+    Called with a :class:`~analysis.dtm.DocumentTermMatrix`, the segment table defaults to the
+    matrix's units table and ``mwe`` and ``kinds`` to the options it was built with (asking for
+    others is an error: a matrix's counting options are fixed when it is built). Called with a
+    token table, the segment table is required and ``mwe``/``kinds`` default to True and
+    :data:`~analysis.segment.ANALYSIS_KINDS`. ``needs_tokens``: the function needs word
+    positions, which a matrix does not keep, so a matrix gets an error saying what to pass.
+    """
+    if func is None:
+        return functools.partial(takes_matrix, needs_tokens=needs_tokens)
+    signature = inspect.signature(func)
+    options = [name for name in ("mwe", "kinds") if name in signature.parameters]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        given = bound.arguments
+        data = given.get("tokens")
+        if isinstance(data, DocumentTermMatrix):
+            if needs_tokens:
+                raise AnalysisError(
+                    f"{func.__name__} needs word positions, which a document-term matrix does "
+                    "not keep: pass the token table and segment table (pipeline.tokens, "
+                    "pipeline.segments)")
+            data.check_options(mwe=given.get("mwe"), kinds=given.get("kinds"))
+            if given.get("segments") is None:
+                given["segments"] = data.units
+            built = {"mwe": bool(data.mwe), "kinds": data.kinds}
+        else:
+            if given.get("segments") is None:
+                raise AnalysisError(
+                    f"{func.__name__}(tokens, segments, ...): a token table needs its segment "
+                    "table beside it (or pass a document-term matrix: pipeline.build(...).dtm)")
+            built = {"mwe": True, "kinds": ANALYSIS_KINDS}
+        for name in options:
+            if given.get(name) is None:
+                given[name] = built[name]
+        return func(*bound.args, **bound.kwargs)
+
+    return wrapper
+
+
+@takes_matrix
 def group_totals(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
+    kinds: Sequence[str] | None = None,
 ) -> pd.Series:
     """Return each group's running words, the denominator of every ``per_1k`` rate.
 
@@ -275,15 +283,16 @@ def _count_table(
     return out[cols]
 
 
+@takes_matrix
 def term_counts(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
+    kinds: Sequence[str] | None = None,
     trace: bool = False,
 ) -> pd.DataFrame:
     """Count terms per group.
@@ -364,16 +373,17 @@ def _ngrams(words: pd.DataFrame, n: int, stopwords: bool) -> pd.DataFrame:
     return pd.DataFrame({"seg_id": seg[idx], "norm": joined_norm, "stem": joined_stem})
 
 
+@takes_matrix(needs_tokens=True)
 def ngram_counts(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     n: int = 2,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
+    kinds: Sequence[str] | None = None,
     trace: bool = False,
 ) -> pd.DataFrame:
     """Count word n-grams per group.
@@ -407,12 +417,13 @@ def ngram_counts(
     return _count_table(grams, labels, totals, by, unit, trace)
 
 
+@takes_matrix(needs_tokens=True)
 def function_word_profile(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
+    kinds: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Count pronouns by person and number and modal verbs by meaning, per group.
 
@@ -464,8 +475,8 @@ def function_word_profile(
 
 
 @dataclass(frozen=True)
-class DocumentTermMatrix:
-    """A sparse count matrix with its labels.
+class GroupTermMatrix:
+    """A sparse group x term count matrix with its labels (:func:`document_term_matrix`).
 
     Attributes
     ----------
@@ -489,16 +500,17 @@ class DocumentTermMatrix:
         return pd.DataFrame(self.matrix.toarray(), index=self.rows, columns=self.terms)
 
 
+@takes_matrix
 def document_term_matrix(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "seg_id",
     *,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
-) -> DocumentTermMatrix:
+    kinds: Sequence[str] | None = None,
+) -> GroupTermMatrix:
     """Build a sparse group x term count matrix (``by="seg_id"``: one row per segment).
 
     Parameters are as in :func:`term_counts`. Rows are the groups in order of first appearance
@@ -507,7 +519,7 @@ def document_term_matrix(
 
     Returns
     -------
-    DocumentTermMatrix
+    GroupTermMatrix
         ``matrix`` (csr, int64), ``rows``, ``terms``, ``sizes`` (running words per row).
     """
     labels = _segment_labels(segments, by)
@@ -532,127 +544,8 @@ def document_term_matrix(
     )
     matrix = (rows @ counted.counts @ columns).tocsr()
     matrix.sort_indices()
-    return DocumentTermMatrix(matrix, row_index, term_index, sizes.astype(np.int64))
+    return GroupTermMatrix(matrix, row_index, term_index, sizes.astype(np.int64))
 
-
-
-@dataclass(frozen=True, eq=False)
-class UnitTermCounts:
-    """Sparse counts of the analysed words of a token table, one row per unit (segment).
-
-    The counting core behind :func:`term_counts` and the keyness functions: built once per token
-    table and options (:func:`unit_term_counts`), then summed over any grouping of the units
-    (groups, sides of a comparison, documents, the units themselves) by a sparse product.
-
-    Attributes
-    ----------
-    seg_ids
-        The units (object array), in order of their first word in the token table (reading
-        order).
-    running
-        Running words of each unit (int64; stopwords included, a multiword expression counted
-        as its number of words): the denominators of every rate.
-    keys
-        The counted values (``norm`` or ``stem``) of the columns.
-    terms
-        The label of each column: the norm, or for stems the most frequent word form.
-    counts
-        ``len(seg_ids) x len(keys)`` occurrences (csr, int64, indices sorted; stopwords left
-        out unless asked for).
-    first
-        For each stored count (aligned with ``counts.data``), the position of the key's first
-        occurrence in its unit (its row in the analysed word table): the order in which a
-        reader, or scikit-learn's ``CountVectorizer``, meets the unit's terms.
-    """
-
-    seg_ids: np.ndarray
-    running: np.ndarray
-    keys: np.ndarray
-    terms: np.ndarray
-    counts: sparse.csr_matrix
-    first: np.ndarray
-
-    def grouped(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
-        """The rows of each group of ``labels`` (seg_id -> group; units without one are left
-        out): the groups in order of first appearance, the row of each unit's group (-1 none),
-        and the ``groups x units`` indicator matrix."""
-        values = labels.reindex(self.seg_ids).to_numpy(dtype=object)
-        valid = pd.notna(values)
-        codes = np.full(len(values), -1, dtype=np.int64)
-        group_codes, groups = pd.factorize(values[valid])
-        codes[valid] = group_codes
-        rows = np.flatnonzero(valid)
-        indicator = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.int64), (group_codes, rows)),
-            shape=(len(groups), len(values)),
-        )
-        return np.asarray(groups, dtype=object), codes, indicator
-
-
-# Counts already built in this process, by token table and options: every notebook cell and
-# every comparison of a report counts the same token table, so it is counted once. An entry is
-# found only for the very same token table object (held weakly, so a table that is dropped
-# frees its counts) with the same analysed units.
-_UNIT_COUNTS: dict[tuple[Any, ...], tuple[Any, UnitTermCounts]] = {}
-_UNIT_COUNTS_KEEP = 8
-
-
-def unit_term_counts(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
-    *,
-    unit: Unit = "norm",
-    mwe: bool = True,
-    stopwords: bool = False,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
-) -> UnitTermCounts:
-    """Count the analysed words of each unit once per token table and options.
-
-    Parameters are as in :func:`term_counts`. The token table is treated as the immutable
-    output of :func:`analysis.tokenise.tokenise`: a table changed in place after it was counted
-    must be copied before it is counted again.
-    """
-    import weakref
-
-    _check_columns(tokens, _TOKEN_NEEDS, "tokens", "build it with tokenise()")
-    _check_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
-    analysed = segments.loc[segments["kind"].isin(list(kinds)), "seg_id"].to_numpy(dtype=object)
-    fingerprint = int(pd.util.hash_array(analysed).sum(dtype=np.uint64)) if len(analysed) else 0
-    key = (id(tokens), len(tokens), len(analysed), fingerprint, unit, mwe, stopwords,
-           tuple(kinds))
-    found = _UNIT_COUNTS.get(key)
-    if found is not None and found[0]() is tokens:
-        return found[1]
-    words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
-    seg_codes, seg_ids = pd.factorize(words["seg_id"].to_numpy(dtype=object))
-    running = np.bincount(seg_codes, weights=words["n_words"].to_numpy(), minlength=len(seg_ids))
-    if not stopwords:
-        keep = ~words["is_stop"].to_numpy(dtype=bool)
-        words, seg_codes = words[keep], seg_codes[keep]
-    column = "stem" if unit == "stem" else "norm"
-    key_codes, keys = pd.factorize(words[column].to_numpy(dtype=object))
-    keys = np.asarray(keys, dtype=object)
-    if unit == "stem":
-        terms = pd.Series(keys).map(_stem_labels(words["stem"], words["norm"])).to_numpy(
-            dtype=object)
-    else:
-        terms = keys
-    # one entry per (unit, key) pair, in unit then key order: its count and first position
-    pair = seg_codes.astype(np.int64) * max(len(keys), 1) + key_codes
-    pairs, first, n = np.unique(pair, return_index=True, return_counts=True)
-    rows = pairs // max(len(keys), 1)
-    counts = sparse.csr_matrix(
-        (n.astype(np.int64), pairs % max(len(keys), 1),
-         np.searchsorted(rows, np.arange(len(seg_ids) + 1))),
-        shape=(len(seg_ids), len(keys)),
-    )
-    counts.has_sorted_indices = True
-    result = UnitTermCounts(np.asarray(seg_ids, dtype=object), running.astype(np.int64), keys,
-                            terms, counts, first.astype(np.int64))
-    if len(_UNIT_COUNTS) >= _UNIT_COUNTS_KEEP:
-        _UNIT_COUNTS.pop(next(iter(_UNIT_COUNTS)))
-    _UNIT_COUNTS[key] = (weakref.ref(tokens), result)
-    return result
 
 
 def _counts_by_group(
@@ -773,16 +666,17 @@ def _side_lists(
     return lists
 
 
+@takes_matrix
 def group_keyness(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     target: Any = None,
     reference: Any = None,
     comparison: Comparison = "one_vs_rest",
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
     trace: bool = False,
 ) -> pd.DataFrame:
@@ -867,15 +761,16 @@ def _sides(labels: pd.Series, target: Any, reference: Any) -> tuple[np.ndarray, 
     return is_t, is_r
 
 
+@takes_matrix
 def document_keyness(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     target: Any,
     reference: Any = None,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
 ) -> pd.DataFrame:
     """Text-dispersion keyness (Egbert and Biber 2019): keyness of the number of documents.
@@ -936,16 +831,17 @@ def document_keyness(
     return out
 
 
+@takes_matrix
 def term_range(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None,
     terms: Sequence[str],
     by: str = "actor_type",
     *,
     side: Any,
     exclude: Any = None,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
 ) -> pd.DataFrame:
     """How many documents and segments of one side of a comparison use each term.
 
@@ -1002,9 +898,10 @@ def is_letter_or_number(terms: Sequence[str] | pd.Index | pd.Series) -> np.ndarr
     return (series.str.len().le(1) | series.str.fullmatch(r"[\d.,%/-]+")).to_numpy()
 
 
+@takes_matrix
 def permutation_keyness(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None,
     terms: Sequence[str],
     by: str = "actor_type",
     *,
@@ -1013,7 +910,7 @@ def permutation_keyness(
     n_resamples: int = 9999,
     seed: int = 0,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
 ) -> pd.DataFrame:
     """Check the log ratio of ``terms`` with a segment-level permutation test.
 
@@ -1051,13 +948,14 @@ def _permutation(
     )
 
 
+@takes_matrix
 def term_dispersion(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "doc_id",
     *,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
     min_n: int = 1,
     terms: Sequence[str] | None = None,
@@ -1078,7 +976,7 @@ def term_dispersion(
     dtm = document_term_matrix(tokens, segments, "seg_id", unit=unit, mwe=mwe, stopwords=stopwords)
     if terms is not None:
         keep = np.flatnonzero(dtm.terms.isin(list(terms)))
-        dtm = DocumentTermMatrix(dtm.matrix[:, keep], dtm.rows, dtm.terms[keep], dtm.sizes)
+        dtm = GroupTermMatrix(dtm.matrix[:, keep], dtm.rows, dtm.terms[keep], dtm.sizes)
     labels = _segment_labels(segments, by).reindex(dtm.rows)
     frames = []
     for group in pd.unique(labels.to_numpy()):
@@ -1152,7 +1050,7 @@ def function_word_rates(
     0        obligation       b      4
     2        commitment              0
     """
-    _check_columns(
+    require_columns(
         profile, [by, "function_subclass", "n", "per_1k", "words"], "function-word profile",
         "build it with function_word_profile()",
     )
@@ -1190,9 +1088,10 @@ def function_word_rates(
     return out
 
 
+@takes_matrix
 def document_permutation(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None,
     terms: Sequence[str],
     by: str = "actor_type",
     *,
@@ -1201,7 +1100,7 @@ def document_permutation(
     n_resamples: int = 9999,
     seed: int = 0,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
 ) -> pd.DataFrame:
     """Check ``terms`` with a document-level permutation test: group labels shuffled across
     documents (:func:`analysis.stats.permutation_log_ratio` with documents as the units).
@@ -1224,16 +1123,17 @@ class TermList(list):  # type: ignore[type-arg]
         return TermList(self)
 
 
+@takes_matrix
 def key_candidates(
     keyness: pd.DataFrame,
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     target: Any,
     reference: Any = None,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     spread: bool = True,
     letters_and_numbers: bool = False,
 ) -> pd.DataFrame:
@@ -1275,10 +1175,11 @@ def key_candidates(
     return result
 
 
+@takes_matrix
 def top_key_terms(
     keyness: pd.DataFrame,
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     target: Any,
@@ -1287,7 +1188,7 @@ def top_key_terms(
     n_resamples: int = 1999,
     seed: int = 0,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     spread: bool = True,
     letters_and_numbers: bool = False,
     candidates: pd.DataFrame | None = None,
@@ -1353,7 +1254,7 @@ def top_key_terms(
     AnalysisError
         When ``keyness`` lacks a column or holds several comparisons, or ``top`` < 1.
     """
-    _check_columns(
+    require_columns(
         keyness, _KEY_COLUMNS, "keyness", "build it with group_keyness(..., target=...)"
     )
     if "group" in keyness.columns:
@@ -1412,7 +1313,7 @@ def adjust_checks(key_terms: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy of ``key_terms`` with ``p_check_adj`` (float64) after ``p_check``.
     """
-    _check_columns(key_terms, ["p_check"], "key-terms", "build it with top_key_terms()")
+    require_columns(key_terms, ["p_check"], "key-terms", "build it with top_key_terms()")
     out = key_terms.copy()
     p = out["p_check"].to_numpy(dtype=float)
     adjusted = np.full(len(p), np.nan)
@@ -1449,7 +1350,7 @@ def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series
     AnalysisError
         When a column is missing or the table holds more than one comparison.
     """
-    _check_columns(
+    require_columns(
         key_terms, ["n_target", "n_reference", "too_small", "p_perm"], "key-terms",
         "build it with top_key_terms()",
     )

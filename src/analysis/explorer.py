@@ -129,7 +129,7 @@ def _with_side(tables: Pipeline, by: str, target: str, reference: str,
     members = set(groups) if reference == REST else {target, reference}
     values = tables.segments[by].astype(str)
     side = values.where(values == target, reference).where(values.isin(members), None)
-    return replace(tables, segments=tables.segments.assign(**{SIDE: side.to_numpy()}))
+    return tables.with_segments(tables.segments.assign(**{SIDE: side.to_numpy()}))
 
 
 def _restrict(

@@ -10,45 +10,134 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis import dtm as dtm_module
 from analysis import tablestore
 from analysis.clean import cleaning_log
 from analysis.corpus import describe_corpus, load_corpus
+from analysis.dtm import DocumentTermMatrix
 from analysis.segment import ANALYSIS_KINDS, segment_corpus
 from analysis.segment import sentences as split_sentences
 from analysis.tokenise import tokenise
 
 
-@dataclass(frozen=True)
 class Pipeline:
     """The tables of one corpus, each documented by the function that builds it.
 
-    ``segments`` holds every unit; ``tokens`` only those of ``kinds`` (body paragraphs and list
-    items by default), which is what analyses count. ``sentences`` is derived when first asked
-    for (no count needs it: each token already carries its sentence number).
+    ``segments`` holds every unit; ``dtm`` (:class:`analysis.dtm.DocumentTermMatrix`) counts
+    those of ``kinds`` (body paragraphs and list items by default), which is what every
+    count-based analysis takes. The token table (``tokens``, with offsets, for the views that
+    need word positions: concordances, collocates, the term explorer) and ``sentences`` are
+    derived when first asked for; a build that has them in its cache reads them from there.
     """
 
-    corpus: pd.DataFrame
-    cleaning_log: pd.DataFrame
-    segments: pd.DataFrame
-    tokens: pd.DataFrame
-    kinds: tuple[str, ...] = ANALYSIS_KINDS
+    def __init__(
+        self,
+        corpus: pd.DataFrame,
+        cleaning_log: pd.DataFrame,
+        segments: pd.DataFrame,
+        tokens: pd.DataFrame | None = None,
+        *,
+        kinds: Iterable[str] = ANALYSIS_KINDS,
+        mwe: bool | Iterable[str] = True,
+        dtm: DocumentTermMatrix | None = None,
+        cache_key: str | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.cleaning_log = cleaning_log
+        self.segments = segments
+        self.kinds = tuple(kinds)
+        self.mwe = mwe if isinstance(mwe, bool) else tuple(mwe)
+        self._tokens = tokens
+        self._dtm = dtm
+        self._cache_key = cache_key
+
+    def __repr__(self) -> str:
+        return (f"Pipeline({len(self.corpus):,} documents, {len(self.segments):,} units, "
+                f"kinds={list(self.kinds)}, mwe={self.mwe!r})")
+
+    @property
+    def dtm(self) -> DocumentTermMatrix:
+        """Sparse unit x term counts of the units of ``kinds`` (counted from the token table
+        when it is in hand, else straight from the texts)."""
+        if self._dtm is None:
+            if self._tokens is not None:
+                self._dtm = dtm_module.for_tokens(self._tokens, self.segments,
+                                                  mwe=bool(self.mwe), kinds=self.kinds)
+            else:
+                self._dtm = dtm_module.count_documents(self.corpus, self.segments,
+                                                       mwe=self.mwe, kinds=self.kinds)
+        return self._dtm
+
+    @property
+    def tokens(self) -> pd.DataFrame:
+        """The token table of the units of ``kinds`` (see :func:`analysis.tokenise.tokenise`),
+        built (or read from the cache) when first asked for."""
+        if self._tokens is None:
+            root = tablestore.cache_root() if self._cache_key else None
+            stored = (tablestore.read_entry(root, _tokens_key(self._cache_key), ("tokens",))
+                      if root is not None and self._cache_key else None)
+            if stored is not None:
+                self._tokens = stored["tokens"]
+            else:
+                self._tokens = tokenise(self.analysed_units(), self.corpus, mwe=self.mwe)
+                if root is not None and self._cache_key:
+                    tablestore.write_entry(root, _tokens_key(self._cache_key),
+                                           {"tokens": self._tokens})
+        return self._tokens
+
+    def with_segments(self, segments: pd.DataFrame) -> Pipeline:
+        """The same tables with another segment table holding the same units (for example with
+        a column added to group them by); the matrix and token table are shared."""
+        return Pipeline(self.corpus, self.cleaning_log, segments, self._tokens, kinds=self.kinds,
+                        mwe=self.mwe, dtm=self._dtm, cache_key=self._cache_key)
+
+    def analysed_units(self) -> pd.DataFrame:
+        """The rows of ``segments`` of the kinds analysed."""
+        return self.segments[self.segments["kind"].isin(list(self.kinds))]
+
+    def tokens_of(self, seg_ids: Iterable[str]) -> pd.DataFrame:
+        """The token table of some units only (tokenised now unless the whole table is in
+        hand): for a view of a few units of a large corpus."""
+        wanted = set(seg_ids)
+        if self._tokens is not None:
+            return self._tokens[self._tokens["seg_id"].isin(wanted)].reset_index(drop=True)
+        units = self.segments[self.segments["seg_id"].isin(wanted)]
+        return tokenise(units, self.corpus, mwe=self.mwe)
+
+    def tokens_using(self, terms: Iterable[str]) -> pd.DataFrame:
+        """The token table of the units that use any of ``terms`` (normal forms, as in the
+        matrix's terms table), located through the matrix: what a concordance of those terms
+        needs, without tokenising the rest of the corpus."""
+        return self.tokens_of(self.units_using(terms))
+
+    def units_using(self, terms: Iterable[str]) -> list[str]:
+        """The seg_ids (reading order) of the analysed units that use any of ``terms``."""
+        matrix = self.dtm
+        columns = pd.Index(matrix.terms["term"]).get_indexer(list(terms))
+        columns = columns[columns >= 0]
+        if not len(columns):
+            return []
+        rows = np.flatnonzero(np.asarray(matrix.counts[:, columns].sum(axis=1)).ravel())
+        return matrix.units["seg_id"].to_numpy(dtype=object)[rows].tolist()
 
     @cached_property
     def sentences(self) -> pd.DataFrame:
         """The sentences of the units of ``kinds`` (see :func:`analysis.segment.sentences`)."""
-        analysed = self.segments[self.segments["kind"].isin(list(self.kinds))]
-        return split_sentences(analysed, self.corpus)
+        return split_sentences(self.analysed_units(), self.corpus)
 
     def describe(self) -> pd.DataFrame:
         """Per-document summary (see :func:`analysis.corpus.describe_corpus`)."""
         return describe_corpus(self.corpus, self.segments, self.tokens)
+
+
+def _tokens_key(key: str) -> str:
+    return f"{key}-tokens"
 
 
 def build(
@@ -60,16 +149,20 @@ def build(
     jobs: int | None = None,
     executor: Executor | None = None,
     while_waiting: Callable[[], object] | None = None,
+    tokens: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Pipeline:
-    """Load a corpus from its manifest and build every foundation table.
+    """Load a corpus from its manifest and build its foundation tables and its matrix.
 
-    The corpus is always read and checked; the tables built from it (cleaning log, units,
-    tokens; sentences are derived on demand) are kept in an on-disk cache
-    (:mod:`analysis.tablestore`, under ``$ANALYSIS_CACHE`` or ``.cache/tables``;
-    ``ANALYSIS_CACHE=off`` switches it off), keyed by a SHA-256 of the corpus table (every text
-    and metadata value), the package's code and data and the options. Any change to a text, the
-    manifest, the code or an option gives a new key, so a cached table is the table this call
-    would build; a report build computes them once and every notebook reads them.
+    The corpus is always read and checked. The tables built from it are a map over documents
+    and a sum: each share of documents is cleaned, cut into units and counted (no token table,
+    no sentence splitting), and the shares are put back together in corpus order. They are
+    kept in an on-disk cache (:mod:`analysis.tablestore`, under ``$ANALYSIS_CACHE`` or
+    ``.cache/tables``; ``ANALYSIS_CACHE=off`` switches it off), keyed by a SHA-256 of the corpus
+    table (every text and metadata value), the package's code and data and the options. Any
+    change to a text, the manifest, the code or an option gives a new key, so a cached table is
+    the table this call would build; a report build computes them once and every notebook
+    reads them.
 
     Parameters
     ----------
@@ -78,14 +171,14 @@ def build(
     mwe
         Passed to :func:`analysis.tokenise.tokenise`.
     kinds
-        Unit kinds to tokenise.
+        Unit kinds to count (and tokenise).
     cache
         Read and write the cache (False: always build).
     jobs
         Worker processes that build the tables, each for a share of the documents (None or 1:
         in this process). The tables are the same whatever the number: each document's units
-        and tokens depend on that document alone, and the shares are put back
-        together in corpus order.
+        and counts depend on that document alone, and the shares are put back together in
+        corpus order.
     executor
         Any :class:`concurrent.futures.Executor` to run the shares on instead (for example a
         Dask cluster's ``Client(...).get_executor()``); ``jobs`` then sets how many shares
@@ -94,20 +187,39 @@ def build(
         Called in this process once the shares are handed to the workers, while they build (a
         report build imports the notebooks' libraries then); not called when the tables come
         from the cache or are built in this process.
+    tokens
+        Build the token table now as well, in the same map (a report build does, as its
+        notebooks show concordances); by default it is built when first asked for
+        (:attr:`Pipeline.tokens`).
+    progress
+        Called with ``(documents done, documents in all)`` as shares finish.
+
+    Returns
+    -------
+    Pipeline
+        ``corpus``, ``cleaning_log``, ``segments``, ``dtm`` and, on demand, ``tokens`` and
+        ``sentences``.
     """
     corpus = load_corpus(manifest)
     kinds = tuple(kinds)
     root = tablestore.cache_root() if cache else None
-    key = cache_key(corpus, mwe=mwe, kinds=kinds) if root is not None else ""
-    if root is not None:
+    key = cache_key(corpus, mwe=mwe, kinds=kinds) if root is not None else None
+    wanted = _CACHED + (("tokens",) if tokens else ())
+    if root is not None and key is not None:
         stored = tablestore.read_entry(root, key, _CACHED)
-        if stored is not None:
-            return Pipeline(corpus=corpus, kinds=kinds, **stored)
+        token_table = (tablestore.read_entry(root, _tokens_key(key), ("tokens",))
+                       if tokens else {})
+        if stored is not None and token_table is not None:
+            if progress is not None:
+                progress(len(corpus), len(corpus))
+            return _assemble(corpus, stored, token_table.get("tokens"), mwe, kinds, key)
     shares = _shares(corpus, jobs if executor is None else (jobs or 4 * (os.cpu_count() or 1)))
     if len(shares) == 1:
-        tables = _build_tables(corpus, mwe, kinds)
+        tables = _build_tables(corpus, mwe, kinds, tokens)
+        if progress is not None:
+            progress(len(corpus), len(corpus))
     elif executor is not None:
-        tables = _gather(executor, shares, mwe, kinds, while_waiting)
+        tables = _gather(executor, shares, mwe, kinds, tokens, while_waiting, progress)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -116,51 +228,70 @@ def build(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(len(shares), jobs or 1),
                                  mp_context=context) as pool:
-            tables = _gather(pool, shares, mwe, kinds, while_waiting)
-    if root is not None:
-        tablestore.write_entry(root, key, tables)
-    return Pipeline(corpus=corpus, kinds=kinds, **tables)
+            tables = _gather(pool, shares, mwe, kinds, tokens, while_waiting, progress)
+    tables = {name: tables[name] for name in wanted}
+    if root is not None and key is not None:
+        tablestore.write_entry(root, key, {name: tables[name] for name in _CACHED})
+        if tokens:
+            tablestore.write_entry(root, _tokens_key(key), {"tokens": tables["tokens"]})
+    return _assemble(corpus, tables, tables.get("tokens"), mwe, kinds, key)
 
 
-_CACHED = ("cleaning_log", "segments", "tokens")
+_DTM_TABLES = ("dtm_units", "dtm_terms", "dtm_counts")
+_CACHED = ("cleaning_log", "segments", *_DTM_TABLES)
 
 #: Fewest documents in a share of a parallel build (below it, one process is quicker).
 MIN_SHARE_DOCUMENTS = 25
 
 
-def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str],
-                  kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def _assemble(corpus: pd.DataFrame, tables: dict[str, pd.DataFrame],
+              token_table: pd.DataFrame | None, mwe: bool | Iterable[str],
+              kinds: tuple[str, ...], key: str | None) -> Pipeline:
+    matrix = DocumentTermMatrix.from_tables(tables, mwe=mwe, kinds=kinds)
+    return Pipeline(corpus, tables["cleaning_log"], tables["segments"], token_table,
+                    kinds=kinds, mwe=mwe, dtm=matrix, cache_key=key)
+
+
+def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...],
+                  tokens: bool = False) -> dict[str, pd.DataFrame]:
     """The foundation tables of some documents (all of them, or one share of a parallel
     build)."""
     segments = segment_corpus(corpus)
-    analysed = segments[segments["kind"].isin(kinds)]
-    return {
-        "cleaning_log": cleaning_log(corpus),
-        "segments": segments,
-        "tokens": tokenise(analysed, corpus, mwe=mwe),
-    }
+    tables = {"cleaning_log": cleaning_log(corpus), "segments": segments,
+              **dtm_module.count_documents(corpus, segments, mwe=mwe, kinds=kinds).to_tables()}
+    if tokens:
+        tables["tokens"] = tokenise(segments[segments["kind"].isin(kinds)], corpus, mwe=mwe)
+    return tables
 
 
 Encoded = dict[str, tuple[dict[str, np.ndarray], dict[str, object]]]
 
 
-def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str],
-                 kinds: tuple[str, ...]) -> Encoded:
+def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...],
+                 tokens: bool = False) -> Encoded:
     """The tables of one share, encoded as arrays and word lists (:func:`tablestore.encode_frame`):
     a token table's text columns sent as Python strings would cost the parent as much time to
     receive as the worker took to build them."""
     return {name: tablestore.encode_frame(table, name)
-            for name, table in _build_tables(corpus, mwe, kinds).items()}
+            for name, table in _build_tables(corpus, mwe, kinds, tokens).items()}
 
 
 def _gather(executor: Executor, shares: list[pd.DataFrame], mwe: bool | Iterable[str],
-            kinds: tuple[str, ...], while_waiting: Callable[[], object] | None
-            ) -> dict[str, pd.DataFrame]:
+            kinds: tuple[str, ...], tokens: bool, while_waiting: Callable[[], object] | None,
+            progress: Callable[[int, int], None] | None) -> dict[str, pd.DataFrame]:
     """Hand every share to the executor, run ``while_waiting``, then put the tables together."""
-    futures = [executor.submit(_build_share, share, mwe, kinds) for share in shares]
+    futures = [executor.submit(_build_share, share, mwe, kinds, tokens) for share in shares]
     if while_waiting is not None:
         while_waiting()
-    return _concat([future.result() for future in futures])
+    if progress is not None:
+        from concurrent.futures import as_completed
+
+        sizes = {future: len(share) for future, share in zip(futures, shares, strict=True)}
+        done, total = 0, sum(sizes.values())
+        for future in as_completed(futures):
+            done += sizes[future]
+            progress(done, total)
+    return _concat([future.result() for future in futures], mwe, kinds)
 
 
 def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:
@@ -176,14 +307,21 @@ def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:
     return [corpus.iloc[a:b] for a, b in zip(edges[:-1], edges[1:], strict=False)]
 
 
-def _concat(parts: list[Encoded]) -> dict[str, pd.DataFrame]:
+def _concat(parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, ...]
+            ) -> dict[str, pd.DataFrame]:
     """Put the shares' tables back together in corpus order, as one build would give them."""
     tables = {}
-    for name in _CACHED:
+    for name in ("cleaning_log", "segments", "tokens"):
+        if name not in parts[0]:
+            continue
         frames = [tablestore.decode_frame(*part[name], name) for part in parts]
         # a share with nothing in a table gives it default dtypes; the others carry the real
         filled = [f for f in frames if len(f)] or frames[:1]
         tables[name] = pd.concat(filled, ignore_index=True)
+    matrices = [DocumentTermMatrix.from_tables(
+        {name: tablestore.decode_frame(*part[name], name) for name in _DTM_TABLES},
+        mwe=mwe, kinds=kinds) for part in parts]
+    tables.update(dtm_module.concat(matrices).to_tables())
     return tables
 
 

@@ -35,8 +35,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-#: Entries kept in a cache folder; older ones (by last use) are removed when one is written.
-KEEP_ENTRIES = 6
+#: Entries kept in a cache folder; older ones (by last use) are removed when one is written
+#: (a build's tables and its token table are two entries).
+KEEP_ENTRIES = 12
 
 
 class CacheFormatError(ValueError):

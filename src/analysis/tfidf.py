@@ -19,9 +19,9 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from analysis.counts import Unit, unit_term_counts
+from analysis.counts import Unit, takes_matrix, unit_term_counts
+from analysis.dtm import DocumentTermMatrix
 from analysis.errors import AnalysisError
-from analysis.segment import ANALYSIS_KINDS
 
 __all__ = [
     "MAX_SIMILARITY_CELLS",
@@ -62,14 +62,15 @@ class SegmentTfidf:
     idf: np.ndarray
 
 
+@takes_matrix
 def segment_tfidf(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     *,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
+    kinds: Sequence[str] | None = None,
 ) -> SegmentTfidf:
     """Fit scikit-learn's TF-IDF on the analysed segments, one document per segment.
 
@@ -147,15 +148,16 @@ def _group_rows(weights: SegmentTfidf, by: str) -> np.ndarray:
     return weights.segments[by].to_numpy(dtype=object)
 
 
+@takes_matrix
 def tfidf_contrast(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     target: Any = None,
     reference: Any = None,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
 ) -> pd.DataFrame:
     """Contrast two groups by the mean TF-IDF of each term over their paragraphs.
@@ -340,14 +342,15 @@ def _top_columns(block: np.ndarray, k: int) -> np.ndarray:
     return np.argpartition(-block, k - 1, axis=1)[:, :k]
 
 
+@takes_matrix
 def paragraph_similarity(
-    tokens: pd.DataFrame,
-    segments: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
+    segments: pd.DataFrame | None = None,
     by: str = "actor_type",
     *,
     groups: tuple[Any, Any] | None = None,
     unit: Unit = "norm",
-    mwe: bool = True,
+    mwe: bool | None = None,
     stopwords: bool = False,
     max_cells: int = MAX_SIMILARITY_CELLS,
     top: int = TOP_PAIRS,

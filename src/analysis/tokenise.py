@@ -21,7 +21,7 @@ so every token maps back to the raw text: ``raw[start:end] == token``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -281,8 +281,15 @@ def tokenise_text(
     return cols
 
 
-def _type_flags(norms: pd.Index, *, stems: list[str] | None = None) -> pd.DataFrame:
-    """Stem and flags for each distinct normal form (computed once per type, not per token).
+def is_punctuation(norms: Sequence[str]) -> np.ndarray:
+    """Whether each normal form is punctuation (the token table's ``is_punct``)."""
+    return np.fromiter((bool(_PUNCT_RE.match(n)) for n in norms), dtype=bool, count=len(norms))
+
+
+def type_flags(norms: pd.Index, *, stems: list[str] | None = None) -> pd.DataFrame:
+    """Stem and flags for each distinct normal form (computed once per type, not per token):
+    ``stem``, ``is_punct``, ``is_stop``, ``is_number``, ``function_class``,
+    ``function_subclass``, ``is_function``.
 
     ``stems`` gives the stems when the caller has them already (worked out in parallel).
     """
@@ -368,7 +375,7 @@ def tokenise(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS})
     tokens = pd.DataFrame({**strings, **{k: np.concatenate(v) for k, v in arrays.items()}})
     codes, uniques = pd.factorize(tokens["norm"])
-    flags = _type_flags(pd.Index(uniques)).take(codes).reset_index(drop=True)
+    flags = type_flags(pd.Index(uniques)).take(codes).reset_index(drop=True)
     tokens = pd.concat([tokens, flags], axis=1)
     # An all-capital word of two or more letters is an acronym, not a pronoun or a modal: "US"
     # in "the US State Department" is not "us". (A heading in capitals is not counted anyway.)

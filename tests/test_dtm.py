@@ -1,0 +1,170 @@
+"""Tests for analysis.dtm: one document-term matrix, built two ways, taken by every count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+
+from analysis import counts, dtm, pipeline, synthetic, tfidf
+from analysis.errors import AnalysisError
+from analysis.segment import ANALYSIS_KINDS
+from analysis.tokenise import type_flags
+
+
+@pytest.fixture(scope="module")
+def seeds() -> pipeline.Pipeline:
+    return pipeline.build(cache=False)
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory) -> pipeline.Pipeline:
+    """Sixty web-like statements in three groups (bylines, share lines, list items)."""
+    manifest = synthetic.write_corpus(tmp_path_factory.mktemp("many") / "corpus", 60, words=160)
+    return pipeline.build(manifest, cache=False)
+
+
+def _first_order(matrix: dtm.DocumentTermMatrix) -> list[list[int]]:
+    """Each row's columns in order of first use (what ``first`` is for)."""
+    out = []
+    for r in range(matrix.counts.shape[0]):
+        a, b = matrix.counts.indptr[r], matrix.counts.indptr[r + 1]
+        cols = matrix.counts.indices[a:b]
+        out.append(cols[np.argsort(matrix.first[a:b], kind="stable")].tolist())
+    return out
+
+
+def _same(a: dtm.DocumentTermMatrix, b: dtm.DocumentTermMatrix) -> None:
+    assert a.shape == b.shape
+    assert (a.counts != b.counts).nnz == 0 and a.counts.dtype == b.counts.dtype == np.int64
+    assert np.array_equal(a.counts.indices, b.counts.indices)
+    pd.testing.assert_frame_equal(a.terms, b.terms)
+    common = [c for c in a.units.columns if c in b.units.columns]
+    assert common[:8] == list(dtm.UNIT_COLUMNS)
+    pd.testing.assert_frame_equal(a.units[common], b.units[common])
+    assert _first_order(a) == _first_order(b)
+    assert (a.mwe, a.kinds) == (b.mwe, b.kinds)
+
+
+@pytest.mark.parametrize("mwe", [True, False])
+@pytest.mark.parametrize("which", ["seeds", "many"])
+def test_counting_texts_equals_counting_the_token_table(which, mwe, request):
+    """The map step (raw texts, no token table, no sentences) and a count of the token table
+    give the same matrix: counts, column order, terms and units tables, order of first use.
+    Without multiword expressions the table's joined tokens are split back into words."""
+    built = request.getfixturevalue(which)
+    from_texts = dtm.count_documents(built.corpus, built.segments, mwe=mwe)
+    from_table = dtm.from_tokens(built.tokens, built.segments, mwe=mwe)
+    _same(from_texts, from_table)
+    assert from_texts.terms["is_mwe"].any() == (mwe and which == "seeds")
+
+
+def test_counts_are_those_of_count_vectorizer(seeds):
+    """Each unit's row holds the counts scikit-learn's CountVectorizer gives for the unit's
+    words (punctuation left out); running words are the words, stopwords included."""
+    matrix = seeds.dtm
+    words = counts.analysis_words(seeds.tokens, seeds.segments)
+    per_unit = words.groupby("seg_id", sort=False)["norm"].agg(list)
+    rows = matrix.units["seg_id"].map(per_unit).apply(lambda v: v if isinstance(v, list) else [])
+    vectorizer = CountVectorizer(analyzer=lambda values: values, lowercase=False)
+    expected = vectorizer.fit_transform(rows.tolist())
+    order = [vectorizer.vocabulary_[t] for t in matrix.terms["term"]]
+    assert (matrix.counts.toarray() == expected.toarray()[:, order]).all()
+    running = words.groupby("seg_id", sort=False)["n_words"].sum()
+    assert matrix.units.set_index("seg_id")["n_words"].reindex(running.index).equals(running)
+    flags = type_flags(pd.Index(matrix.terms["term"]))
+    for column in ("stem", "is_stop", "is_number", "function_class", "is_function"):
+        assert matrix.terms[column].tolist() == flags[column].tolist(), column
+    assert set(matrix.units["kind"]) <= set(ANALYSIS_KINDS)
+    assert matrix.counts.has_sorted_indices
+
+
+def test_traceable_to_raw_offsets(seeds):
+    """Every unit row carries its raw offsets: the corpus text sliced there holds each of the
+    row's counted terms."""
+    matrix = seeds.dtm
+    from analysis.tokenise import normalise
+
+    texts = seeds.corpus.set_index("doc_id")["text"]
+    terms = matrix.terms["term"].to_numpy()
+    for r, unit in enumerate(matrix.units.itertuples()):
+        raw = normalise(texts[unit.doc_id][unit.start:unit.end])
+        a, b = matrix.counts.indptr[r], matrix.counts.indptr[r + 1]
+        for term in terms[matrix.counts.indices[a:b]]:
+            assert term.split(" ")[0] in raw, (unit.seg_id, term)
+
+
+def test_shares_put_together_equal_one_count(many):
+    """Counts of consecutive shares of the documents, stacked, equal one count of them all."""
+    whole = dtm.count_documents(many.corpus, many.segments)
+    parts = []
+    for share in pipeline._shares(many.corpus, 3):
+        units = many.segments[many.segments["doc_id"].isin(share["doc_id"])]
+        parts.append(dtm.count_documents(share, units))
+    assert len(parts) == 2
+    _same(dtm.concat(parts), whole)
+    _same(dtm.DocumentTermMatrix.from_tables(whole.to_tables(), mwe=True, kinds=ANALYSIS_KINDS),
+          whole)
+
+
+def test_analyses_take_the_matrix_and_give_the_token_tables_numbers(many):
+    """term_counts, group_keyness, document_keyness, the TF-IDF contrast and segment weights
+    give the same tables, bit for bit, from the matrix as from the token and segment tables."""
+    tokens, segments, matrix = many.tokens, many.segments, many.dtm
+    for unit in ("norm", "stem"):
+        pd.testing.assert_frame_equal(
+            counts.term_counts(matrix, by="actor_type", unit=unit, trace=True),
+            counts.term_counts(tokens, segments, "actor_type", unit=unit, trace=True),
+            check_exact=True)
+    pd.testing.assert_frame_equal(
+        counts.group_keyness(matrix, target="government", trace=True),
+        counts.group_keyness(tokens, segments, target="government", trace=True),
+        check_exact=True)
+    pd.testing.assert_frame_equal(
+        counts.document_keyness(matrix, target="government"),
+        counts.document_keyness(tokens, segments, target="government"), check_exact=True)
+    pd.testing.assert_frame_equal(tfidf.tfidf_contrast(matrix, by="actor_type"),
+                                  tfidf.tfidf_contrast(tokens, segments, by="actor_type"),
+                                  check_exact=True)
+    a = tfidf.segment_tfidf(matrix)
+    b = tfidf.segment_tfidf(tokens, segments)
+    assert np.array_equal(a.matrix.data, b.matrix.data)
+    assert np.array_equal(a.matrix.indices, b.matrix.indices)
+    pd.testing.assert_series_equal(counts.group_totals(matrix, by="doc_id"),
+                                   counts.group_totals(tokens, segments, "doc_id"))
+
+
+def test_a_matrix_keeps_its_options():
+    """Counting options are fixed when a matrix is built: asking for others says so, and
+    views that need word positions ask for the token table."""
+    built = pipeline.build(cache=False, mwe=False)
+    with pytest.raises(AnalysisError, match="mwe=False, not mwe=True"):
+        counts.term_counts(built.dtm, mwe=True)
+    assert not counts.term_counts(built.dtm)["term"].str.contains(" ").any()
+    with pytest.raises(AnalysisError, match="kinds"):
+        counts.term_counts(built.dtm, kinds=["body"])
+    with pytest.raises(AnalysisError, match="needs word positions.*token table"):
+        counts.ngram_counts(built.dtm)
+    with pytest.raises(AnalysisError, match="needs its segment table"):
+        counts.term_counts(built.tokens)
+
+
+def test_tokens_on_demand_and_only_where_needed(seeds, tmp_path, monkeypatch):
+    """A build makes no token table until one is asked for; the units using a term are found
+    through the matrix, and only they are tokenised for a view of that term."""
+    monkeypatch.setenv("ANALYSIS_CACHE", str(tmp_path / "cache"))
+    built = pipeline.build()
+    assert built._tokens is None
+    units = built.units_using(["people smuggling", "smuggling of migrants", "not a word"])
+    assert units and set(units) < set(built.dtm.units["seg_id"])
+    few = built.tokens_using(["people smuggling"])
+    assert len(few) and set(few["seg_id"]) <= set(units)
+    assert "people smuggling" in set(few["norm"])
+    whole = built.tokens
+    expected = whole[whole["seg_id"].isin(set(few["seg_id"]))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(few, expected)
+    # a later build reads the token table from the cache
+    again = pipeline.build()
+    assert again._tokens is None
+    pd.testing.assert_frame_equal(again.tokens, whole)
