@@ -1,25 +1,29 @@
-"""Time the lexical pipeline against scikit-learn on a deterministic synthetic corpus.
+"""Time the notebooks' counting path against scikit-learn on a deterministic synthetic corpus.
 
 Generates (once, under ``benchmarks/_data/``, gitignored) a corpus of documents with a
-Zipf-distributed vocabulary, numbered paragraphs and a manifest, then times in one run:
+Zipf-distributed vocabulary, numbered paragraphs and a manifest, then measures in one run, each
+in a fresh process (so that each peak memory is its own):
 
-* project: load -> segment -> tokenise -> term counts -> keyness -> TF-IDF contrast, as a map over
-  chunks of documents in worker processes with a sum of sparse segment x term counts
-  (``analysis.corpus_counts.count_corpus``), so no full token table is ever held;
 * scikit-learn: ``CountVectorizer`` (group counts) + ``TfidfVectorizer`` (paragraph TF-IDF) on the
-  same paragraph texts.
+  same paragraph texts, in one process (its vectorisers are single-threaded);
+* the project, as the notebooks run it: ``pipeline.build(manifest, jobs=N)`` (load, clean,
+  segment and count into the document-term matrix, a map over documents), then
+  ``counts.group_keyness(p.dtm, ...)`` and ``tfidf.tfidf_contrast(p.dtm, ...)``; with one
+  worker process and with two.
 
-Prints tokens/s of both, their ratio (project / sklearn; target >= 1.0) and the peak resident
-memory of the process. Usage::
+Prints words/s of each, the ratios project / scikit-learn (targets: >= 1.0 on one core, >= 1.8
+on two) and the peak resident memory of the largest process (target < 1 GB). Usage::
 
-    python benchmarks/bench_pipeline.py --tokens 1e6
+    python benchmarks/bench_pipeline.py --tokens 1e6 --tokens 1e7
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -70,44 +74,26 @@ def generate(n_tokens: int, *, seed: int = 20240711, words_per_doc: int = 2500) 
     return manifest
 
 
-def run_project(
-    manifest: Path, chunk_docs: int | None, jobs: int | None
-) -> tuple[float, int, dict]:
-    """Run load -> segment -> tokenise -> counts -> keyness -> TF-IDF contrast.
-
-    Segmenting, tokenising and counting run as a map over chunks of documents in worker
-    processes with a sum of sparse counts (:func:`analysis.corpus_counts.count_corpus`); the same
-    functions as the table pipeline, without holding a token table.
-    """
-    from analysis import stats
-    from analysis.corpus import load_corpus
-    from analysis.corpus_counts import count_corpus
+def run_project(manifest: Path, jobs: int) -> dict:
+    """The notebooks' path: build the matrix, then group keyness and the TF-IDF contrast."""
+    from analysis import counts, pipeline, tfidf
 
     timings: dict[str, float] = {}
-    start = time.perf_counter()
+    start = t = time.perf_counter()
+    built = pipeline.build(manifest, cache=False, jobs=jobs)
+    timings["build (load, clean, segment, count)"] = time.perf_counter() - t
     t = time.perf_counter()
-    corpus = load_corpus(manifest)
-    timings["load"] = time.perf_counter() - t
+    counts.group_keyness(built.dtm, target="civil_society", reference="government")
+    timings["group keyness"] = time.perf_counter() - t
     t = time.perf_counter()
-    counted = count_corpus(corpus, mwe=False, jobs=jobs, chunk_docs=chunk_docs, progress=True)
-    timings["segment+tokenise+count"] = time.perf_counter() - t
-    t = time.perf_counter()
-    table = counted.group_counts("actor_type")
-    wide = table.pivot_table(index="term", columns="actor_type", values="n", fill_value=0)
-    totals = table.drop_duplicates("actor_type").set_index("actor_type")["total_tokens"]
-    timings["group counts"] = time.perf_counter() - t
-    t = time.perf_counter()
-    stats.keyness(wide["civil_society"], wide["government"],
-                  target_total=totals["civil_society"], reference_total=totals["government"])
-    timings["keyness"] = time.perf_counter() - t
-    t = time.perf_counter()
-    counted.tfidf_contrast("actor_type", target="civil_society", reference="government")
-    timings["tfidf"] = time.perf_counter() - t
-    n_words = int(counted.segments["n_words"].sum())
-    return time.perf_counter() - start, n_words, timings
+    tfidf.tfidf_contrast(built.dtm, by="actor_type", target="civil_society",
+                         reference="government")
+    timings["tfidf contrast"] = time.perf_counter() - t
+    return {"seconds": time.perf_counter() - start, "timings": timings,
+            "words": int(built.dtm.units["n_words"].sum())}
 
 
-def run_sklearn(manifest: Path) -> float:
+def run_sklearn(manifest: Path) -> dict:
     """Group counts with CountVectorizer and paragraph TF-IDF with TfidfVectorizer."""
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
@@ -126,27 +112,50 @@ def run_sklearn(manifest: Path) -> float:
     tv = TfidfVectorizer()
     w = tv.fit_transform(paras)
     _ = np.asarray(w[g == "civil_society"].mean(axis=0)) - np.asarray(w[g == "government"].mean(0))
-    return time.perf_counter() - start
+    return {"seconds": time.perf_counter() - start}
+
+
+def _peak_mb() -> float:
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def _measure(what: str, manifest: Path, jobs: int) -> dict:
+    """Run one measurement in a fresh process; return its figures and peak memory."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", what, "--manifest", str(manifest), "--jobs",
+         str(jobs)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tokens", type=float, default=1e7, help="corpus size in words")
-    parser.add_argument("--chunk-docs", type=int, default=None,
-                        help="documents per map step (default: count_corpus chooses)")
-    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    parser.add_argument("--tokens", type=float, action="append",
+                        help="corpus size in words (repeatable; default 1e6 and 1e7)")
+    parser.add_argument("--jobs", type=int, action="append",
+                        help="worker processes of the project's runs (repeatable; default 1 and 2)")
+    parser.add_argument("--one", choices=("sklearn", "project"), help=argparse.SUPPRESS)
+    parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    manifest = generate(int(args.tokens))
-    sk = run_sklearn(manifest)
-    proj, n_words, timings = run_project(manifest, args.chunk_docs, args.jobs)
-    peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    print(f"words: {n_words:,}")
-    print(f"sklearn: {sk:.2f} s, {n_words / sk:,.0f} words/s")
-    print(f"project: {proj:.2f} s, {n_words / proj:,.0f} words/s")
-    print("project stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
-    print(f"throughput ratio project/sklearn: {sk / proj:.3f} (target >= 1.0)")
-    print(f"peak memory (largest process): {peak_mb:,.0f} MB (target < 2048)")
+    if args.one:
+        jobs = (args.jobs or [1])[0]
+        result = (run_sklearn(args.manifest) if args.one == "sklearn"
+                  else run_project(args.manifest, jobs))
+        result["peak_mb"] = _peak_mb()
+        print(json.dumps(result))
+        return 0
+    for size in args.tokens or [1e6, 1e7]:
+        manifest = generate(int(size))
+        sk = _measure("sklearn", manifest, 1)
+        print(f"\n{int(size):,} words requested; scikit-learn: {sk['seconds']:.2f} s, "
+              f"peak {sk['peak_mb']:,.0f} MB")
+        for jobs in args.jobs or [1, 2]:
+            pr = _measure("project", manifest, jobs)
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in pr["timings"].items())
+            print(f"project, {jobs} worker(s): {pr['seconds']:.2f} s "
+                  f"({pr['words'] / pr['seconds']:,.0f} words/s; {stages}); "
+                  f"ratio {sk['seconds'] / pr['seconds']:.2f}x scikit-learn; "
+                  f"peak {pr['peak_mb']:,.0f} MB")
     return 0
 
 

@@ -168,3 +168,18 @@ def test_tokens_on_demand_and_only_where_needed(seeds, tmp_path, monkeypatch):
     again = pipeline.build()
     assert again._tokens is None
     pd.testing.assert_frame_equal(again.tokens, whole)
+
+
+@pytest.mark.parametrize("layout", ["", "line"])
+def test_web_copies_count_alike_both_ways(layout, web_manifest):
+    """Web copies (single-newline paragraphs, datelines, page furniture), read with the layout
+    the manifest's ``paragraphs`` column names: the map step counts what the token table
+    holds."""
+    from analysis.corpus import load_corpus
+    from analysis.segment import segment_corpus
+    from analysis.tokenise import tokenise
+
+    corpus = load_corpus(web_manifest).assign(paragraphs=layout)
+    segments = segment_corpus(corpus)
+    tokens = tokenise(segments, corpus, kinds=ANALYSIS_KINDS)
+    _same(dtm.count_documents(corpus, segments), dtm.from_tokens(tokens, segments))

@@ -610,9 +610,25 @@ def _unit_lists(counted: UnitTermCounts, codes: np.ndarray, labels: pd.Series,
 def _pair_counts(
     tokens: pd.DataFrame, segments: pd.DataFrame, by: str, options: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Return terms x groups counts and each group's running words (all groups, even empty)."""
-    table = term_counts(tokens, segments, by, **options)
-    wide = table.pivot_table(index="term", columns=by, values="n", aggfunc="sum", fill_value=0)
+    """Return terms x groups counts and each group's running words (all groups, even empty).
+
+    Terms are sorted; a stem label shared by several stems is one row (their counts summed);
+    terms no group uses are left out. One sparse product from the unit counts: the table
+    :func:`term_counts` would give, pivoted.
+    """
+    labels = _segment_labels(segments, by)
+    counted = unit_term_counts(tokens, segments, **options)
+    groups, _, indicator = counted.grouped(labels)
+    names, term_of_key = np.unique(counted.terms.astype(str), return_inverse=True)
+    merge = sparse.csr_matrix(
+        (np.ones(len(counted.keys), dtype=np.int64),
+         (np.arange(len(counted.keys)), term_of_key.ravel())),
+        shape=(len(counted.keys), len(names)))
+    n = (indicator @ counted.counts @ merge).tocsc()
+    used = np.flatnonzero(np.diff(n.indptr))  # terms some group uses
+    wide = pd.DataFrame(n[:, used].toarray().T.astype(np.int64),
+                        index=pd.Index(names[used].astype(object), name="term"),
+                        columns=pd.Index(groups, name=by))
     totals = group_totals(tokens, segments, by)
     return wide.reindex(columns=totals.index, fill_value=0), totals
 

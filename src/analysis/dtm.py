@@ -56,6 +56,8 @@ __all__ = [
     "concat",
     "count_documents",
     "for_tokens",
+    "forget_counts",
+    "with_flags",
     "from_tokens",
     "require_columns",
 ]
@@ -378,14 +380,28 @@ def _with_running_words(units: pd.DataFrame, running: np.ndarray) -> pd.DataFram
     return units
 
 
+def _words_in(terms: Sequence[str] | np.ndarray) -> np.ndarray:
+    """The words each term joins (1 + its spaces)."""
+    return np.fromiter((str(t).count(" ") + 1 for t in terms), dtype=np.int64, count=len(terms))
+
+
 def _terms_table(norms: Sequence[str], stems: Sequence[str] | None = None) -> pd.DataFrame:
     index = pd.Index(list(norms), dtype=object)
     flags = type_flags(index, stems=None if stems is None else list(stems))
     flags.insert(0, "term", index.to_numpy(dtype=object))
-    flags["n_words"] = np.fromiter((str(t).count(" ") + 1 for t in index), dtype=np.int64,
-                                   count=len(index))
+    flags["n_words"] = _words_in(index)
     flags["is_mwe"] = flags["n_words"] > 1
     return flags[list(TERM_COLUMNS)]
+
+
+def with_flags(matrix: DocumentTermMatrix) -> DocumentTermMatrix:
+    """The matrix with its terms table's stems and flags filled in (see ``flags`` of
+    :func:`count_documents`)."""
+    if list(matrix.terms.columns) == list(TERM_COLUMNS):
+        return matrix
+    return DocumentTermMatrix(matrix.counts, matrix.first, matrix.units,
+                              _terms_table(matrix.terms["term"].tolist()), matrix.mwe,
+                              matrix.kinds)
 
 
 def _matrix(rows: np.ndarray, codes: np.ndarray, n_rows: int, n_cols: int
@@ -438,6 +454,7 @@ def count_documents(
     *,
     mwe: bool | Iterable[str] = True,
     kinds: Sequence[str] = ANALYSIS_KINDS,
+    flags: bool = True,
 ) -> DocumentTermMatrix:
     """Count the analysed units of some documents straight from their raw texts.
 
@@ -452,6 +469,9 @@ def count_documents(
         The documents (``doc_id``, ``text`` and their metadata).
     segments
         Their units (:func:`analysis.segment.segment_corpus`).
+    flags
+        Fill the terms table's stems and flags (False: only ``term``; :func:`with_flags` fills
+        them later, once for many counts put together with :func:`concat`).
     """
     kinds = tuple(kinds)
     mwe_arg = _mwe_option(mwe)
@@ -477,16 +497,16 @@ def count_documents(
     all_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     type_codes, norms = pd.factorize(np.asarray(types, dtype=object))
     token_codes = type_codes[np.concatenate(codes)] if codes else np.zeros(0, np.int64)
-    flags = _terms_table(list(norms))
     # punctuation is not a word: dropped here, before the columns are numbered
     punct = is_punctuation(list(norms))
     words = ~punct[token_codes] if len(token_codes) else np.zeros(0, dtype=bool)
     word_rows, word_codes = all_rows[words], token_codes[words]
     # columns numbered in order of first use among the words
     column, used = pd.factorize(word_codes)
-    terms = flags.iloc[np.asarray(used, dtype=np.int64)].reset_index(drop=True)
+    names = np.asarray(norms, dtype=object)[np.asarray(used, dtype=np.int64)]
+    terms = _terms_table(names) if flags else pd.DataFrame({"term": names})
     counts, first = _matrix(word_rows, column, len(units), len(terms))
-    per_word = terms["n_words"].to_numpy(np.int64)
+    per_word = _words_in(names)
     running = np.bincount(word_rows, weights=per_word[column].astype(np.float64),
                           minlength=len(units)) if len(column) else np.zeros(len(units))
     return DocumentTermMatrix(counts, first, _with_running_words(units, running), terms,

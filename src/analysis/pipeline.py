@@ -255,13 +255,33 @@ def _assemble(corpus: pd.DataFrame, tables: dict[str, pd.DataFrame],
 def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...],
                   tokens: bool = False) -> dict[str, pd.DataFrame]:
     """The foundation tables of some documents (all of them, or one share of a parallel
-    build)."""
-    segments = segment_corpus(corpus)
-    tables = {"cleaning_log": cleaning_log(corpus), "segments": segments,
-              **dtm_module.count_documents(corpus, segments, mwe=mwe, kinds=kinds).to_tables()}
-    if tokens:
-        tables["tokens"] = tokenise(segments[segments["kind"].isin(kinds)], corpus, mwe=mwe)
+    build), built a few documents at a time: each document is cleaned once for its units, its
+    cleaning log and its counts (:func:`analysis.clean.clean_document` keeps the last few
+    hundred texts), and only a few documents' cleaned texts are held at once."""
+    parts = []
+    for start in range(0, max(len(corpus), 1), CHUNK_DOCUMENTS):
+        chunk = corpus.iloc[start:start + CHUNK_DOCUMENTS]
+        segments = segment_corpus(chunk)
+        part = {"cleaning_log": cleaning_log(chunk), "segments": segments,
+                "dtm": dtm_module.count_documents(chunk, segments, mwe=mwe, kinds=kinds,
+                                                  flags=False)}
+        if tokens:
+            part["tokens"] = tokenise(segments[segments["kind"].isin(kinds)], chunk, mwe=mwe)
+        parts.append(part)
+    tables = {}
+    for name in ("cleaning_log", "segments", "tokens"):
+        if name in parts[0]:
+            frames = [part[name] for part in parts]
+            filled = [f for f in frames if len(f)] or frames[:1]
+            tables[name] = (filled[0] if len(filled) == 1
+                            else pd.concat(filled, ignore_index=True))
+    matrix = dtm_module.concat([part["dtm"] for part in parts])
+    tables.update(dtm_module.with_flags(matrix).to_tables())
     return tables
+
+
+#: Documents cleaned, cut and counted together (well under the texts clean_document keeps).
+CHUNK_DOCUMENTS = 64
 
 
 Encoded = dict[str, tuple[dict[str, np.ndarray], dict[str, object]]]

@@ -706,10 +706,11 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
         ``date``, ``genre``, ``title``, ``venue`` where the corpus has them.
     """
     layouts = corpus["paragraphs"] if "paragraphs" in corpus.columns else ["auto"] * len(corpus)
-    frames, problems = [], []
+    rows: list[tuple] = []
+    problems = []
     for doc_id, raw, layout in zip(corpus["doc_id"], corpus["text"], layouts, strict=True):
         try:
-            frames.append(segment_document(raw, doc_id, layout=str(layout or "auto")))
+            rows.extend(segment_rows(raw, doc_id, layout=str(layout or "auto")))
         except SegmentationError as exc:
             problems.append(str(exc))  # every document that fails is named, not only the first
     if problems:
@@ -717,8 +718,8 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
             problems[0] if len(problems) == 1 else f"{len(problems)} documents cannot be "
             "segmented\n" + "\n".join(f"  - {p}" for p in problems)
         )
-    segments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=SEGMENT_COLUMNS)
+    # one table for every document's rows (a table per document costs more than its rows)
+    segments = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
     meta = corpus[["doc_id", *document_columns(corpus)]]
     return segments.merge(meta, on="doc_id", how="left", validate="many_to_one")
 

@@ -107,22 +107,26 @@ def segment_tfidf(
     out_row = np.full(len(counted.seg_ids), -1, dtype=np.int64)
     found = np.flatnonzero(where >= 0)
     out_row[where[found]] = found
-    entries = pd.DataFrame({
-        "row": out_row[coo.row], "col": np.searchsorted(names, labels[coo.col]),
-        "n": coo.data, "first": counted.first,
-    })
-    entries = entries[entries["row"] >= 0]
-    # a stem label shared by several stems is one column, first met at the earliest of them
-    entries = entries.groupby(["row", "col"], sort=False).agg(n=("n", "sum"),
-                                                              first=("first", "min"))
-    entries = entries.reset_index().sort_values(["row", "first"], kind="stable")
-    met = pd.unique(entries["col"].to_numpy())  # sorted-name column of each vocabulary id
+    row = out_row[coo.row]
+    keep = row >= 0
+    row, col = row[keep], np.searchsorted(names, labels[coo.col])[keep]
+    n, first = coo.data[keep], counted.first[keep]
+    if len(names) < len(labels):
+        # a stem label shared by several stems is one column, first met at the earliest of them
+        entries = pd.DataFrame({"row": row, "col": col, "n": n, "first": first})
+        entries = entries.groupby(["row", "col"], sort=False).agg(n=("n", "sum"),
+                                                                  first=("first", "min"))
+        entries = entries.reset_index()
+        row, col = entries["row"].to_numpy(), entries["col"].to_numpy()
+        n, first = entries["n"].to_numpy(), entries["first"].to_numpy()
+    order = np.lexsort((first, row))  # rows in order, each row's terms by first use
+    row, col, n = row[order], col[order], n[order]
+    met = pd.unique(col)  # sorted-name column of each vocabulary id
     vocabulary_id = np.empty(len(names), dtype=np.int64)
     vocabulary_id[met] = np.arange(len(met))
     counts = sparse.csr_matrix(
-        (entries["n"].to_numpy(dtype=np.float64),
-         vocabulary_id[entries["col"].to_numpy()].astype(np.int32),
-         np.searchsorted(entries["row"].to_numpy(), np.arange(len(rows) + 1))),
+        (n.astype(np.float64), vocabulary_id[col].astype(np.int32),
+         np.searchsorted(row, np.arange(len(rows) + 1))),
         shape=(len(rows), len(names)),
     )
     counts.sort_indices()  # by vocabulary id, as CountVectorizer sorts them
@@ -204,8 +208,7 @@ def contrast_table(
 ) -> pd.DataFrame:
     """Build the :func:`tfidf_contrast` table from a segments x terms TF-IDF matrix.
 
-    ``groups`` gives each row's group. Shared by :func:`tfidf_contrast` and
-    :meth:`analysis.corpus_counts.CorpusCounts.tfidf_contrast`.
+    ``groups`` gives each row's group.
     """
     order = list(pd.unique(groups))
     if len(order) < 2:

@@ -192,7 +192,7 @@ def tokenise_text(
     boundaries sit at white space, so no token straddles one.
 
     Used by :func:`tokenise`, and by callers that stream documents without building a table
-    (:func:`analysis.corpus_counts.count_corpus`): ``with_sentences=False`` skips sentence
+    (:func:`analysis.dtm.count_documents`): ``with_sentences=False`` skips sentence
     splitting (every ``sentence`` is 0) and ``with_tokens=False`` leaves out the ``token``,
     ``seg_id`` and ``norm`` lists; counting needs none of them. Returns ``seg_index`` (each
     token's unit, an index into ``spans``), ``sentence``, ``position``, ``start``, ``end``,
