@@ -44,7 +44,8 @@ def test_local_cluster_builds_the_tables_of_one_process(tmp_path, capsys, monkey
                                   dashboard_address=None) as cluster:
         with scheduler_executor(cluster.scheduler_address) as executor:
             assert executor is not None
-            spread = pipeline.build(manifest, cache=False, executor=executor, jobs=4)
+            spread = pipeline.build(manifest, cache=False, executor=executor, jobs=4,
+                                    tokens=True)
             workers = executor._client.run(lambda: 1)  # type: ignore[attr-defined]
         monkeypatch.setenv("ANALYSIS_CACHE", "off")
         assert main(["corpus", "--manifest", str(manifest), "--format", "csv",
@@ -54,6 +55,8 @@ def test_local_cluster_builds_the_tables_of_one_process(tmp_path, capsys, monkey
     for name in ("corpus", "cleaning_log", "segments", "tokens"):
         pd.testing.assert_frame_equal(getattr(spread, name), getattr(one, name),
                                       check_exact=True)
+    for name, table in spread.dtm.to_tables().items():  # the matrix, entry for entry
+        pd.testing.assert_frame_equal(table, one.dtm.to_tables()[name], check_exact=True)
     assert main(["corpus", "--manifest", str(manifest), "--format", "csv", "--jobs", "1"]) == 0
     assert capsys.readouterr().out == on_cluster
     assert on_cluster.count("\n") == 61

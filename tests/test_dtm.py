@@ -44,6 +44,7 @@ def _same(a: dtm.DocumentTermMatrix, b: dtm.DocumentTermMatrix) -> None:
     assert common[:8] == list(dtm.UNIT_COLUMNS)
     pd.testing.assert_frame_equal(a.units[common], b.units[common])
     assert _first_order(a) == _first_order(b)
+    assert np.array_equal(a.first, b.first)
     assert (a.mwe, a.kinds) == (b.mwe, b.kinds)
 
 

@@ -43,17 +43,24 @@ def test_parallel_build_gives_the_same_tables(tmp_path):
     assert len(shares) == 3 and sum(map(len, shares)) == 80
     assert pipeline._build_tables(shares[0], True, pipeline.ANALYSIS_KINDS)["cleaning_log"].empty
     waited: list[str] = []
+    counted: list[tuple[int, int]] = []
     with ThreadPoolExecutor(2) as executor:
-        others = [build(manifest, cache=False, jobs=2, while_waiting=lambda: waited.append("2")),
+        others = [build(manifest, cache=False, jobs=2, while_waiting=lambda: waited.append("2"),
+                        progress=lambda done, total: counted.append((done, total))),
                   build(manifest, cache=False, jobs=3),
                   build(manifest, cache=False, executor=executor)]
     assert waited == ["2"]  # called once, while the workers built
+    # documents counted: from none to all, one report per share
+    assert counted[0] == (0, 80) and counted[-1] == (80, 80) and len(counted) == 3
+    assert [d for d, _ in counted] == sorted(d for d, _ in counted)
     build(cache=False, jobs=2, while_waiting=lambda: waited.append("seeds"))
     assert waited == ["2"]  # two documents: built in this process, nothing to wait for
     for other in others:
         for name in ("corpus", "cleaning_log", "segments", "sentences", "tokens"):
             pd.testing.assert_frame_equal(getattr(other, name), getattr(one, name),
                                           check_exact=True)
+        for name, table in other.dtm.to_tables().items():
+            pd.testing.assert_frame_equal(table, one.dtm.to_tables()[name], check_exact=True)
 
 
 def test_small_corpora_are_built_in_one_process():

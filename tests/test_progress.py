@@ -99,3 +99,26 @@ def test_without_known_steps_it_counts_without_a_total() -> None:
     progress("x", "done", 1.0)
     assert progress.status() == "1 finished"
     progress.close()
+
+
+def test_documents_counted_show_on_the_status_line_and_in_the_done_line():
+    """A build's document count (pipeline.build's progress callback) shows with its rate while
+    the step runs, and is summed up in the step's line when it ends."""
+    import io
+
+    now = [0.0]
+    stream = io.StringIO()
+    bar = BuildProgress(["00-corpus"], stream=stream, interactive=True, tick=0,
+                        clock=lambda: now[0])
+    bar("foundation tables", "started", 0.0)
+    bar.documents(0, 400)
+    now[0] = 2.0
+    bar.documents(150, 400)
+    assert "150/400 documents counted, 75/s" in bar.status()
+    now[0] = 4.0
+    bar.documents(400, 400)
+    bar("foundation tables", "done", 4.0)
+    bar.close()
+    done = "done    foundation tables (4.0 s; 400/400 documents counted, 100/s)"
+    assert done in stream.getvalue()
+    assert "documents" not in bar.status()

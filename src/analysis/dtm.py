@@ -141,8 +141,8 @@ class DocumentTermMatrix:
     counts : scipy.sparse.csr_matrix
         ``len(units) x len(terms)`` occurrences (int64; indices sorted).
     first : numpy.ndarray
-        Aligned with ``counts.data``: increasing with the position of the term's first use in
-        its unit (only its order within a unit means anything).
+        Aligned with ``counts.data``: the position of the term's first use among its unit's
+        words (0 for the first word).
     units : pandas.DataFrame
         One row per matrix row, in reading order (``UNIT_COLUMNS`` and the document metadata).
     terms : pandas.DataFrame
@@ -206,26 +206,40 @@ class DocumentTermMatrix:
         """The matrix as three plain tables (for the table cache and for sending between
         processes): ``dtm_units``, ``dtm_terms`` and ``dtm_counts`` (``row``, ``col``, ``n``,
         ``first``, one row per stored count)."""
-        rows = np.repeat(np.arange(self.counts.shape[0], dtype=np.int64),
+        # int32 where every value fits (half the bytes to send or store; read back as int64)
+        small = max(self.counts.shape[0], self.counts.shape[1],
+                    int(self.counts.data.max(initial=0)), int(self.first.max(initial=0))) < 2**31
+        kind = np.int32 if small else np.int64
+        rows = np.repeat(np.arange(self.counts.shape[0], dtype=kind),
                          np.diff(self.counts.indptr))
-        entries = pd.DataFrame({"row": rows, "col": self.counts.indices.astype(np.int64),
-                                "n": self.counts.data.astype(np.int64),
-                                "first": self.first.astype(np.int64)})
+        entries = pd.DataFrame({"row": rows, "col": self.counts.indices.astype(kind),
+                                "n": self.counts.data.astype(kind),
+                                "first": self.first.astype(kind)})
         return {"dtm_units": self.units, "dtm_terms": self.terms, "dtm_counts": entries}
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame], *, mwe: bool | Iterable[str],
                     kinds: Iterable[str]) -> DocumentTermMatrix:
         """The matrix back from :meth:`to_tables`."""
-        units, terms, entries = tables["dtm_units"], tables["dtm_terms"], tables["dtm_counts"]
-        rows = entries["row"].to_numpy(np.int64)
+        entries = tables["dtm_counts"]
+        return cls.from_arrays({name: entries[name].to_numpy() for name in entries.columns},
+                               tables["dtm_units"], tables["dtm_terms"], mwe=mwe, kinds=kinds)
+
+    @classmethod
+    def from_arrays(cls, entries: dict[str, np.ndarray], units: pd.DataFrame,
+                    terms: pd.DataFrame, *, mwe: bool | Iterable[str],
+                    kinds: Iterable[str]) -> DocumentTermMatrix:
+        """The matrix from the columns of :meth:`to_tables`'s ``dtm_counts`` (``row``,
+        ``col``, ``n``, ``first``) and its units and terms tables."""
+        rows = np.asarray(entries["row"], dtype=np.int64)
         counts = sparse.csr_matrix(
-            (entries["n"].to_numpy(np.int64), entries["col"].to_numpy(np.int64),
+            (np.asarray(entries["n"], dtype=np.int64), np.asarray(entries["col"]),
              np.searchsorted(rows, np.arange(len(units) + 1))),
             shape=(len(units), len(terms)))
         counts.has_sorted_indices = True
-        return cls(counts, entries["first"].to_numpy(np.int64), units.reset_index(drop=True),
-                   terms.reset_index(drop=True), _mwe_option(mwe), tuple(kinds))
+        return cls(counts, np.asarray(entries["first"], dtype=np.int64),
+                   units.reset_index(drop=True), terms.reset_index(drop=True),
+                   _mwe_option(mwe), tuple(kinds))
 
 
 def _mwe_option(mwe: bool | Iterable[str]) -> bool | tuple[str, ...]:
@@ -236,6 +250,8 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
     """Project the matrix onto the counted columns (and stems) and the units with words."""
     running = dtm.units["n_words"].to_numpy(np.int64)
     with_words = np.flatnonzero(running > 0)
+    if unit == "norm":
+        return _norm_counts(dtm, running, with_words, stopwords)
     counts = dtm.counts[with_words]
     first = _row_slices(dtm.counts, dtm.first, with_words)
     keep = np.ones(len(dtm.terms), dtype=bool)
@@ -289,6 +305,30 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
     out.has_sorted_indices = True
     return UnitTermCounts(dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
                           running[with_words], keys, terms, out, first.astype(np.int64))
+
+
+def _norm_counts(dtm: DocumentTermMatrix, running: np.ndarray, with_words: np.ndarray,
+                 stopwords: bool) -> UnitTermCounts:
+    """The normal-form counts: a selection of rows and columns, in the matrix's own order
+    (its columns are numbered by first use, so the kept ones stay in order of first use)."""
+    columns = (np.arange(len(dtm.terms)) if stopwords
+               else np.flatnonzero(~dtm.terms["is_stop"].to_numpy(dtype=bool)))
+    # select with a matrix of positions, so that ``first`` follows the selected counts
+    where = sparse.csr_matrix((np.arange(1, dtm.counts.nnz + 1, dtype=np.int64),
+                               dtm.counts.indices, dtm.counts.indptr), shape=dtm.counts.shape)
+    if len(with_words) < dtm.counts.shape[0]:
+        where = where[with_words]
+    if len(columns) < dtm.counts.shape[1]:
+        where = where[:, columns]
+    where.sort_indices()
+    picked = where.data - 1
+    counts = sparse.csr_matrix((dtm.counts.data[picked].astype(np.int64), where.indices,
+                                where.indptr), shape=where.shape)
+    counts.has_sorted_indices = True
+    keys = dtm.terms["term"].to_numpy(dtype=object)[columns]
+    return UnitTermCounts(dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
+                          running[with_words], keys, keys, counts,
+                          dtm.first[picked].astype(np.int64))
 
 
 def _row_slices(matrix: sparse.csr_matrix, aligned: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -407,11 +447,14 @@ def with_flags(matrix: DocumentTermMatrix) -> DocumentTermMatrix:
 def _matrix(rows: np.ndarray, codes: np.ndarray, n_rows: int, n_cols: int
             ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Counts of (row, code) pairs, each row's entries sorted by code, and the position of the
-    first of each pair (positions are the pairs' indices in the input, which is in reading
-    order)."""
+    first of each pair in its row (the input is in reading order: rows ascending, each row's
+    words in order)."""
     width = max(n_cols, 1)
     pair = rows.astype(np.int64) * width + codes.astype(np.int64)
     pairs, first, n = np.unique(pair, return_index=True, return_counts=True)
+    # the index of the row's first word, subtracted: a position within the unit, the same
+    # however the corpus was cut into shares
+    first = first - np.searchsorted(rows, pairs // width, side="left")
     matrix = sparse.csr_matrix(
         (n.astype(np.int64), pairs % width,
          np.searchsorted(pairs // width, np.arange(n_rows + 1))),
@@ -528,27 +571,28 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
     term_ids, vocabulary = pd.factorize(all_terms["term"].to_numpy(dtype=object))
     terms = all_terms.iloc[np.unique(term_ids, return_index=True)[1]].reset_index(drop=True)
     term_base = np.cumsum([0] + [len(p.terms) for p in parts])
+    nnz_base = np.cumsum([0] + [p.counts.nnz for p in parts])
     row_base = np.cumsum([0] + [len(p.units) for p in parts])
-    rows, cols, n, first = [], [], [], []
-    position_base = 0
-    for i, part in enumerate(parts):
-        coo = part.counts.tocoo()
-        rows.append(coo.row.astype(np.int64) + row_base[i])
-        cols.append(term_ids[coo.col.astype(np.int64) + term_base[i]])
-        n.append(coo.data.astype(np.int64))
-        first.append(part.first + position_base)
-        position_base += int(part.first.max()) + 1 if len(part.first) else 0
-    row, col = np.concatenate(rows), np.concatenate(cols)
-    data, firsts = np.concatenate(n), np.concatenate(first)
-    order = np.lexsort((col, row))
+    indptr = np.concatenate([np.zeros(1, np.int64)] + [
+        p.counts.indptr[1:].astype(np.int64) + nnz_base[i] for i, p in enumerate(parts)])
+    indices = np.concatenate([term_ids[p.counts.indices.astype(np.int64) + term_base[i]]
+                              for i, p in enumerate(parts)])
     n_rows = int(row_base[-1])
-    counts = sparse.csr_matrix(
-        (data[order], col[order], np.searchsorted(row[order], np.arange(n_rows + 1))),
-        shape=(n_rows, len(vocabulary)))
+    # each row's entries re-sorted by their merged column number (scipy sorts within rows in
+    # C); the order they end in, read off a matrix of positions, carries ``first`` along
+    where = sparse.csr_matrix((np.arange(len(indices), dtype=np.int64), indices, indptr),
+                              shape=(n_rows, len(vocabulary)))
+    where.has_sorted_indices = False
+    where.sort_indices()
+    order = where.data
+    data = np.concatenate([p.counts.data for p in parts])[order]
+    firsts = np.concatenate([p.first for p in parts])[order]
+    counts = sparse.csr_matrix((data.astype(np.int64), where.indices, where.indptr),
+                               shape=(n_rows, len(vocabulary)))
     counts.has_sorted_indices = True
     units = pd.concat([p.units for p in parts if len(p.units)] or [parts[0].units],
                       ignore_index=True)
-    return DocumentTermMatrix(counts, firsts[order], units, terms, mwe, kinds)
+    return DocumentTermMatrix(counts, firsts, units, terms, mwe, kinds)
 
 
 # Matrices already built in this process from token tables: every notebook cell and every

@@ -204,7 +204,6 @@ def build(
     kinds = tuple(kinds)
     root = tablestore.cache_root() if cache else None
     key = cache_key(corpus, mwe=mwe, kinds=kinds) if root is not None else None
-    wanted = _CACHED + (("tokens",) if tokens else ())
     if root is not None and key is not None:
         stored = tablestore.read_entry(root, key, _CACHED)
         token_table = (tablestore.read_entry(root, _tokens_key(key), ("tokens",))
@@ -212,12 +211,15 @@ def build(
         if stored is not None and token_table is not None:
             if progress is not None:
                 progress(len(corpus), len(corpus))
-            return _assemble(corpus, stored, token_table.get("tokens"), mwe, kinds, key)
+            matrix = DocumentTermMatrix.from_tables(stored, mwe=mwe, kinds=kinds)
+            return Pipeline(corpus, stored["cleaning_log"], stored["segments"],
+                            token_table.get("tokens"), kinds=kinds, mwe=mwe, dtm=matrix,
+                            cache_key=key)
     shares = _shares(corpus, jobs if executor is None else (jobs or 4 * (os.cpu_count() or 1)))
+    if progress is not None:
+        progress(0, len(corpus))
     if len(shares) == 1:
-        tables = _build_tables(corpus, mwe, kinds, tokens)
-        if progress is not None:
-            progress(len(corpus), len(corpus))
+        tables = _build_tables(corpus, mwe, kinds, tokens, progress)
     elif executor is not None:
         tables = _gather(executor, shares, mwe, kinds, tokens, while_waiting, progress)
     else:
@@ -229,12 +231,15 @@ def build(
         with ProcessPoolExecutor(max_workers=min(len(shares), jobs or 1),
                                  mp_context=context) as pool:
             tables = _gather(pool, shares, mwe, kinds, tokens, while_waiting, progress)
-    tables = {name: tables[name] for name in wanted}
+    matrix = tables.pop("dtm")
     if root is not None and key is not None:
-        tablestore.write_entry(root, key, {name: tables[name] for name in _CACHED})
+        tablestore.write_entry(root, key, {"cleaning_log": tables["cleaning_log"],
+                                           "segments": tables["segments"],
+                                           **matrix.to_tables()})
         if tokens:
             tablestore.write_entry(root, _tokens_key(key), {"tokens": tables["tokens"]})
-    return _assemble(corpus, tables, tables.get("tokens"), mwe, kinds, key)
+    return Pipeline(corpus, tables["cleaning_log"], tables["segments"], tables.get("tokens"),
+                    kinds=kinds, mwe=mwe, dtm=matrix, cache_key=key)
 
 
 _DTM_TABLES = ("dtm_units", "dtm_terms", "dtm_counts")
@@ -244,16 +249,9 @@ _CACHED = ("cleaning_log", "segments", *_DTM_TABLES)
 MIN_SHARE_DOCUMENTS = 25
 
 
-def _assemble(corpus: pd.DataFrame, tables: dict[str, pd.DataFrame],
-              token_table: pd.DataFrame | None, mwe: bool | Iterable[str],
-              kinds: tuple[str, ...], key: str | None) -> Pipeline:
-    matrix = DocumentTermMatrix.from_tables(tables, mwe=mwe, kinds=kinds)
-    return Pipeline(corpus, tables["cleaning_log"], tables["segments"], token_table,
-                    kinds=kinds, mwe=mwe, dtm=matrix, cache_key=key)
-
-
 def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...],
-                  tokens: bool = False) -> dict[str, pd.DataFrame]:
+                  tokens: bool = False, progress: Callable[[int, int], None] | None = None
+                  ) -> dict[str, pd.DataFrame]:
     """The foundation tables of some documents (all of them, or one share of a parallel
     build), built a few documents at a time: each document is cleaned once for its units, its
     cleaning log and its counts (:func:`analysis.clean.clean_document` keeps the last few
@@ -268,6 +266,8 @@ def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[
         if tokens:
             part["tokens"] = tokenise(segments[segments["kind"].isin(kinds)], chunk, mwe=mwe)
         parts.append(part)
+        if progress is not None:
+            progress(min(start + CHUNK_DOCUMENTS, len(corpus)), len(corpus))
     tables = {}
     for name in ("cleaning_log", "segments", "tokens"):
         if name in parts[0]:
@@ -275,8 +275,7 @@ def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[
             filled = [f for f in frames if len(f)] or frames[:1]
             tables[name] = (filled[0] if len(filled) == 1
                             else pd.concat(filled, ignore_index=True))
-    matrix = dtm_module.concat([part["dtm"] for part in parts])
-    tables.update(dtm_module.with_flags(matrix).to_tables())
+    tables["dtm"] = dtm_module.with_flags(dtm_module.concat([part["dtm"] for part in parts]))
     return tables
 
 
@@ -292,8 +291,9 @@ def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[s
     """The tables of one share, encoded as arrays and word lists (:func:`tablestore.encode_frame`):
     a token table's text columns sent as Python strings would cost the parent as much time to
     receive as the worker took to build them."""
-    return {name: tablestore.encode_frame(table, name)
-            for name, table in _build_tables(corpus, mwe, kinds, tokens).items()}
+    tables = _build_tables(corpus, mwe, kinds, tokens)
+    tables.update(tables.pop("dtm").to_tables())
+    return {name: tablestore.encode_frame(table, name) for name, table in tables.items()}
 
 
 def _gather(executor: Executor, shares: list[pd.DataFrame], mwe: bool | Iterable[str],
@@ -338,10 +338,15 @@ def _concat(parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, .
         # a share with nothing in a table gives it default dtypes; the others carry the real
         filled = [f for f in frames if len(f)] or frames[:1]
         tables[name] = pd.concat(filled, ignore_index=True)
-    matrices = [DocumentTermMatrix.from_tables(
-        {name: tablestore.decode_frame(*part[name], name) for name in _DTM_TABLES},
-        mwe=mwe, kinds=kinds) for part in parts]
-    tables.update(dtm_module.concat(matrices).to_tables())
+    matrices = []
+    for part in parts:
+        arrays, schema = part["dtm_counts"]
+        # the counts as they came (four integer columns), not through a table
+        entries = {column["name"]: arrays[f"c{i}"] for i, column in enumerate(schema["columns"])}
+        matrices.append(DocumentTermMatrix.from_arrays(
+            entries, tablestore.decode_frame(*part["dtm_units"], "dtm_units"),
+            tablestore.decode_frame(*part["dtm_terms"], "dtm_terms"), mwe=mwe, kinds=kinds))
+    tables["dtm"] = dtm_module.concat(matrices)
     return tables
 
 

@@ -56,6 +56,7 @@ class BuildProgress:
         self._lock = threading.Lock()
         self._shown = False
         self._stop = threading.Event()
+        self._documents: tuple[int, int, float] | None = None  # done, total, start
         self._ticker: threading.Thread | None = None
         if interactive and tick > 0:
             self._ticker = threading.Thread(target=self._tick, args=(tick,), daemon=True,
@@ -72,8 +73,28 @@ class BuildProgress:
                 self.running.pop(name, None)
                 self.finished[name] = event
                 when = f" ({seconds:.1f} s)" if event != "skipped" else ""
+                if self._documents is not None and event == "done":
+                    when = when[:-1] + f"; {self._documents_text()})"
+                    self._documents = None
                 self._line(f"  {event:<8}{name}{when}")
             self._draw()
+
+    def documents(self, done: int, total: int) -> None:
+        """Documents counted so far out of all (a callback for
+        :func:`analysis.pipeline.build`'s ``progress``): shown on the status line with the
+        rate, and in the line of the step that ends next."""
+        with self._lock:
+            start = self._documents[2] if self._documents else self.clock()
+            self._documents = (done, total, start)
+            self._draw()
+
+    def _documents_text(self) -> str:
+        if self._documents is None:
+            return ""
+        done, total, start = self._documents
+        elapsed = self.clock() - start
+        rate = f", {done / elapsed:,.0f}/s" if elapsed > 0 and done else ""
+        return f"{done:,}/{total:,} documents counted{rate}"
 
     def status(self) -> str:
         """The status line: the bar of finished steps and what is running, for how long."""
@@ -89,8 +110,10 @@ class BuildProgress:
         now = self.clock()
         running = ", ".join(f"{name} {now - start:.0f} s"
                             for name, start in self.running.items())
+        counting = self._documents_text()
         return (bar + (f", {failed} failed" if failed else "")
-                + (f" | running: {running}" if running else ""))
+                + (f" | running: {running}" if running else "")
+                + (f" | {counting}" if counting else ""))
 
     def close(self) -> None:
         """Stop redrawing and clear the status line."""

@@ -1366,7 +1366,8 @@ def _prepare_tables(parameters: ReportParameters,
 
     with scheduler_executor(scheduler) as executor:
         pipeline.build(parameters.manifest, jobs=None if executor else jobs, executor=executor,
-                       while_waiting=warm_up if warm else None, tokens=True)
+                       while_waiting=warm_up if warm else None, tokens=True,
+                       progress=getattr(progress, "documents", None))
     if progress is not None:
         progress("foundation tables", "done", time.perf_counter() - start)
 

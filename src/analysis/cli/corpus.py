@@ -33,20 +33,30 @@ def run(args: argparse.Namespace) -> int:
     """Print the summary; return 0."""
     import os
     import sys
+    import time
 
     import pandas as pd
 
     from analysis.check import check_corpus, require_analysable
     from analysis.cluster import scheduler_executor
     from analysis.pipeline import build
+    from analysis.progress import BuildProgress
 
     check = check_corpus(args.manifest)  # every problem of every document, printed once
     if not check.problems.empty:
         print(check.summary(), file=sys.stderr)
     require_analysable(check)
-    with scheduler_executor(args.scheduler) as executor:
+    step = "segment and count"
+    with scheduler_executor(args.scheduler) as executor, BuildProgress(
+            [step], interactive=None if sys.stderr.isatty() else False) as progress:
         jobs = args.jobs if executor is not None else (args.jobs or os.cpu_count())
-        built = build(args.manifest, jobs=jobs, executor=executor)
+        if progress.interactive:
+            progress(step, "started", 0.0)
+        start = time.perf_counter()
+        built = build(args.manifest, jobs=jobs, executor=executor, tokens=True,
+                      progress=progress.documents if progress.interactive else None)
+        if progress.interactive:
+            progress(step, "done", time.perf_counter() - start)
     summary = built.describe()
     if args.format == "csv":
         print(summary.to_csv(index=False), end="")
