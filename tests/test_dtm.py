@@ -136,6 +136,28 @@ def test_analyses_take_the_matrix_and_give_the_token_tables_numbers(many):
                                    counts.group_totals(tokens, segments, "doc_id"))
 
 
+def test_checks_dispersion_and_similarity_take_the_matrix(many):
+    """The permutation check, the document-level check, dispersion and paragraph similarity
+    give the same numbers from the matrix as from the token and segment tables."""
+    tokens, segments, matrix = many.tokens, many.segments, many.dtm
+    terms = counts.group_keyness(matrix, target="government").index[:5].tolist()
+    pd.testing.assert_frame_equal(
+        counts.permutation_keyness(matrix, None, terms, target="government", n_resamples=199),
+        counts.permutation_keyness(tokens, segments, terms, target="government",
+                                   n_resamples=199), check_exact=True)
+    pd.testing.assert_frame_equal(
+        counts.document_permutation(matrix, None, terms, target="government", n_resamples=199),
+        counts.document_permutation(tokens, segments, terms, target="government",
+                                    n_resamples=199), check_exact=True)
+    pd.testing.assert_frame_equal(counts.term_dispersion(matrix, by="actor_type"),
+                                  counts.term_dispersion(tokens, segments, "actor_type"),
+                                  check_exact=True)
+    groups = ("government", "civil_society")
+    a = tfidf.paragraph_similarity(matrix, groups=groups)
+    b = tfidf.paragraph_similarity(tokens, segments, groups=groups)
+    pd.testing.assert_frame_equal(a.pairs, b.pairs, check_exact=True)
+
+
 def test_a_matrix_keeps_its_options():
     """Counting options are fixed when a matrix is built: asking for others says so, and
     views that need word positions ask for the token table."""
