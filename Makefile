@@ -46,6 +46,7 @@ lint: env ## check style with ruff
 	$(VENV)/bin/ruff check src tests benchmarks
 
 bench: env ## run the benchmarks (see benchmarks/README.md)
+	$(PY) benchmarks/bench_seeds.py
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_report.py
 

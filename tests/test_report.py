@@ -942,3 +942,23 @@ def test_a_two_line_figure_title_reads_as_one_caption(tmp_path: Path) -> None:
     assert metadata["caption"] == (
         "Document similarity of each pair; 40 x 40 documents shown of 167 x 333.")
     assert metadata["alt"].startswith("Document similarity of each pair; 40 x 40")
+
+
+def test_report_command_fixes_the_hash_seed_itself():
+    """``python -m analysis report`` without PYTHONHASHSEED=0 re-executes itself with it (the
+    fast, reproducible engine needs it); with it set, or for other commands, it runs as is."""
+    import sys
+
+    from analysis.__main__ import fixed_hash_seed
+
+    calls: list[tuple[str, list[str], dict[str, str]]] = []
+
+    def execve(path: str, args: list[str], env: dict[str, str]) -> None:
+        calls.append((path, args, env))
+
+    fixed_hash_seed(["report", "--only", "00"], {"PATH": "/bin"}, execve)
+    assert calls == [(sys.executable, [sys.executable, "-m", "analysis", "report", "--only",
+                                       "00"], {"PATH": "/bin", "PYTHONHASHSEED": "0"})]
+    fixed_hash_seed(["report"], {"PYTHONHASHSEED": "0"}, execve)
+    fixed_hash_seed(["corpus"], {"PYTHONHASHSEED": "123"}, execve)
+    assert len(calls) == 1

@@ -70,7 +70,8 @@ def add_parser(subparsers: Any) -> None:
         choices=("auto", "inprocess", "subprocess"),
         default="auto",
         help="inprocess: fresh in-process kernels forked from a warm parent (fast; needs "
-        "PYTHONHASHSEED=0, which `make report` sets); subprocess: a Jupyter kernel process per "
+        "PYTHONHASHSEED=0, which the command sets for itself); subprocess: a Jupyter kernel "
+        "process per "
         "notebook, as nbconvert does (default: auto, inprocess when possible)",
     )
     parser.add_argument(
