@@ -206,3 +206,17 @@ def test_web_copies_count_alike_both_ways(layout, web_manifest):
     segments = segment_corpus(corpus)
     tokens = tokenise(segments, corpus, kinds=ANALYSIS_KINDS)
     _same(dtm.count_documents(corpus, segments), dtm.from_tokens(tokens, segments))
+
+
+def test_a_subset_is_the_matrix_of_those_units_alone(many):
+    """The matrix of some documents cut from the whole equals the one counted from their
+    tables alone: rows, terms renumbered by first use among them, counts and positions."""
+    docs = many.corpus["doc_id"].iloc[1::3].tolist()
+    part = many.of_documents(docs)
+    units = part.segments
+    alone = dtm.from_tokens(many.tokens[many.tokens["doc_id"].isin(docs)], units)
+    _same(part.dtm, alone)
+    assert set(part.dtm.units["doc_id"]) == set(docs)
+    # the token table is cut from the whole one only when asked for
+    pd.testing.assert_frame_equal(
+        part.tokens, many.tokens[many.tokens["doc_id"].isin(docs)].reset_index(drop=True))

@@ -60,6 +60,7 @@ __all__ = [
     "with_flags",
     "from_tokens",
     "require_columns",
+    "rows_then",
 ]
 
 Unit = Literal["norm", "stem"]
@@ -195,6 +196,34 @@ class DocumentTermMatrix:
             found = self._views[key] = _unit_counts(self, unit, stopwords)
         return found
 
+    def subset(self, seg_ids: Iterable[str]) -> DocumentTermMatrix:
+        """The matrix of some units only (in this matrix's order), with the terms they use,
+        numbered again by first use among them: the matrix these units alone would give."""
+        wanted = set(seg_ids)
+        rows = np.flatnonzero(self.units["seg_id"].isin(wanted).to_numpy())
+        where = sparse.csr_matrix(
+            (np.arange(1, self.counts.nnz + 1, dtype=np.int64), self.counts.indices,
+             self.counts.indptr), shape=self.counts.shape)[rows]
+        picked = where.data - 1
+        cols = where.indices.astype(np.int64)
+        first = self.first[picked]
+        row_of = np.repeat(np.arange(len(rows), dtype=np.int64), np.diff(where.indptr))
+        used = pd.unique(cols[rows_then(row_of, first, len(rows))])  # by first use
+        renumber = np.full(self.counts.shape[1], -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        positions = sparse.csr_matrix((np.arange(len(cols), dtype=np.int64), renumber[cols],
+                                       where.indptr), shape=(len(rows), len(used)))
+        positions.has_sorted_indices = False
+        positions.sort_indices()
+        order = positions.data
+        counts = sparse.csr_matrix((self.counts.data[picked][order], positions.indices,
+                                    positions.indptr), shape=positions.shape)
+        counts.has_sorted_indices = True
+        return DocumentTermMatrix(counts, first[order],
+                                  self.units.iloc[rows].reset_index(drop=True),
+                                  self.terms.iloc[used].reset_index(drop=True), self.mwe,
+                                  self.kinds)
+
     def to_frame(self) -> pd.DataFrame:
         """The matrix as a dense table (units x terms, labelled by seg_id and term); for small
         corpora only."""
@@ -329,6 +358,21 @@ def _norm_counts(dtm: DocumentTermMatrix, running: np.ndarray, with_words: np.nd
     return UnitTermCounts(dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
                           running[with_words], keys, keys, counts,
                           dtm.first[picked].astype(np.int64))
+
+
+def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
+    """The order that sorts entries by row, then by ``key`` (distinct within a row): when the
+    rows are in order already, each row's keys are sorted by scipy in C, which is much faster
+    than a two-key lexsort of millions of entries."""
+    if not len(row) or (np.diff(row) < 0).any():
+        return np.lexsort((key, row))
+    where = sparse.csr_matrix(
+        (np.arange(len(row), dtype=np.int64), key.astype(np.int64),
+         np.searchsorted(row, np.arange(n_rows + 1))),
+        shape=(n_rows, int(key.max()) + 1))
+    where.has_sorted_indices = False
+    where.sort_indices()
+    return where.data
 
 
 def _row_slices(matrix: sparse.csr_matrix, aligned: np.ndarray, rows: np.ndarray) -> np.ndarray:

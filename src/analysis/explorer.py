@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from analysis import concordance, counts, plots, report, stats
 from analysis.compare import REST, Design, comparison_design
+from analysis.dtm import DocumentTermMatrix
 from analysis.errors import AnalysisError
 from analysis.pipeline import Pipeline
 
@@ -113,6 +114,11 @@ class Comparison:
         return self.tables.tokens
 
     @property
+    def dtm(self) -> DocumentTermMatrix:
+        """Document-term matrix of the compared groups' units."""
+        return self.tables.dtm
+
+    @property
     def segments(self) -> pd.DataFrame:
         """Segment table of the compared groups, with the ``side`` column."""
         return self.tables.segments
@@ -143,16 +149,7 @@ def _restrict(
 def _restrict_to(tables: Pipeline, chosen: Sequence[str], by: str) -> Pipeline:
     """Return the tables of the ``chosen`` groups only."""
     corpus = tables.corpus[tables.corpus[by].astype(str).isin(chosen)]
-    docs = set(corpus["doc_id"])
-    segments = tables.segments[tables.segments["doc_id"].isin(docs)]
-    keep = set(segments["seg_id"])
-    return Pipeline(
-        corpus=corpus.reset_index(drop=True),
-        cleaning_log=tables.cleaning_log[tables.cleaning_log["doc_id"].isin(docs)],
-        segments=segments.reset_index(drop=True),
-        tokens=tables.tokens[tables.tokens["seg_id"].isin(keep)].reset_index(drop=True),
-        kinds=tables.kinds,
-    )
+    return tables.of_documents(corpus["doc_id"])
 
 
 def compare_groups(

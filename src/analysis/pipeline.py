@@ -56,6 +56,7 @@ class Pipeline:
         self._tokens = tokens
         self._dtm = dtm
         self._cache_key = cache_key
+        self._tokens_from: Callable[[], pd.DataFrame] | None = None
 
     def __repr__(self) -> str:
         return (f"Pipeline({len(self.corpus):,} documents, {len(self.segments):,} units, "
@@ -78,6 +79,8 @@ class Pipeline:
     def tokens(self) -> pd.DataFrame:
         """The token table of the units of ``kinds`` (see :func:`analysis.tokenise.tokenise`),
         built (or read from the cache) when first asked for."""
+        if self._tokens is None and self._tokens_from is not None:
+            self._tokens = self._tokens_from()
         if self._tokens is None:
             root = tablestore.cache_root() if self._cache_key else None
             stored = (tablestore.read_entry(root, _tokens_key(self._cache_key), ("tokens",))
@@ -91,11 +94,32 @@ class Pipeline:
                                            {"tokens": self._tokens})
         return self._tokens
 
+    def of_documents(self, doc_ids: Iterable[str]) -> Pipeline:
+        """The tables of some documents only: their rows of every table, and the matrix of
+        their units (:meth:`DocumentTermMatrix.subset`). The token table is cut from this
+        one's when it is asked for."""
+        docs = set(doc_ids)
+        corpus = self.corpus[self.corpus["doc_id"].isin(docs)].reset_index(drop=True)
+        segments = self.segments[self.segments["doc_id"].isin(docs)].reset_index(drop=True)
+        units = set(segments["seg_id"])
+        part = Pipeline(corpus, self.cleaning_log[self.cleaning_log["doc_id"].isin(docs)],
+                        segments, kinds=self.kinds, mwe=self.mwe,
+                        dtm=self.dtm.subset(units))
+        whole = self
+
+        def tokens() -> pd.DataFrame:
+            return whole.tokens[whole.tokens["seg_id"].isin(units)].reset_index(drop=True)
+
+        part._tokens_from = tokens
+        return part
+
     def with_segments(self, segments: pd.DataFrame) -> Pipeline:
         """The same tables with another segment table holding the same units (for example with
         a column added to group them by); the matrix and token table are shared."""
-        return Pipeline(self.corpus, self.cleaning_log, segments, self._tokens, kinds=self.kinds,
-                        mwe=self.mwe, dtm=self._dtm, cache_key=self._cache_key)
+        same = Pipeline(self.corpus, self.cleaning_log, segments, self._tokens,
+                        kinds=self.kinds, mwe=self.mwe, dtm=self._dtm, cache_key=self._cache_key)
+        same._tokens_from = (lambda: self.tokens) if self._tokens is None else None
+        return same
 
     def analysed_units(self) -> pd.DataFrame:
         """The rows of ``segments`` of the kinds analysed."""

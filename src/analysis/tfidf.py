@@ -20,7 +20,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis.counts import Unit, takes_matrix, unit_term_counts
-from analysis.dtm import DocumentTermMatrix
+from analysis.dtm import DocumentTermMatrix, rows_then
 from analysis.errors import AnalysisError
 
 __all__ = [
@@ -120,7 +120,7 @@ def segment_tfidf(
         entries = entries.reset_index()
         row, col = entries["row"].to_numpy(), entries["col"].to_numpy()
         n, first = entries["n"].to_numpy(), entries["first"].to_numpy()
-    order = _by_row_then(row, first, len(rows))  # rows in order, each row's terms by first use
+    order = rows_then(row, first, len(rows))  # rows in order, each row's terms by first use
     row, col, n = row[order], col[order], n[order]
     met = pd.unique(col)  # sorted-name column of each vocabulary id
     vocabulary_id = np.empty(len(names), dtype=np.int64)
@@ -143,21 +143,6 @@ def segment_tfidf(
         terms=pd.Index(names.astype(object), name="term"),
         idf=transformer.idf_,
     )
-
-
-def _by_row_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
-    """The order that sorts entries by row, then by ``key`` (distinct within a row): when the
-    rows are in order already, each row's keys are sorted by scipy in C, which is much faster
-    than a two-key lexsort of millions of entries."""
-    if not len(row) or (np.diff(row) < 0).any():
-        return np.lexsort((key, row))
-    where = sparse.csr_matrix(
-        (np.arange(len(row), dtype=np.int64), key.astype(np.int64),
-         np.searchsorted(row, np.arange(n_rows + 1))),
-        shape=(n_rows, int(key.max()) + 1))
-    where.has_sorted_indices = False
-    where.sort_indices()
-    return where.data
 
 
 def _group_rows(weights: SegmentTfidf, by: str) -> np.ndarray:
