@@ -271,6 +271,12 @@ class DocumentTermMatrix:
                    _mwe_option(mwe), tuple(kinds))
 
 
+def _position_type(n: int) -> type[np.signedinteger[Any]]:
+    """The smallest integer type that numbers ``n`` entries (half the memory for most
+    corpora)."""
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
 def _mwe_option(mwe: bool | Iterable[str]) -> bool | tuple[str, ...]:
     return mwe if isinstance(mwe, bool) else tuple(mwe)
 
@@ -343,7 +349,8 @@ def _norm_counts(dtm: DocumentTermMatrix, running: np.ndarray, with_words: np.nd
     columns = (np.arange(len(dtm.terms)) if stopwords
                else np.flatnonzero(~dtm.terms["is_stop"].to_numpy(dtype=bool)))
     # select with a matrix of positions, so that ``first`` follows the selected counts
-    where = sparse.csr_matrix((np.arange(1, dtm.counts.nnz + 1, dtype=np.int64),
+    where = sparse.csr_matrix((np.arange(1, dtm.counts.nnz + 1,
+                                         dtype=_position_type(dtm.counts.nnz + 1)),
                                dtm.counts.indices, dtm.counts.indptr), shape=dtm.counts.shape)
     if len(with_words) < dtm.counts.shape[0]:
         where = where[with_words]
@@ -367,7 +374,7 @@ def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
     if not len(row) or (np.diff(row) < 0).any():
         return np.lexsort((key, row))
     where = sparse.csr_matrix(
-        (np.arange(len(row), dtype=np.int64), key.astype(np.int64),
+        (np.arange(len(row), dtype=_position_type(len(row))), key,
          np.searchsorted(row, np.arange(n_rows + 1))),
         shape=(n_rows, int(key.max()) + 1))
     where.has_sorted_indices = False
@@ -564,7 +571,7 @@ def count_documents(
     mwe_arg = _mwe_option(mwe)
     units = _units_table(segments, kinds)
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
-    rows, codes, types = [], [], []
+    rows, codes, types, joined = [], [], [], []
     base = 0
     doc_ids = units["doc_id"].to_numpy(dtype=object)
     bounds = np.flatnonzero(np.r_[True, doc_ids[1:] != doc_ids[:-1], True]) if len(units) else []
@@ -579,6 +586,7 @@ def count_documents(
                              with_tokens=False)
         rows.append(np.asarray(cols["seg_index"], dtype=np.int64) + a)
         codes.append(np.asarray(cols["norm_code"], dtype=np.int64) + base)
+        joined.append(np.asarray(cols["is_mwe"], dtype=bool))
         types.extend(cols["norm_types"])
         base = len(types)
     all_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
@@ -588,14 +596,18 @@ def count_documents(
     punct = is_punctuation(list(norms))
     words = ~punct[token_codes] if len(token_codes) else np.zeros(0, dtype=bool)
     word_rows, word_codes = all_rows[words], token_codes[words]
+    is_mwe = np.concatenate(joined)[words] if joined else np.zeros(0, dtype=bool)
     # columns numbered in order of first use among the words
     column, used = pd.factorize(word_codes)
     names = np.asarray(norms, dtype=object)[np.asarray(used, dtype=np.int64)]
     terms = _terms_table(names) if flags else pd.DataFrame({"term": names})
     counts, first = _matrix(word_rows, column, len(units), len(terms))
-    per_word = _words_in(names)
-    running = np.bincount(word_rows, weights=per_word[column].astype(np.float64),
-                          minlength=len(units)) if len(column) else np.zeros(len(units))
+    # running words: one per word token, and for a joined expression the words it joins
+    running = np.bincount(word_rows, minlength=len(units)).astype(np.float64)
+    if is_mwe.any():
+        extra = _words_in(names[column[is_mwe]]) - 1
+        running += np.bincount(word_rows[is_mwe], weights=extra.astype(np.float64),
+                               minlength=len(units))
     return DocumentTermMatrix(counts, first, _with_running_words(units, running), terms,
                               mwe_arg, kinds)
 
@@ -624,8 +636,9 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
     n_rows = int(row_base[-1])
     # each row's entries re-sorted by their merged column number (scipy sorts within rows in
     # C); the order they end in, read off a matrix of positions, carries ``first`` along
-    where = sparse.csr_matrix((np.arange(len(indices), dtype=np.int64), indices, indptr),
-                              shape=(n_rows, len(vocabulary)))
+    where = sparse.csr_matrix((np.arange(len(indices), dtype=_position_type(len(indices))),
+                               indices, indptr), shape=(n_rows, len(vocabulary)))
+    del indices
     where.has_sorted_indices = False
     where.sort_indices()
     order = where.data

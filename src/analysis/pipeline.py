@@ -356,15 +356,13 @@ def _concat(parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, .
     """Put the shares' tables back together in corpus order, as one build would give them."""
     tables = {}
     for name in ("cleaning_log", "segments", "tokens"):
-        if name not in parts[0]:
-            continue
-        frames = [tablestore.decode_frame(*part[name], name) for part in parts]
-        # a share with nothing in a table gives it default dtypes; the others carry the real
-        filled = [f for f in frames if len(f)] or frames[:1]
-        tables[name] = pd.concat(filled, ignore_index=True)
+        if name in parts[0]:
+            # decoded once for every share (a share with nothing in a table gives it default
+            # dtypes, so it is left out), and let go of
+            tables[name] = tablestore.decode_frames([part.pop(name) for part in parts], name)
     matrices = []
     for part in parts:
-        arrays, schema = part["dtm_counts"]
+        arrays, schema = part.pop("dtm_counts")
         # the counts as they came (four integer columns), not through a table
         entries = {column["name"]: arrays[f"c{i}"] for i, column in enumerate(schema["columns"])}
         matrices.append(DocumentTermMatrix.from_arrays(

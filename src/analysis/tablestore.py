@@ -114,6 +114,43 @@ def decode_frame(arrays: Mapping[str, np.ndarray], schema: Mapping[str, Any],
     return frame
 
 
+def decode_frames(parts: list[tuple[Mapping[str, np.ndarray], Mapping[str, Any]]],
+                  name: str) -> pd.DataFrame:
+    """The tables of several :func:`encode_frame` results stacked, as ``pd.concat`` of their
+    decoded tables would give them (``ignore_index=True``), decoded once: text columns' codes
+    are shifted onto one word list, so no intermediate table is built. Parts without rows are
+    left out (their columns may have default dtypes) unless every part is empty."""
+    filled = [part for part in parts if part[1]["rows"]] or parts[:1]
+    if len(filled) == 1:
+        return decode_frame(*filled[0], name)
+    schemas = [schema for _, schema in filled]
+    first = schemas[0]
+    for schema in schemas[1:]:
+        if schema.get("version") != SCHEMA_VERSION or [
+                (c["name"], c["dtype"]) for c in schema["columns"]] != [
+                (c["name"], c["dtype"]) for c in first["columns"]]:
+            raise CacheFormatError(f"{name}: the parts have different columns")
+    arrays: dict[str, np.ndarray] = {}
+    columns = []
+    for i, column in enumerate(first["columns"]):
+        key = f"c{i}"
+        if "words" in column:
+            words: list[str] = []
+            codes = []
+            for part_arrays, schema in filled:
+                part_codes = np.asarray(part_arrays[key], dtype=np.int64)
+                codes.append(np.where(part_codes < 0, -1, part_codes + len(words)))
+                words.extend(schema["columns"][i]["words"])
+            arrays[key] = np.concatenate(codes)
+            columns.append({**column, "words": words})
+        else:
+            arrays[key] = np.concatenate([part_arrays[key] for part_arrays, _ in filled])
+            columns.append(column)
+    rows = sum(schema["rows"] for schema in schemas)
+    return decode_frame(arrays, {"version": SCHEMA_VERSION, "rows": rows, "columns": columns},
+                        name)
+
+
 def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
     """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
     arrays, schema = encode_frame(frame, name)

@@ -103,15 +103,16 @@ def segment_tfidf(
     where = pd.Index(counted.seg_ids).get_indexer(rows["seg_id"].to_numpy(dtype=object))
     labels = counted.terms.astype(str)
     names = np.unique(labels)
-    coo = counted.counts.tocoo()
+    source = counted.counts
     out_row = np.full(len(counted.seg_ids), -1, dtype=np.int64)
     found = np.flatnonzero(where >= 0)
     out_row[where[found]] = found
-    row = out_row[coo.row]
-    keep = row >= 0
-    name_of_key = np.searchsorted(names, labels)  # each key's column among the sorted names
-    row, col = row[keep], name_of_key[coo.col[keep]]
-    n, first = coo.data[keep], counted.first[keep]
+    row = out_row[np.repeat(np.arange(source.shape[0], dtype=np.int32), np.diff(source.indptr))]
+    name_of_key = np.searchsorted(names, labels).astype(np.int32)  # each key's sorted column
+    col, n, first = name_of_key[source.indices], source.data, counted.first
+    if (row < 0).any():  # units of the counts that are not rows here
+        keep = row >= 0
+        row, col, n, first = row[keep], col[keep], n[keep], first[keep]
     if len(names) < len(labels):
         # a stem label shared by several stems is one column, first met at the earliest of them
         entries = pd.DataFrame({"row": row, "col": col, "n": n, "first": first})
@@ -121,7 +122,9 @@ def segment_tfidf(
         row, col = entries["row"].to_numpy(), entries["col"].to_numpy()
         n, first = entries["n"].to_numpy(), entries["first"].to_numpy()
     order = rows_then(row, first, len(rows))  # rows in order, each row's terms by first use
+    del first
     row, col, n = row[order], col[order], n[order]
+    del order
     met = pd.unique(col)  # sorted-name column of each vocabulary id
     vocabulary_id = np.empty(len(names), dtype=np.int64)
     vocabulary_id[met] = np.arange(len(met))

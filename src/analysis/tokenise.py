@@ -124,6 +124,13 @@ def _mwe_index(mwes: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     return index
 
 
+@lru_cache(maxsize=8)
+def _mwe_index_of(mwes: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """:func:`_mwe_index` once per list of expressions (every document uses the same one);
+    callers only read it."""
+    return _mwe_index(mwes)
+
+
 def _join_mwes(
     codes: np.ndarray,
     types: list[str],
@@ -206,7 +213,7 @@ def tokenise_text(
     cleaned = clean_document(raw)
     text = cleaned.analysis
     to_raw = text.to_raw
-    index = _mwe_index(default_mwes() if mwe is True else (mwe or ()))
+    index = _mwe_index_of(default_mwes() if mwe is True else tuple(mwe or ()))
     seg_ids = [s for s, _, _ in spans]
     raw_lo = np.fromiter((s for _, s, _ in spans), np.int64, len(spans))
     raw_hi = np.fromiter((e for _, _, e in spans), np.int64, len(spans))
