@@ -220,3 +220,23 @@ def test_a_subset_is_the_matrix_of_those_units_alone(many):
     # the token table is cut from the whole one only when asked for
     pd.testing.assert_frame_equal(
         part.tokens, many.tokens[many.tokens["doc_id"].isin(docs)].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("query, kind", [
+    ("trafficking", "word"), ("smuggling", "word"), ("migrant", "stem"),
+    ("people smuggling", "mwe"), ("work with", "mwe"), (r"traffick\w*", "regex"),
+    ("zebracrossings", "word"),
+])
+def test_a_concordance_needs_only_the_units_the_matrix_points_to(seeds, query, kind):
+    """KWIC on the tokens of the units located through the matrix gives exactly the lines KWIC
+    on the whole token table gives."""
+    from analysis.concordance import kwic
+
+    few = seeds.tokens_for(query, kind)
+    everything = kwic(seeds.tokens, query, corpus=seeds.corpus, segments=seeds.segments,
+                      kind=kind)
+    found = kwic(few, query, corpus=seeds.corpus, segments=seeds.segments, kind=kind)
+    pd.testing.assert_frame_equal(found, everything)
+    assert set(few["seg_id"]) >= set(everything["seg_id"])
+    if kind != "mwe" and query != "zebracrossings":
+        assert few["seg_id"].nunique() < seeds.tokens["seg_id"].nunique()

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.stats import association
 
-__all__ = ["collocates", "kwic"]
+__all__ = ["collocates", "kwic", "query_terms"]
 
 QueryKind = Literal["word", "stem", "mwe", "regex"]
 SortKey = Literal["left", "right"]
@@ -106,6 +106,36 @@ def _matches(
         np.asarray(lasts, dtype=int)[order],
         np.asarray(sub, dtype=int)[order],
     )
+
+
+def query_terms(terms: pd.DataFrame, query: str, kind: QueryKind = "word") -> list[str]:
+    """The terms of a document-term matrix's terms table (``term``, ``stem``) that a query
+    can match, as :func:`kwic` matches it: the query itself, a joined expression containing
+    it, or (a phrase, ``kind="mwe"``) any of its words, since a phrase may also be written as
+    consecutive tokens. A unit that uses none of them has no match, so a concordance needs
+    only the units that use one (:meth:`analysis.pipeline.Pipeline.tokens_for`)."""
+    from analysis.tokenise import normalise, stem
+
+    values = terms["term"].astype(str)
+    if kind == "regex":
+        try:
+            pattern = re.compile(query)
+        except re.error as exc:
+            raise AnalysisError(
+                f"query {query!r} is not a valid regular expression: {exc}") from exc
+        hit = [bool(pattern.fullmatch(v)) or any(pattern.fullmatch(part) for part in v.split(" "))
+               for v in values]
+        return values[hit].tolist()
+    q = " ".join(normalise(part) for part in query.split())
+    if not q:
+        raise AnalysisError("query is empty; give a word, a stem, a phrase or a pattern.")
+    if kind == "stem":
+        q, values_to_match = stem(q), terms["stem"].astype(str)
+    else:
+        values_to_match = values
+    wanted = set(q.split(" ")) if kind == "mwe" else {q}
+    hit = [v == q or bool(wanted & set(v.split(" "))) for v in values_to_match]
+    return values[hit].tolist()
 
 
 def kwic(

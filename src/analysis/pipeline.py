@@ -140,6 +140,14 @@ class Pipeline:
         needs, without tokenising the rest of the corpus."""
         return self.tokens_of(self.units_using(terms))
 
+    def tokens_for(self, query: str, kind: str = "word") -> pd.DataFrame:
+        """The token table of the units a concordance of ``query`` can find anything in
+        (:func:`analysis.concordance.query_terms`, located through the matrix): ``kwic`` on it
+        gives the lines ``kwic`` on the whole table gives, without tokenising the rest."""
+        from analysis.concordance import query_terms
+
+        return self.tokens_using(query_terms(self.dtm.terms, query, kind))  # type: ignore[arg-type]
+
     def units_using(self, terms: Iterable[str]) -> list[str]:
         """The seg_ids (reading order) of the analysed units that use any of ``terms``."""
         matrix = self.dtm
