@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help env report report-force test test-fast lab lint clean bench bench-scale
+.PHONY: help env report report-force test test-fast check lab lint clean bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,8 +42,12 @@ test-fast: env ## run the tests that do not execute notebooks or start servers
 lab: env ## open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lint: env ## check style with ruff
-	$(VENV)/bin/ruff check src tests benchmarks
+lint: env ## check style with ruff (package, tests, benchmarks, tools, notebooks)
+	$(VENV)/bin/ruff check src tests benchmarks tools notebooks
+
+check: lint ## the fast checks CI runs before the tests: lint, notebooks without outputs, docstring examples
+	$(PY) tools/strip_notebook_outputs.py --check notebooks/*.ipynb
+	$(PY) -m pytest -q -p no:cacheprovider --doctest-modules src/analysis
 
 bench: env ## run the benchmarks (see benchmarks/README.md)
 	$(PY) benchmarks/bench_seeds.py

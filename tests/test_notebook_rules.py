@@ -69,3 +69,34 @@ def test_calls_only_the_package(path):
                 f"{path.name}: define functions in the package, not in notebooks")
             if isinstance(node, ast.Lambda):
                 pytest.fail(f"{path.name}: lambda in a notebook; move the logic to the package")
+
+
+def test_the_pre_commit_hook_strips_outputs(tmp_path):
+    """tools/strip_notebook_outputs.py (the pre-commit hook): --check fails on a notebook with
+    outputs and leaves it alone; without --check it strips them in the repository's layout."""
+    import importlib.util
+    import json
+
+    from analysis import paths as project
+
+    spec = importlib.util.spec_from_file_location(
+        "strip_notebook_outputs", project.ROOT / "tools" / "strip_notebook_outputs.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    notebook = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Título"]},
+        {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": ["1 + 1"],
+         "outputs": [{"output_type": "execute_result", "data": {"text/plain": ["2"]},
+                      "execution_count": 3, "metadata": {}}]},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    assert tool.main(["--check", str(path)]) == 1
+    assert path.read_text(encoding="utf-8") == before
+    assert tool.main([str(path)]) == 1  # it had outputs: the commit is stopped once
+    stripped = json.loads(path.read_text(encoding="utf-8"))
+    assert stripped["cells"][1]["outputs"] == [] and stripped["cells"][1]["execution_count"] is None
+    assert "Título" in path.read_text(encoding="utf-8")  # written as UTF-8, not escaped
+    assert tool.main(["--check", str(path)]) == 0

@@ -75,7 +75,7 @@ STANCE_SUBCLASSES: tuple[str, ...] = ("first_plural", "obligation", "commitment"
 _KEY_COLUMNS = ("n_target", "n_reference", "log_ratio", "g2", "p", "bic", "too_small")
 _TRACE_COLUMNS = ("seg_ids_target", "seg_ids_reference")
 _CHECK_COLUMNS = ("p_perm", "ci_low", "ci_high")
-#: When a key term counts as a finding of its group (STATISTICS.md, "Many documents"), in words.
+#: When a key term counts as a finding of its group (docs/measures.md, "Keyness"), in words.
 SPREAD_RULE = (
     "a term counts as a finding of its group only when the group uses it in more than one "
     "paragraph and, where the group has two or more documents, in at least two of them"
@@ -1322,7 +1322,7 @@ def adjust_checks(key_terms: pd.DataFrame) -> pd.DataFrame:
 
     With several comparisons (one-vs-rest or pairwise), the key terms of all of them are tested
     together; ``p_check_adj`` is the Benjamini-Hochberg adjustment of ``p_check`` over every row
-    of ``key_terms`` (the concatenated :func:`top_key_terms` tables), as STATISTICS.md asks.
+    of ``key_terms`` (the concatenated :func:`top_key_terms` tables; docs/measures.md).
 
     Returns
     -------

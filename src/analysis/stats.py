@@ -2,7 +2,7 @@
 
 Every function takes counts (dicts, Series or arrays) and returns numbers or a DataFrame computed
 over the whole vocabulary at once with numpy/scipy; none loops over terms in Python. Definitions
-and their sources are in ``STATISTICS.md``; the tests check each against scipy, nltk or a
+and their sources are in ``docs/measures.md``; the tests check each against scipy, nltk or a
 published worked example.
 
 Notation: for a term, ``a`` is its frequency in the target group, ``b`` in the reference group,
@@ -578,7 +578,7 @@ def permutation_log_ratio(
     share of the term's occurrences, recomputed each time and compared with its observed value.
     A share, unlike a log ratio with a zero substitute divided by the group's size, does not
     depend on how many words a shuffled group happens to get, so a term confined to one segment
-    never reaches a p-value below the share of segments in the target group (STATISTICS.md).
+    never reaches a p-value below the share of segments in the target group (docs/measures.md).
     When every arrangement can be listed within ``n_resamples`` the test is exact. The log
     ratio is reported as the effect size, with a percentile bootstrap interval over segments
     within each group.
