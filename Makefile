@@ -42,8 +42,9 @@ test-fast: env ## run the tests that do not execute notebooks or start servers
 lab: env ## open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lint: env ## check style with ruff (package, tests, benchmarks, tools, notebooks)
+lint: env ## check style with ruff: lint and format (package, tests, benchmarks, tools, notebooks)
 	$(VENV)/bin/ruff check src tests benchmarks tools notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks tools notebooks
 
 check: lint ## the fast checks CI runs before the tests: lint, notebooks without outputs, docstring examples
 	$(PY) tools/strip_notebook_outputs.py --check notebooks/*.ipynb

@@ -86,11 +86,13 @@ def run_project(manifest: Path, jobs: int) -> dict:
     counts.group_keyness(built.dtm, target="civil_society", reference="government")
     timings["group keyness"] = time.perf_counter() - t
     t = time.perf_counter()
-    tfidf.tfidf_contrast(built.dtm, by="actor_type", target="civil_society",
-                         reference="government")
+    tfidf.tfidf_contrast(built.dtm, by="actor_type", target="civil_society", reference="government")
     timings["tfidf contrast"] = time.perf_counter() - t
-    return {"seconds": time.perf_counter() - start, "timings": timings,
-            "words": int(built.dtm.units["n_words"].sum())}
+    return {
+        "seconds": time.perf_counter() - start,
+        "timings": timings,
+        "words": int(built.dtm.units["n_words"].sum()),
+    }
 
 
 def run_sklearn(manifest: Path) -> dict:
@@ -116,46 +118,69 @@ def run_sklearn(manifest: Path) -> dict:
 
 
 def _peak_mb() -> float:
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
 
 
 def _measure(what: str, manifest: Path, jobs: int) -> dict:
     """Run one measurement in a fresh process; return its figures and peak memory."""
     out = subprocess.run(
-        [sys.executable, __file__, "--one", what, "--manifest", str(manifest), "--jobs",
-         str(jobs)], check=True, capture_output=True, text=True)
+        [sys.executable, __file__, "--one", what, "--manifest", str(manifest), "--jobs", str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tokens", type=float, action="append",
-                        help="corpus size in words (repeatable; default 1e6 and 1e7)")
-    parser.add_argument("--jobs", type=int, action="append",
-                        help="worker processes of the project's runs (repeatable; default 1 and 2)")
+    parser.add_argument(
+        "--tokens",
+        type=float,
+        action="append",
+        help="corpus size in words (repeatable; default 1e6 and 1e7)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        action="append",
+        help="worker processes of the project's runs (repeatable; default 1 and 2)",
+    )
     parser.add_argument("--one", choices=("sklearn", "project"), help=argparse.SUPPRESS)
     parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         jobs = (args.jobs or [1])[0]
-        result = (run_sklearn(args.manifest) if args.one == "sklearn"
-                  else run_project(args.manifest, jobs))
+        result = (
+            run_sklearn(args.manifest)
+            if args.one == "sklearn"
+            else run_project(args.manifest, jobs)
+        )
         result["peak_mb"] = _peak_mb()
         print(json.dumps(result))
         return 0
     for size in args.tokens or [1e6, 1e7]:
         manifest = generate(int(size))
         sk = _measure("sklearn", manifest, 1)
-        print(f"\n{int(size):,} words requested; scikit-learn: {sk['seconds']:.2f} s, "
-              f"peak {sk['peak_mb']:,.0f} MB")
+        print(
+            f"\n{int(size):,} words requested; scikit-learn: {sk['seconds']:.2f} s, "
+            f"peak {sk['peak_mb']:,.0f} MB"
+        )
         for jobs in args.jobs or [1, 2]:
             pr = _measure("project", manifest, jobs)
             stages = ", ".join(f"{k} {v:.2f}" for k, v in pr["timings"].items())
-            print(f"project, {jobs} worker(s): {pr['seconds']:.2f} s "
-                  f"({pr['words'] / pr['seconds']:,.0f} words/s; {stages}); "
-                  f"ratio {sk['seconds'] / pr['seconds']:.2f}x scikit-learn; "
-                  f"peak {pr['peak_mb']:,.0f} MB")
+            print(
+                f"project, {jobs} worker(s): {pr['seconds']:.2f} s "
+                f"({pr['words'] / pr['seconds']:,.0f} words/s; {stages}); "
+                f"ratio {sk['seconds'] / pr['seconds']:.2f}x scikit-learn; "
+                f"peak {pr['peak_mb']:,.0f} MB"
+            )
     return 0
 
 

@@ -67,7 +67,11 @@ def measure(manifest: Path | None, out: Path, jobs: int | None) -> dict[str, obj
     env = dict(os.environ, PYTHONHASHSEED="0", ANALYSIS_CACHE=str(out.parent / f"cache-{out.name}"))
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command],
-        capture_output=True, text=True, check=True, env=env, cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=paths.ROOT,
     )
     figures = json.loads(done.stdout)
     pages = sorted((out / "reports").glob("*.html"))
@@ -101,22 +105,28 @@ def main(argv: list[str] | None = None) -> int:
             results[str(n)] = measure(manifest, Path(tmp) / f"s{n}", args.jobs)
     seed_seconds = float(results["seeds"]["seconds"])  # type: ignore[arg-type]
     ok = True
-    print(f"{'corpus':>8} {'words':>10} {'time s':>8} {'x seeds':>8} {'peak GB':>8} "
-          f"{'page MB':>8}  built")
+    print(
+        f"{'corpus':>8} {'words':>10} {'time s':>8} {'x seeds':>8} {'peak GB':>8} "
+        f"{'page MB':>8}  built"
+    )
     for name, r in results.items():
         ratio = float(r["seconds"]) / seed_seconds  # type: ignore[arg-type]
         peak = int(r["peak_kb"]) * 1024 / GB  # type: ignore[call-overload]
         page = int(r["largest_page"]) / MB  # type: ignore[call-overload]
-        print(f"{name:>8} {r.get('words', ''):>10} {float(r['seconds']):8.1f} {ratio:8.2f} "  # type: ignore[arg-type]
-              f"{peak:8.2f} {page:8.2f}  {'all' if r['all_built'] else 'NO'} "
-              f"(largest page {r['largest_page_name']})")
+        print(
+            f"{name:>8} {r.get('words', ''):>10} {float(r['seconds']):8.1f} {ratio:8.2f} "  # type: ignore[arg-type]
+            f"{peak:8.2f} {page:8.2f}  {'all' if r['all_built'] else 'NO'} "
+            f"(largest page {r['largest_page_name']})"
+        )
         ok &= bool(r["all_built"]) and peak < 2 and page < 2
         if name == "500":
             ok &= ratio <= 3
         if not r["all_built"]:
             print(str(r["stderr"]), file=sys.stderr)
-    print("targets: every report builds, no process > 2 GB, no page > 2 MB, "
-          f"500 statements <= 3x the seed build: {'met' if ok else 'NOT met'}")
+    print(
+        "targets: every report builds, no process > 2 GB, no page > 2 MB, "
+        f"500 statements <= 3x the seed build: {'met' if ok else 'NOT met'}"
+    )
     if args.json:
         print(json.dumps(results, indent=2, default=str))
     return 0 if ok else 1

@@ -42,20 +42,24 @@ def main(argv: list[str] | None = None) -> int:
     calls: dict[str, Callable[[], object]] = {
         "scikit-learn: CountVectorizer + TfidfVectorizer": lambda: (
             CountVectorizer().fit_transform(paragraphs),
-            TfidfVectorizer().fit_transform(paragraphs)),
+            TfidfVectorizer().fit_transform(paragraphs),
+        ),
         "build() of every foundation table, no cache": lambda: build(cache=False).tokens,
         "term counts + group keyness": lambda: (
             counts.term_counts(tokens, segments),
-            counts.group_keyness(tokens, segments, target="government",
-                                 reference="civil_society")),
+            counts.group_keyness(tokens, segments, target="government", reference="civil_society"),
+        ),
         "permutation check of two terms (9,999 resamples)": lambda: counts.permutation_keyness(
-            tokens, segments, ["people smuggling", "human trafficking"], target="government"),
+            tokens, segments, ["people smuggling", "human trafficking"], target="government"
+        ),
         "TF-IDF contrast + paragraph similarity": lambda: (
             tfidf.tfidf_contrast(tokens, segments, target="government"),
-            tfidf.paragraph_similarity(tokens, segments)),
+            tfidf.paragraph_similarity(tokens, segments),
+        ),
         "KWIC + collocates": lambda: (
             concordance.kwic(tokens, "trafficking", corpus=p.corpus, segments=segments),
-            concordance.collocates(tokens, "people smuggling", kind="mwe", min_freq=2)),
+            concordance.collocates(tokens, "people smuggling", kind="mwe", min_freq=2),
+        ),
     }
     baseline = None
     for name, call in calls.items():

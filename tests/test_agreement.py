@@ -168,11 +168,16 @@ def _long(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
 def test_long_table_helpers() -> None:
     long = _long(
         [
-            ("u1", "ann", "frame", "a"), ("u1", "bob", "frame", "a"),
-            ("u2", "ann", "frame", "b"), ("u2", "bob", "frame", "c"),
-            ("u3", "ann", "frame", "b"), ("u3", "bob", "frame", ""),
-            ("u1", "ann", "confidence", "3"), ("u1", "bob", "confidence", "2"),
-            ("u2", "ann", "confidence", "1"), ("u2", "bob", "confidence", "1"),
+            ("u1", "ann", "frame", "a"),
+            ("u1", "bob", "frame", "a"),
+            ("u2", "ann", "frame", "b"),
+            ("u2", "bob", "frame", "c"),
+            ("u3", "ann", "frame", "b"),
+            ("u3", "bob", "frame", ""),
+            ("u1", "ann", "confidence", "3"),
+            ("u1", "bob", "confidence", "2"),
+            ("u2", "ann", "confidence", "1"),
+            ("u2", "bob", "confidence", "1"),
         ]
     )
     matrix = reliability_matrix(long, "frame")
@@ -235,8 +240,11 @@ def test_alpha_verdict_of_computed_alphas() -> None:
         (np.float64(0.95), "", "reliable (≥ 0.8)"),
         # the note explains an undefined alpha only
         (0.5, "ignored", "not reliable (< 0.667)"),
-        (math.nan, "no pairable values: no unit was coded by at least two coders",
-         "undefined (no pairable values: no unit was coded by at least two coders)"),
+        (
+            math.nan,
+            "no pairable values: no unit was coded by at least two coders",
+            "undefined (no pairable values: no unit was coded by at least two coders)",
+        ),
         (np.float64("nan"), "no variation", "undefined (no variation)"),
         (math.nan, "", "undefined"),
     ],

@@ -21,8 +21,14 @@ PARAGRAPHS = {
     "P5": "We call on the ministry to screen every worker as a possible victim of trafficking.",
     "P6": "We also ask the company to return every passport and to pay the wages in full.",
 }
-FRAMES = ["enforcement_security", "victim_protection_rights", "cooperation_partnership",
-          "accountability", "victim_protection_rights", "enforcement_security"]
+FRAMES = [
+    "enforcement_security",
+    "victim_protection_rights",
+    "cooperation_partnership",
+    "accountability",
+    "victim_protection_rights",
+    "enforcement_security",
+]
 
 
 def _corpus(folder: Path, order: list[str], texts: dict[str, str]) -> pd.DataFrame:
@@ -64,8 +70,13 @@ def test_reexport_keeps_codes_on_their_text(tmp_path: Path, suffix: str) -> None
     after = _corpus(tmp_path / "v2", ["NEW", "P1", "P3", "P4", "P6", "P5"], edited)
     info = coding.export_sheet(after, sheet_path, coder="ana")
 
-    assert (info["n_kept"], info["n_moved"], info["n_flagged"], info["n_orphans"],
-            info["n_new"]) == (1, 3, 1, 1, 1)  # P3 keeps p03; P1, P5, P6 moved; NEW is new
+    assert (
+        info["n_kept"],
+        info["n_moved"],
+        info["n_flagged"],
+        info["n_orphans"],
+        info["n_new"],
+    ) == (1, 3, 1, 1, 1)  # P3 keeps p03; P1, P5, P6 moved; NEW is new
     sheet = coding.read_sheet(sheet_path).set_index("text")
     for key in ("P1", "P3", "P5", "P6"):
         row = sheet.loc[PARAGRAPHS[key]]
@@ -117,12 +128,30 @@ def test_merge_lines_up_sheets_exported_before_and_after_an_edit(tmp_path: Path)
 
 
 def test_match_rows_statuses() -> None:
-    units = pd.DataFrame({"seg_id": ["d-p01", "d-p02", "d-p03", "d-p04"], "doc_id": "d",
-                          "text": ["Alpha beta gamma delta.", "Same text.", "Same text.",
-                                   "Brand new words entirely here."]})
-    rows = pd.DataFrame({"seg_id": ["d-p02", "d-p03", "d-p01", "d-p09", "d-p05"],
-                         "text": ["Same text.", "SAME  text.", "Alpha beta gamma delta!",
-                                  "Nothing like anything.", "Same text."]})
+    units = pd.DataFrame(
+        {
+            "seg_id": ["d-p01", "d-p02", "d-p03", "d-p04"],
+            "doc_id": "d",
+            "text": [
+                "Alpha beta gamma delta.",
+                "Same text.",
+                "Same text.",
+                "Brand new words entirely here.",
+            ],
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "seg_id": ["d-p02", "d-p03", "d-p01", "d-p09", "d-p05"],
+            "text": [
+                "Same text.",
+                "SAME  text.",
+                "Alpha beta gamma delta!",
+                "Nothing like anything.",
+                "Same text.",
+            ],
+        }
+    )
     table, new = match_rows(rows, units)
     assert table["status"].tolist() == ["kept", "kept", "edited", "orphaned", "orphaned"]
     assert table["seg_id"].tolist() == ["d-p02", "d-p03", "d-p01", "", ""]

@@ -33,16 +33,23 @@ def _corpus(folder: Path, files: dict[str, bytes], *, extra_rows=()) -> Path:
 
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
-    return _corpus(tmp_path, {
-        "good-a": PROSE.encode(),
-        "empty": b"",
-        "binary": b"\x00\x01\x02PK" * 50,
-        "no-prose": b"Title\n\nSubtitle\n\nBy Jane Doe\n",
-        "partial": ("Title\n\n" + " ".join(f"word{i}" for i in range(40)) + " unfinis").encode(),
-        "latin": "The caf\u00e9 workers were held without pay for months on end.\n".encode(
-            "cp1252"),
-        "good-b": PROSE.encode(),
-    }, extra_rows=[["missing", "missing.txt", "gov", "Org", "2024-01-01"]])
+    return _corpus(
+        tmp_path,
+        {
+            "good-a": PROSE.encode(),
+            "empty": b"",
+            "binary": b"\x00\x01\x02PK" * 50,
+            "no-prose": b"Title\n\nSubtitle\n\nBy Jane Doe\n",
+            "partial": (
+                "Title\n\n" + " ".join(f"word{i}" for i in range(40)) + " unfinis"
+            ).encode(),
+            "latin": "The caf\u00e9 workers were held without pay for months on end.\n".encode(
+                "cp1252"
+            ),
+            "good-b": PROSE.encode(),
+        },
+        extra_rows=[["missing", "missing.txt", "gov", "Org", "2024-01-01"]],
+    )
 
 
 def test_every_problem_is_listed_at_once(broken: Path) -> None:
@@ -71,8 +78,10 @@ def test_the_loader_and_segmenter_name_every_bad_document(broken: Path, tmp_path
     with pytest.raises(CorpusError) as info:
         load_corpus(broken)
     assert all(d in str(info.value) for d in ("'empty'", "'binary'", "'missing'"))
-    two = _corpus(tmp_path / "two" if (tmp_path / "two").mkdir() is None else tmp_path, {
-        "a": b"Heading\n\nAnother heading\n", "b": b"Title only\n", "c": PROSE.encode()})
+    two = _corpus(
+        tmp_path / "two" if (tmp_path / "two").mkdir() is None else tmp_path,
+        {"a": b"Heading\n\nAnother heading\n", "b": b"Title only\n", "c": PROSE.encode()},
+    )
     with pytest.raises(SegmentationError) as info:
         segment_corpus(load_corpus(two))
     assert "2 documents cannot be segmented" in str(info.value)
@@ -80,16 +89,25 @@ def test_the_loader_and_segmenter_name_every_bad_document(broken: Path, tmp_path
 
 
 def test_every_bad_manifest_row_is_listed(tmp_path: Path) -> None:
-    manifest = _corpus(tmp_path, {"a": PROSE.encode()}, extra_rows=[
-        ["a", "a.txt", "gov", "Org", "2024-13-01"],
-        ["b c", "a.txt", "", "Org", "01/02/2024"],
-    ])
+    manifest = _corpus(
+        tmp_path,
+        {"a": PROSE.encode()},
+        extra_rows=[
+            ["a", "a.txt", "gov", "Org", "2024-13-01"],
+            ["b c", "a.txt", "", "Org", "01/02/2024"],
+        ],
+    )
     check = check_corpus(manifest)
     problems = " | ".join(check.fatal["problem"])
-    for expected in ("duplicate doc_id 'a'", "'2024-13-01' is not an ISO date",
-                     "'b c' is not a valid id", "column 'actor_type' is empty"):
+    for expected in (
+        "duplicate doc_id 'a'",
+        "'2024-13-01' is not an ISO date",
+        "'b c' is not a valid id",
+        "column 'actor_type' is empty",
+    ):
         assert expected in problems
     from analysis.corpus import read_manifest
+
     with pytest.raises(CorpusError, match="5 problems"):
         read_manifest(manifest)
 
@@ -114,8 +132,9 @@ def test_units_already_built_give_the_same_check(broken: Path) -> None:
     pd.testing.assert_frame_equal(alone.problems, given.problems)
     assert "does not end as a sentence" in " ".join(given.problems["problem"])
     empty = pipeline.build(cache=False).segments.iloc[0:0]
-    pd.testing.assert_frame_equal(check_corpus(broken, segments=empty).problems,
-                                  check_corpus(broken).problems)
+    pd.testing.assert_frame_equal(
+        check_corpus(broken, segments=empty).problems, check_corpus(broken).problems
+    )
 
 
 def test_cli_prints_the_check_once_and_exits_1(broken: Path, capsys) -> None:

@@ -25,13 +25,19 @@ def kinds(raw: str) -> list[tuple[str, str, str]]:
         ("snake_case_name and 2*3*4", "snake_case_name and 2*3*4", "snake_case_name and 2*3*4"),
         ("* bullet item\n* another", "* bullet item\n* another", "* bullet item\n* another"),
         ("As shown in the in the case.", "As shown in the in the case.", "As shown in the case."),
-        ("He said that that was fine.", "He said that that was fine.",
-         "He said that that was fine."),
+        (
+            "He said that that was fine.",
+            "He said that that was fine.",
+            "He said that that was fine.",
+        ),
         ("the the end", "the the end", "the end"),
         ("Hassan (when) where", "Hassan (when) where", "Hassan where"),
         ("Signed [name] today (TBC).", "Signed [name] today (TBC).", "Signed today."),
-        ("Act (\u2018ATIPSOM\u2019) and (SOM)", "Act (\u2018ATIPSOM\u2019) and (SOM)",
-         "Act ('ATIPSOM') and (SOM)"),
+        (
+            "Act (\u2018ATIPSOM\u2019) and (SOM)",
+            "Act (\u2018ATIPSOM\u2019) and (SOM)",
+            "Act ('ATIPSOM') and (SOM)",
+        ),
         ("a\u00a0b\tc   d  \nnext", "a b c d\nnext", "a b c d\nnext"),
         ("zero\u200bwidth", "zerowidth", "zerowidth"),
         ("cafe\u0301", "caf\u00e9", "caf\u00e9"),
@@ -43,11 +49,14 @@ def test_display_and_analysis_texts(raw, display, analysis):
     assert doc.analysis.text == analysis
 
 
-@pytest.mark.parametrize("raw", [
-    "**Bold title**\nBody in the in the text (when) with \u2018quotes\u2019.",
-    "cafe\u0301 \u00a0 spaced   out  \n",
-    "no changes at all.",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "**Bold title**\nBody in the in the text (when) with \u2018quotes\u2019.",
+        "cafe\u0301 \u00a0 spaced   out  \n",
+        "no changes at all.",
+    ],
+)
 def test_offset_map_points_at_the_same_characters(raw):
     doc = clean_document(raw)
     for version in (doc.display, doc.analysis):
@@ -57,8 +66,13 @@ def test_offset_map_points_at_the_same_characters(raw):
         for i, ch in enumerate(version.text):
             source = raw[version.to_raw[i]]
             # Unchanged characters map exactly; changed ones map into the replaced span.
-            assert source == ch or normalise_quotes(source) == ch or source.isspace() or \
-                unicodedata.normalize("NFC", raw[version.to_raw[i]:version.to_raw[i] + 2]) == ch
+            assert (
+                source == ch
+                or normalise_quotes(source) == ch
+                or source.isspace()
+                or unicodedata.normalize("NFC", raw[version.to_raw[i] : version.to_raw[i] + 2])
+                == ch
+            )
 
 
 def test_edits_do_not_overlap_and_reconstruct():
@@ -67,14 +81,14 @@ def test_edits_do_not_overlap_and_reconstruct():
     for a, b in zip(edits, edits[1:], strict=False):
         assert a.end <= b.start
     for e in edits:
-        assert raw[e.start:e.end] == e.before
+        assert raw[e.start : e.end] == e.before
     assert apply_edits(raw, []).text == raw
 
 
 def test_repeated_sequence_keeps_first_occurrence():
     raw = "As demonstrated in the in the Top Glove case"
     [edit] = [e for e in find_edits(raw) if e.kind == "repeated_sequence"]
-    assert raw[:edit.start] + raw[edit.end:] == "As demonstrated in the Top Glove case"
+    assert raw[: edit.start] + raw[edit.end :] == "As demonstrated in the Top Glove case"
 
 
 def _repeat_oracle(raw: str) -> list[tuple[int, int, str]]:
@@ -86,7 +100,7 @@ def _repeat_oracle(raw: str) -> list[tuple[int, int, str]]:
         m = clean._REPEAT_RE.match(raw, word.start())
         if m and (" " in m.group(1).strip() or m.group(1).lower() not in clean._LEGIT_DOUBLES):
             start = m.start(1) + len(m.group(1))
-            out.append((start, m.end(), raw[start:m.end()]))
+            out.append((start, m.end(), raw[start : m.end()]))
             last_end = m.end()
     return out
 
@@ -97,8 +111,21 @@ def test_repeat_rule_equals_brute_force_on_random_text(seed):
     # case folding changes the length, so the slow path runs), and "aca"/"bab", whose numeric
     # word keys collide and must be rejected by the exact rule.
     rng = random.Random(seed)
-    vocab = ["in", "the", "The", "IN", "that", "had", "caf\u00e9", "Caf\u00c9", "aca", "bab",
-             "x", "2024", "stra\u00dfe"]
+    vocab = [
+        "in",
+        "the",
+        "The",
+        "IN",
+        "that",
+        "had",
+        "caf\u00e9",
+        "Caf\u00c9",
+        "aca",
+        "bab",
+        "x",
+        "2024",
+        "stra\u00dfe",
+    ]
     seps = [" ", " ", " ", "\t", "\n", ", ", "  ", "-"]
     words = [rng.choice(vocab[:-1] if seed % 2 else vocab) for _ in range(300)]
     raw = "".join(w + rng.choice(seps) for w in words)
@@ -133,7 +160,7 @@ def test_seed_cleaning_log():
     assert gov[gov.kind == "markdown_emphasis"]["before"].tolist() == ["**", "**"]
     raw = dict(zip(corpus.doc_id, corpus.text, strict=True))
     for row in log.itertuples():
-        assert raw[row.doc_id][row.start:row.end] == row.before
+        assert raw[row.doc_id][row.start : row.end] == row.before
 
 
 def test_raw_text_is_never_modified():

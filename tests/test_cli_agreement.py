@@ -28,8 +28,14 @@ def _second_coder(tmp_path: Path, changes: dict[str, dict[str, str]]) -> Path:
 
 def _rows(text: str) -> dict[str, str]:
     """Map each dimension to its line of the agreement table."""
-    dims = ("frame ", "frame_secondary ", "stance_toward_state ", "agent ", "modality ",
-            "confidence ")
+    dims = (
+        "frame ",
+        "frame_secondary ",
+        "stance_toward_state ",
+        "agent ",
+        "modality ",
+        "confidence ",
+    )
     return {line.split()[0]: line for line in text.splitlines() if line.startswith(dims)}
 
 
@@ -43,8 +49,14 @@ def test_each_dimension_gets_the_package_verdict(tmp_path: Path, capsys) -> None
     assert main(["agreement", str(REFERENCE), str(path), "--n-boot", "50"]) == 0
     text = capsys.readouterr().out
     rows = _rows(text)
-    assert set(rows) == {"frame", "frame_secondary", "stance_toward_state", "agent", "modality",
-                         "confidence"}
+    assert set(rows) == {
+        "frame",
+        "frame_secondary",
+        "stance_toward_state",
+        "agent",
+        "modality",
+        "confidence",
+    }
     for dim, line in rows.items():
         alpha = float(line.split()[6])
         verdict = agreement.alpha_verdict(alpha)
@@ -59,13 +71,13 @@ def test_legend_uses_the_package_thresholds(capsys, monkeypatch) -> None:
     assert main(["agreement", str(REFERENCE), "--n-boot", "20"]) == 0
     text = capsys.readouterr().out
     assert (
-        f"reliable >= {agreement.ALPHA_RELIABLE}; tentative >= {agreement.ALPHA_TENTATIVE}"
-        in text
+        f"reliable >= {agreement.ALPHA_RELIABLE}; tentative >= {agreement.ALPHA_TENTATIVE}" in text
     )
     assert "0.800" not in text
     # one coder: every alpha is undefined, with the reason
-    assert all(" undefined " in line and "(no pairable values" in line
-               for line in _rows(text).values())
+    assert all(
+        " undefined " in line and "(no pairable values" in line for line in _rows(text).values()
+    )
     # the CLI reads the constants at run time, so it can never drift from the reports
     monkeypatch.setattr(agreement, "ALPHA_RELIABLE", 0.9)
     assert main(["agreement", str(REFERENCE), "--n-boot", "20"]) == 0

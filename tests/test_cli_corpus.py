@@ -14,8 +14,15 @@ def test_corpus_summary(capsys):
     assert main(["corpus"]) == 0
     out = capsys.readouterr().out
     assert "lfl-2022" in out and "gov-2024" in out
-    for row in ("units_body", "units_list_item", "sentences", "tokens", "types", "ttr",
-                "mean_sentence_length"):
+    for row in (
+        "units_body",
+        "units_list_item",
+        "sentences",
+        "tokens",
+        "types",
+        "ttr",
+        "mean_sentence_length",
+    ):
         assert row in out
 
 
@@ -31,7 +38,9 @@ def test_user_mistake_is_one_line_exit_1(tmp_path):
     bad.write_text("doc_id,path\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "corpus", "--manifest", str(bad)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stdout == ""
@@ -41,8 +50,13 @@ def test_user_mistake_is_one_line_exit_1(tmp_path):
 
 @pytest.mark.parametrize(
     "argv",
-    [["no-such-command"], ["sheet", "export"], ["report", "--compare"], ["units", "--bogus"],
-     ["corpus", "--format", "xml"]],
+    [
+        ["no-such-command"],
+        ["sheet", "export"],
+        ["report", "--compare"],
+        ["units", "--bogus"],
+        ["corpus", "--format", "xml"],
+    ],
 )
 def test_usage_error_is_one_line_exit_1(argv, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -18,8 +18,10 @@ REFERENCE = CODING / "reference.csv"
 
 def test_export_check_blank_sheet_warns_but_passes(tmp_path: Path, capsys) -> None:
     out = tmp_path / "ann.xlsx"
-    assert main(["sheet", "export", "--coder", "ann", "--out", str(out), "--blind",
-                 "--seed", "4"]) == 0
+    assert (
+        main(["sheet", "export", "--coder", "ann", "--out", str(out), "--blind", "--seed", "4"])
+        == 0
+    )
     assert "23 units" in capsys.readouterr().out
     assert main(["sheet", "check", str(out)]) == 0
     captured = capsys.readouterr()
@@ -37,15 +39,20 @@ def test_check_errors_exit_1_without_traceback(tmp_path: Path) -> None:
     bad.loc[1, "evidence"] = "words that are not there"
     path = tmp_path / "bad.csv"
     write_sheet(bad, path)
-    proc = subprocess.run([sys.executable, "-m", "analysis", "sheet", "check", str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "sheet", "check", str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "lfl-2022-p01 [frame] 'security': code not in the codebook" in proc.stderr
     assert "lfl-2022-p02 [evidence]" in proc.stderr and "2 error(s)" in proc.stderr
     missing = subprocess.run(
         [sys.executable, "-m", "analysis", "sheet", "check", str(tmp_path / "none.xlsx")],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 1 and missing.stderr.startswith("error:")
     assert "Traceback" not in missing.stderr
 

@@ -40,21 +40,32 @@ def test_local_cluster_builds_the_tables_of_one_process(tmp_path, capsys, monkey
     distributed = pytest.importorskip("distributed")
     manifest = synthetic.write_corpus(tmp_path / "corpus", 60, words=150)
     one = pipeline.build(manifest, cache=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         with scheduler_executor(cluster.scheduler_address) as executor:
             assert executor is not None
-            spread = pipeline.build(manifest, cache=False, executor=executor, jobs=4,
-                                    tokens=True)
+            spread = pipeline.build(manifest, cache=False, executor=executor, jobs=4, tokens=True)
             workers = executor._client.run(lambda: 1)  # type: ignore[attr-defined]
         monkeypatch.setenv("ANALYSIS_CACHE", "off")
-        assert main(["corpus", "--manifest", str(manifest), "--format", "csv",
-                     "--scheduler", cluster.scheduler_address]) == 0
+        assert (
+            main(
+                [
+                    "corpus",
+                    "--manifest",
+                    str(manifest),
+                    "--format",
+                    "csv",
+                    "--scheduler",
+                    cluster.scheduler_address,
+                ]
+            )
+            == 0
+        )
         on_cluster = capsys.readouterr().out
     assert len(workers) == 2
     for name in ("corpus", "cleaning_log", "segments", "tokens"):
-        pd.testing.assert_frame_equal(getattr(spread, name), getattr(one, name),
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(getattr(spread, name), getattr(one, name), check_exact=True)
     for name, table in spread.dtm.to_tables().items():  # the matrix, entry for entry
         pd.testing.assert_frame_equal(table, one.dtm.to_tables()[name], check_exact=True)
     assert main(["corpus", "--manifest", str(manifest), "--format", "csv", "--jobs", "1"]) == 0

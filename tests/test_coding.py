@@ -50,8 +50,16 @@ def make_segments(texts: list[str] | None = None) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(
         rows,
-        columns=["seg_id", "doc_id", "position", "kind", "label", "text", "actor_type",
-                 "organisation"],
+        columns=[
+            "seg_id",
+            "doc_id",
+            "position",
+            "kind",
+            "label",
+            "text",
+            "actor_type",
+            "organisation",
+        ],
     )
     frame["text_sha"] = [text_sha(t) for t in frame["text"]]
     return frame
@@ -66,12 +74,22 @@ def fill(sheet: pd.DataFrame, codes: dict[str, dict[str, str]]) -> pd.DataFrame:
 
 
 GOOD = {
-    "aa-p01": {"frame": "victim_protection_rights", "stance_toward_state": "critical",
-               "agent": "state", "modality": "obligation", "confidence": "3",
-               "evidence": "must protect victims"},
-    "bb-p01": {"frame": "cooperation_partnership", "stance_toward_state": "supportive",
-               "agent": "state", "modality": "commitment", "confidence": "2",
-               "evidence": "regional cooperation"},
+    "aa-p01": {
+        "frame": "victim_protection_rights",
+        "stance_toward_state": "critical",
+        "agent": "state",
+        "modality": "obligation",
+        "confidence": "3",
+        "evidence": "must protect victims",
+    },
+    "bb-p01": {
+        "frame": "cooperation_partnership",
+        "stance_toward_state": "supportive",
+        "agent": "state",
+        "modality": "commitment",
+        "confidence": "2",
+        "evidence": "regional cooperation",
+    },
 }
 
 
@@ -80,10 +98,22 @@ GOOD = {
 
 def test_codebook_dimensions_and_codes() -> None:
     cb = load_codebook()
-    assert cb.names == ["frame", "frame_secondary", "stance_toward_state", "agent", "modality",
-                        "confidence", "evidence", "notes"]
+    assert cb.names == [
+        "frame",
+        "frame_secondary",
+        "stance_toward_state",
+        "agent",
+        "modality",
+        "confidence",
+        "evidence",
+        "notes",
+    ]
     assert cb.dimension("stance_toward_state").allowed == (
-        "supportive", "critical", "mixed", "neutral")
+        "supportive",
+        "critical",
+        "mixed",
+        "neutral",
+    )
     assert cb.dimension("confidence").allowed == ("1", "2", "3")
     assert cb.dimension("confidence").level == "ordinal"
     assert cb.dimension("frame_secondary").allowed == cb.dimension("frame").allowed
@@ -120,8 +150,11 @@ def test_default_kinds_match_segmenter() -> None:
 
 def test_bad_codebook_raises_coding_error(tmp_path: Path) -> None:
     bad = tmp_path / "cb.toml"
-    bad.write_text('[codebook]\nname="x"\nversion="1"\nunit="u"\n[[dimension]]\nname="f"\n'
-                   'label="F"\nkind="category"\ndefinition="d"\n', encoding="utf-8")
+    bad.write_text(
+        '[codebook]\nname="x"\nversion="1"\nunit="u"\n[[dimension]]\nname="f"\n'
+        'label="F"\nkind="category"\ndefinition="d"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(CodingError, match="lists no codes"):
         load_codebook(bad)
     bad.write_text("not toml [", encoding="utf-8")
@@ -155,8 +188,17 @@ def test_injection_texts_round_trip_exactly(tmp_path: Path, fmt: str) -> None:
     sheet = read_sheet(path)
     assert list(sheet["text"]) == texts[:2]
     # every dangerous start, also in coder-typed columns, survives a write/read cycle
-    rows = [{**{c: "" for c in sheet_columns()}, "seg_id": f"x{i}", "coder": "ann",
-             "text": t, "notes": t, "evidence": t} for i, t in enumerate(INJECTION)]
+    rows = [
+        {
+            **{c: "" for c in sheet_columns()},
+            "seg_id": f"x{i}",
+            "coder": "ann",
+            "text": t,
+            "notes": t,
+            "evidence": t,
+        }
+        for i, t in enumerate(INJECTION)
+    ]
     from analysis.coding import write_sheet
 
     write_sheet(pd.DataFrame(rows), path)
@@ -166,7 +208,7 @@ def test_injection_texts_round_trip_exactly(tmp_path: Path, fmt: str) -> None:
 
 
 def test_xlsx_cells_are_strings_never_formulas(tmp_path: Path) -> None:
-    segs = make_segments(["=HYPERLINK(\"http://x\")", "@SUM(1)", "x"])
+    segs = make_segments(['=HYPERLINK("http://x")', "@SUM(1)", "x"])
     path = tmp_path / "f.xlsx"
     export_sheet(segs, path, coder="ann")
     ws = openpyxl.load_workbook(path)["coding"]
@@ -186,7 +228,7 @@ def test_csv_escape_is_documented_apostrophe(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     export_sheet(segs, path, coder="ann")
     raw = path.read_text(encoding="utf-8-sig")
-    assert "\"'=1+1\"" in raw
+    assert '"\'=1+1"' in raw
     assert read_sheet(path)["text"][0] == "=1+1"
 
 
@@ -208,14 +250,14 @@ def test_xlsx_structure_dropdowns_protection_freeze(tmp_path: Path) -> None:
     assert not frame_cell.protection.locked
     frame_list = [lists.cell(row=i, column=1).value for i in range(2, 9)]
     assert frame_list == list(load_codebook().dimension("frame").allowed)
-    assert "victim_protection_rights" in "\n".join(
-        str(c.value) for c in wb["instructions"]["A"])
+    assert "victim_protection_rights" in "\n".join(str(c.value) for c in wb["instructions"]["A"])
 
 
 def test_read_sheet_keeps_strings_as_typed(tmp_path: Path) -> None:
     path = tmp_path / "typed.csv"
-    path.write_text("seg_id,coder,confidence,notes\naa-p01,ann,01,NA\naa-p02,ann,,null\n",
-                    encoding="utf-8")
+    path.write_text(
+        "seg_id,coder,confidence,notes\naa-p01,ann,01,NA\naa-p02,ann,,null\n", encoding="utf-8"
+    )
     sheet = read_sheet(path)
     assert list(sheet["confidence"]) == ["01", ""]
     assert list(sheet["notes"]) == ["NA", "null"]
@@ -226,8 +268,11 @@ def test_read_sheet_keeps_strings_as_typed(tmp_path: Path) -> None:
     ws.append(["seg_id", "confidence", "notes"])
     ws.append(["aa-p01", 2, 2.5])  # a coder typing numbers into a general-format cell
     wb.save(xlsx)
-    assert read_sheet(xlsx).iloc[0].to_dict() == {"seg_id": "aa-p01", "confidence": "2",
-                                                  "notes": "2.5"}
+    assert read_sheet(xlsx).iloc[0].to_dict() == {
+        "seg_id": "aa-p01",
+        "confidence": "2",
+        "notes": "2.5",
+    }
 
 
 def test_read_sheet_errors_are_coding_errors(tmp_path: Path) -> None:
@@ -243,10 +288,18 @@ def test_read_sheet_errors_are_coding_errors(tmp_path: Path) -> None:
 
 def test_blind_and_seeded_order(tmp_path: Path) -> None:
     units = [f"Unit number {i}." for i in range(8)]
-    segs = pd.DataFrame({
-        "seg_id": [f"d-p{i:02d}" for i in range(8)], "doc_id": "d", "position": range(8),
-        "kind": "body", "label": [str(i) for i in range(8)], "text": units,
-        "actor_type": "government", "organisation": "G"})
+    segs = pd.DataFrame(
+        {
+            "seg_id": [f"d-p{i:02d}" for i in range(8)],
+            "doc_id": "d",
+            "position": range(8),
+            "kind": "body",
+            "label": [str(i) for i in range(8)],
+            "text": units,
+            "actor_type": "government",
+            "organisation": "G",
+        }
+    )
     a = export_sheet(segs, tmp_path / "a.csv", coder="ann", blind=True, seed=3)
     b = export_sheet(segs, tmp_path / "b.csv", coder="ann", blind=True, seed=3)
     sa, sb = read_sheet(a["path"]), read_sheet(b["path"])
@@ -270,13 +323,16 @@ def test_reexport_carries_codes_flags_changes_and_keeps_orphans(tmp_path: Path, 
     write_sheet(fill(read_sheet(path), GOOD), path)
     changed = make_segments(["The authorities must protect all victims.", "x", "y"])
     changed = changed[changed["seg_id"] != "bb-p01"]
-    extra = changed.iloc[[0]].assign(seg_id="aa-p02", text="New unit.",
-                                     text_sha=text_sha("New unit."))
+    extra = changed.iloc[[0]].assign(
+        seg_id="aa-p02", text="New unit.", text_sha=text_sha("New unit.")
+    )
     changed = pd.concat([changed, extra], ignore_index=True)
     info = export_sheet(changed, path, coder="ann")
     assert info["backup"] == tmp_path / f"ann.bak1.{fmt}"
     assert read_sheet(info["backup"])["frame"].tolist() == [
-        "victim_protection_rights", "cooperation_partnership"]
+        "victim_protection_rights",
+        "cooperation_partnership",
+    ]
     assert (info["n_carried"], info["n_flagged"], info["n_orphans"]) == (1, 1, 1)
     sheet = read_sheet(path).set_index("seg_id")
     assert sheet.loc["aa-p01", "frame"] == "victim_protection_rights"
@@ -333,17 +389,28 @@ def test_check_reports_every_problem_at_once(tmp_path: Path) -> None:
     assert allowed["allowed"].iloc[0] == "1, 2, 3"
     warnings = problems[problems["severity"] == "warning"]
     assert ("bb-p01", "stance_toward_state") in set(
-        zip(warnings["seg_id"], warnings["column"], strict=True))
+        zip(warnings["seg_id"], warnings["column"], strict=True)
+    )
 
 
 def test_check_missing_unit_and_clean_sheet() -> None:
     segs = make_segments()
-    sheet = pd.DataFrame([{**{c: "" for c in sheet_columns()}, "seg_id": "aa-p01",
-                           "coder": "ann", "text": segs.loc[0, "text"],
-                           "text_sha": segs.loc[0, "text_sha"], **GOOD["aa-p01"]}])
+    sheet = pd.DataFrame(
+        [
+            {
+                **{c: "" for c in sheet_columns()},
+                "seg_id": "aa-p01",
+                "coder": "ann",
+                "text": segs.loc[0, "text"],
+                "text_sha": segs.loc[0, "text_sha"],
+                **GOOD["aa-p01"],
+            }
+        ]
+    )
     problems = check_sheet(sheet, segs)
     assert problems[["seg_id", "problem"]].values.tolist() == [
-        ["bb-p01", "missing unit: not in the sheet"]]
+        ["bb-p01", "missing unit: not in the sheet"]
+    ]
 
 
 def test_evidence_matching_ignores_spacing_and_quote_style() -> None:
@@ -451,18 +518,27 @@ def test_sheets_for_corpus_picks_full_clean_sheets_and_explains_the_rest(tmp_pat
     export_sheet(segs, good, coder="ann")
     assert (tmp_path / "ann.bak1.csv").is_file()
     fill(read_sheet(good), {**GOOD, "aa-p01": {**GOOD["aa-p01"], "frame": "Victim"}}).to_csv(
-        tmp_path / "bad.csv", index=False)
+        tmp_path / "bad.csv", index=False
+    )
     read_sheet(good).iloc[[0]].to_csv(tmp_path / "part.csv", index=False)
     # another corpus: other ids and other texts (same texts under other ids would be this
     # corpus's units, found by their text)
-    read_sheet(good).assign(seg_id=["zz-p01", "zz-p02"],
-                            text=["A text of another corpus.", "And another one."]).to_csv(
-        tmp_path / "other.csv", index=False)
+    read_sheet(good).assign(
+        seg_id=["zz-p01", "zz-p02"], text=["A text of another corpus.", "And another one."]
+    ).to_csv(tmp_path / "other.csv", index=False)
     (tmp_path / "README.md").write_text("not a sheet")
     (tmp_path / "notes.csv").write_text("a,b\n1,2\n")
     found = sheets_for_corpus(segs, folder=tmp_path)
-    assert list(found.columns) == ["path", "coder", "n_rows", "n_units", "n_matched",
-                                   "n_errors", "usable", "reason"]
+    assert list(found.columns) == [
+        "path",
+        "coder",
+        "n_rows",
+        "n_units",
+        "n_matched",
+        "n_errors",
+        "usable",
+        "reason",
+    ]
     names = [Path(p).name for p in found["path"]]
     assert names == ["ann.csv", "bad.csv", "bob.xlsx", "notes.csv", "other.csv", "part.csv"]
     by = found.assign(name=names).set_index("name")
@@ -499,8 +575,9 @@ def test_sheets_for_corpus_default_folder_matches_the_seeds_only() -> None:
     seeds = sheets_for_corpus(segment_corpus(load_corpus()))
     reference = seeds[seeds["path"].str.endswith("reference.csv")]
     assert reference["usable"].tolist() == [True] and reference["n_matched"].tolist() == [23]
-    mini = segment_corpus(load_corpus(Path(__file__).parent / "fixtures" / "mini_corpus"
-                                      / "manifest.csv"))
+    mini = segment_corpus(
+        load_corpus(Path(__file__).parent / "fixtures" / "mini_corpus" / "manifest.csv")
+    )
     other = sheets_for_corpus(mini)
     assert not other["usable"].any()
 
@@ -510,19 +587,37 @@ def test_sheets_for_corpus_default_folder_matches_the_seeds_only() -> None:
 def test_libreoffice_reads_formula_like_text_as_text(tmp_path):
     """LibreOffice itself opens an exported sheet: formula-like text stays text, as typed."""
     texts = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(1,2)", '=cmd|" /C calc"!A0', "01", "NA"]
-    seg = pd.DataFrame({
-        "seg_id": [f"t-p{i:02d}" for i in range(len(texts))], "doc_id": "t", "kind": "body",
-        "label": [str(i) for i in range(len(texts))], "text": texts, "start": 0, "end": 1,
-        "text_sha": [coding.text_sha(t) for t in texts], "actor_type": "x", "organisation": "o",
-    })
+    seg = pd.DataFrame(
+        {
+            "seg_id": [f"t-p{i:02d}" for i in range(len(texts))],
+            "doc_id": "t",
+            "kind": "body",
+            "label": [str(i) for i in range(len(texts))],
+            "text": texts,
+            "start": 0,
+            "end": 1,
+            "text_sha": [coding.text_sha(t) for t in texts],
+            "actor_type": "x",
+            "organisation": "o",
+        }
+    )
     sheet = tmp_path / "inj.xlsx"
     coding.export_sheet(seg, sheet, coder="lo")
     filter_options = "44,34,76,1,,0,false,true,false,false,false,-1"  # every sheet, as shown
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", f"csv:Text - txt - csv (StarCalc):{filter_options}",
-         "--outdir", str(tmp_path), str(sheet)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            f"csv:Text - txt - csv (StarCalc):{filter_options}",
+            "--outdir",
+            str(tmp_path),
+            str(sheet),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     shown = pd.read_csv(tmp_path / "inj-coding.csv", dtype=str, keep_default_na=False)
     assert shown["text"].tolist() == texts
@@ -593,31 +688,60 @@ def test_codebook_tables_of_a_hand_made_codebook(tmp_path: Path) -> None:
     assert cb.dimension("second").codes_from == "frame"
     assert cb.dimension("second").allowed == ("a", "b", "c")
     dims = coding.codebook_dimensions(cb)
-    assert list(dims.columns) == ["dimension", "label", "kind", "required", "level", "codes",
-                                  "blank_means", "definition"]
+    assert list(dims.columns) == [
+        "dimension",
+        "label",
+        "kind",
+        "required",
+        "level",
+        "codes",
+        "blank_means",
+        "definition",
+    ]
     assert dims.values.tolist() == [
         ["frame", "Frame", "category", True, "nominal", "a, b", "", "What the problem is."],
-        ["second", "Second frame", "category", False, "nominal", "a, b, c", "none",
-         "A second frame."],
+        [
+            "second",
+            "Second frame",
+            "category",
+            False,
+            "nominal",
+            "a, b, c",
+            "none",
+            "A second frame.",
+        ],
         ["evidence", "Evidence", "quotation", True, "", "", "", "A quotation."],
     ]
     codes = coding.codebook_codes(cb)
     # the borrowed codes a and b are listed once, under frame; second adds only c
     assert codes[["dimension", "code", "example_seg"]].values.tolist() == [
-        ["frame", "a", "x-p01"], ["frame", "b", "x-p02"], ["second", "c", "x-p03"]]
+        ["frame", "a", "x-p01"],
+        ["frame", "b", "x-p02"],
+        ["second", "c", "x-p03"],
+    ]
     assert codes.loc[2, "definition"] == "Only as a second frame."
     rules = coding.codebook_decision_rules(cb)
-    assert rules.values.tolist() == [["frame", "Code the main clause."],
-                                     ["frame", "When in doubt, code the first frame."]]
+    assert rules.values.tolist() == [
+        ["frame", "Code the main clause."],
+        ["frame", "When in doubt, code the first frame."],
+    ]
 
 
 def test_codebook_tables_edge_cases(tmp_path: Path) -> None:
-    no_rules = small_codebook(tmp_path, SMALL_CODEBOOK.replace(
-        'decision_rules = ["Code the main clause.", "When in doubt, code the first frame."]', ""))
+    no_rules = small_codebook(
+        tmp_path,
+        SMALL_CODEBOOK.replace(
+            'decision_rules = ["Code the main clause.", "When in doubt, code the first frame."]', ""
+        ),
+    )
     rules = coding.codebook_decision_rules(no_rules)
     assert rules.empty and list(rules.columns) == ["dimension", "rule"]
-    only_text = small_codebook(tmp_path, SMALL_CODEBOOK.split("[[dimension]]")[0]
-                               + "[[dimension]]" + SMALL_CODEBOOK.split("[[dimension]]")[3])
+    only_text = small_codebook(
+        tmp_path,
+        SMALL_CODEBOOK.split("[[dimension]]")[0]
+        + "[[dimension]]"
+        + SMALL_CODEBOOK.split("[[dimension]]")[3],
+    )
     codes = coding.codebook_codes(only_text)
     assert codes.empty and list(codes.columns)[:2] == ["dimension", "code"]
     assert coding.codebook_dimensions(only_text)["dimension"].tolist() == ["evidence"]
@@ -632,8 +756,9 @@ def test_codebook_tables_of_the_package_codebook() -> None:
     dims = coding.codebook_dimensions()
     assert dims["dimension"].tolist() == cb.names
     assert dims.set_index("dimension").loc["confidence", "level"] == "ordinal"
-    assert len(coding.codebook_decision_rules()) == sum(len(d.decision_rules)
-                                                        for d in cb.dimensions)
+    assert len(coding.codebook_decision_rules()) == sum(
+        len(d.decision_rules) for d in cb.dimensions
+    )
 
 
 def test_corpus_coding_merges_usable_sheets_and_chooses_the_coding(tmp_path: Path) -> None:
@@ -669,21 +794,28 @@ def long_rows(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
 
 def test_coded_table_one_row_per_unit_in_reading_order() -> None:
     # reading order is not alphabetical: b-p02 comes first
-    segs = pd.DataFrame({"seg_id": ["b-p02", "a-p01", "b-p01"],
-                         "actor_type": ["gov", "ngo", "gov"]})
-    long = long_rows([
-        ("a-p01", "ann", "confidence", "3"), ("a-p01", "ann", "frame", "x"),
-        ("a-p01", "ann", "zeta", "z1"),
-        ("b-p02", "ann", "frame", "y"), ("b-p02", "ann", "confidence", "1"),
-        ("b-p02", "ann", "zeta", "z2"),
-        ("b-p01", "bob", "frame", "w"),
-        ("zz-p09", "ann", "frame", "v"),  # not in the segments: left out
-    ])
+    segs = pd.DataFrame(
+        {"seg_id": ["b-p02", "a-p01", "b-p01"], "actor_type": ["gov", "ngo", "gov"]}
+    )
+    long = long_rows(
+        [
+            ("a-p01", "ann", "confidence", "3"),
+            ("a-p01", "ann", "frame", "x"),
+            ("a-p01", "ann", "zeta", "z1"),
+            ("b-p02", "ann", "frame", "y"),
+            ("b-p02", "ann", "confidence", "1"),
+            ("b-p02", "ann", "zeta", "z2"),
+            ("b-p01", "bob", "frame", "w"),
+            ("zz-p09", "ann", "frame", "v"),  # not in the segments: left out
+        ]
+    )
     wide = coding.coded_table(long, segs, coder="ann")
     assert list(wide.columns) == ["seg_id", "actor_type", "frame", "confidence", "zeta"]
     assert wide.columns.name == "dimension"
-    assert wide.values.tolist() == [["b-p02", "gov", "y", "1", "z2"],
-                                    ["a-p01", "ngo", "x", "3", "z1"]]
+    assert wide.values.tolist() == [
+        ["b-p02", "gov", "y", "1", "z2"],
+        ["a-p01", "ngo", "x", "3", "z1"],
+    ]
     one = coding.coded_table(long, segs, coder="bob")
     assert one.values.tolist() == [["b-p01", "gov", "w"]]
     with pytest.raises(CodingError, match="pass coder"):
@@ -697,17 +829,23 @@ def test_coded_table_one_row_per_unit_in_reading_order() -> None:
 
 
 def test_code_units_tallies_every_code_with_its_units() -> None:
-    coded = pd.DataFrame({"seg_id": ["u1", "u2", "u3", "u4", "u5"],
-                          "confidence": ["3", "1", "3", "", "9"]})
+    coded = pd.DataFrame(
+        {"seg_id": ["u1", "u2", "u3", "u4", "u5"], "confidence": ["3", "1", "3", "", "9"]}
+    )
     tally = coding.code_units(coded, dimension="confidence")
     # every codebook code in codebook order, unused ones with 0, then unknown codes; no blank
-    assert tally.values.tolist() == [["1", 1, ["u2"]], ["2", 0, []], ["3", 2, ["u1", "u3"]],
-                                     ["9", 1, ["u5"]]]
+    assert tally.values.tolist() == [
+        ["1", 1, ["u2"]],
+        ["2", 0, []],
+        ["3", 2, ["u1", "u3"]],
+        ["9", 1, ["u5"]],
+    ]
     assert tally["n"].dtype == "int64"
     empty = coding.code_units(coded.iloc[:0], dimension="confidence")
     assert empty["code"].tolist() == ["1", "2", "3"] and empty["n"].sum() == 0
-    second = coding.code_units(pd.DataFrame({"seg_id": ["u1"], "frame_secondary": ["none"]}),
-                               dimension="frame_secondary")
+    second = coding.code_units(
+        pd.DataFrame({"seg_id": ["u1"], "frame_secondary": ["none"]}), dimension="frame_secondary"
+    )
     assert second.set_index("code").loc["none", "n"] == 1  # the blank_means code is listed
     with pytest.raises(CodingError, match="lacks columns"):
         coding.code_units(coded, dimension="frame")
@@ -715,18 +853,31 @@ def test_code_units_tallies_every_code_with_its_units() -> None:
 
 def hand_code_table() -> pd.DataFrame:
     """A code_table as code_table returns it: codes in codebook order (b before a)."""
-    rows = [("ngo", "b", 3, 0.75, 4), ("ngo", "a", 1, 0.25, 4), ("ngo", "c", 0, 0.0, 4),
-            ("gov", "b", 1, 0.5, 2), ("gov", "a", 1, 0.5, 2), ("gov", "c", 0, 0.0, 2),
-            ("idle", "b", 0, math.nan, 0), ("idle", "a", 0, math.nan, 0),
-            ("idle", "c", 0, math.nan, 0)]
+    rows = [
+        ("ngo", "b", 3, 0.75, 4),
+        ("ngo", "a", 1, 0.25, 4),
+        ("ngo", "c", 0, 0.0, 4),
+        ("gov", "b", 1, 0.5, 2),
+        ("gov", "a", 1, 0.5, 2),
+        ("gov", "c", 0, 0.0, 2),
+        ("idle", "b", 0, math.nan, 0),
+        ("idle", "a", 0, math.nan, 0),
+        ("idle", "c", 0, math.nan, 0),
+    ]
     return pd.DataFrame(rows, columns=["actor_type", "code", "n", "share", "n_group"])
 
 
 def test_code_table_wide_keeps_code_order() -> None:
     wide = coding.code_table_wide(hand_code_table())
     assert list(wide.index) == ["b", "a", "c"]
-    assert list(wide.columns) == [("n", "gov"), ("n", "idle"), ("n", "ngo"),
-                                  ("share", "gov"), ("share", "idle"), ("share", "ngo")]
+    assert list(wide.columns) == [
+        ("n", "gov"),
+        ("n", "idle"),
+        ("n", "ngo"),
+        ("share", "gov"),
+        ("share", "idle"),
+        ("share", "ngo"),
+    ]
     assert wide.loc["b", ("n", "ngo")] == 3 and wide.loc["a", ("share", "gov")] == 0.5
     assert coding.code_table_wide(hand_code_table().iloc[:0]).empty
 
@@ -747,25 +898,41 @@ def test_code_summary_top_code_ties_and_empty_groups() -> None:
 
 def test_coded_profile_per_group() -> None:
     coded = pd.DataFrame(
-        [("n1", "ngo", "acc", "critical"), ("n2", "ngo", "vic", "supportive"),
-         ("g1", "gov", "coop", "supportive"), ("n3", "ngo", "acc", "critical"),
-         ("n4", "ngo", "vic", "neutral"), ("g2", "gov", "coop", "supportive")],
+        [
+            ("n1", "ngo", "acc", "critical"),
+            ("n2", "ngo", "vic", "supportive"),
+            ("g1", "gov", "coop", "supportive"),
+            ("n3", "ngo", "acc", "critical"),
+            ("n4", "ngo", "vic", "neutral"),
+            ("g2", "gov", "coop", "supportive"),
+        ],
         columns=["seg_id", "actor_type", "frame", "stance_toward_state"],
     )
     profile = coding.coded_profile(coded, groups=["gov", "ngo", "nobody"])
     assert profile["actor_type"].tolist() == ["gov", "ngo"]  # no row without coded units
     assert list(profile.columns) == [
-        "actor_type", "n_units", "top_frame", "n_top_frame", "top_frame_units",
-        "stance_counts", "critical_units", "share_critical", "supportive_units",
-        "share_supportive"]
+        "actor_type",
+        "n_units",
+        "top_frame",
+        "n_top_frame",
+        "top_frame_units",
+        "stance_counts",
+        "critical_units",
+        "share_critical",
+        "supportive_units",
+        "share_supportive",
+    ]
     gov, ngo = profile.iloc[0], profile.iloc[1]
     assert (gov["n_units"], gov["top_frame"], gov["n_top_frame"]) == (2, "coop", 2)
     assert gov["critical_units"] == [] and gov["share_critical"] == 0.0
     assert gov["share_supportive"] == 1.0 and gov["stance_counts"] == {"supportive": 2}
     # acc and vic tie at 2: the frame met first in reading order wins
     assert (ngo["n_units"], ngo["top_frame"], ngo["top_frame_units"]) == (4, "acc", ["n1", "n3"])
-    assert list(ngo["stance_counts"].items()) == [("critical", 2), ("supportive", 1),
-                                                  ("neutral", 1)]
+    assert list(ngo["stance_counts"].items()) == [
+        ("critical", 2),
+        ("supportive", 1),
+        ("neutral", 1),
+    ]
     assert ngo["critical_units"] == ["n1", "n3"] and ngo["share_critical"] == 0.5
     assert ngo["supportive_units"] == ["n2"] and ngo["share_supportive"] == 0.25
     default = coding.coded_profile(coded, stance_codes=("mixed",))
@@ -779,16 +946,32 @@ def test_coded_profile_per_group() -> None:
 
 def test_frame_runs_split_at_changes_and_documents() -> None:
     sequence = pd.DataFrame(
-        [("d1", "d1-p01", "1", "A"), ("d1", "d1-p02", "2", "A"), ("d1", "d1-p03", "3", "B"),
-         ("d1", "d1-p04", "4", "A"), ("d2", "d2-p01", "1", "A")],
+        [
+            ("d1", "d1-p01", "1", "A"),
+            ("d1", "d1-p02", "2", "A"),
+            ("d1", "d1-p03", "3", "B"),
+            ("d1", "d1-p04", "4", "A"),
+            ("d2", "d2-p01", "1", "A"),
+        ],
         columns=["doc_id", "seg_id", "label", "frame"],
     )
     runs = coding.frame_runs(sequence)
-    assert list(runs.columns) == ["doc_id", "run", "frame", "first_label", "last_label",
-                                  "first_seg_id", "last_seg_id", "n_units"]
-    assert runs[["doc_id", "run", "frame", "first_label", "last_label", "n_units"]
-                ].values.tolist() == [
-        ["d1", 0, "A", "1", "2", 2], ["d1", 1, "B", "3", "3", 1], ["d1", 2, "A", "4", "4", 1],
+    assert list(runs.columns) == [
+        "doc_id",
+        "run",
+        "frame",
+        "first_label",
+        "last_label",
+        "first_seg_id",
+        "last_seg_id",
+        "n_units",
+    ]
+    assert runs[
+        ["doc_id", "run", "frame", "first_label", "last_label", "n_units"]
+    ].values.tolist() == [
+        ["d1", 0, "A", "1", "2", 2],
+        ["d1", 1, "B", "3", "3", 1],
+        ["d1", 2, "A", "4", "4", 1],
         ["d2", 0, "A", "1", "1", 1],  # same frame as d1's last unit, but a new document
     ]
     assert runs.loc[0, "last_seg_id"] == "d1-p02"
@@ -812,23 +995,36 @@ def test_frame_runs_agree_with_frame_changes_on_the_reference_coding() -> None:
         doc_runs = runs[runs["doc_id"] == doc]
         assert len(doc_runs) == 1 + int(units["frame_change"].sum())
         assert doc_runs["n_units"].sum() == len(units)
-        assert (doc_runs["frame"].iloc[1:].to_numpy() != doc_runs["frame"].iloc[:-1].to_numpy()
-                ).all()
+        assert (
+            doc_runs["frame"].iloc[1:].to_numpy() != doc_runs["frame"].iloc[:-1].to_numpy()
+        ).all()
 
 
 def test_association_tests_one_row_per_dimension(tmp_path: Path) -> None:
     segs, sheets = two_coders(tmp_path)
     long = merge_sheets(sheets, segs)
     summary, tables = coding.association_tests(long, segs, coder="ann", n_perm=99, seed=3)
-    assert list(summary.columns) == ["dimension", "n_units", "seed", "caveat", "method",
-                                     "statistic", "p_value", "n_perm"]
+    assert list(summary.columns) == [
+        "dimension",
+        "n_units",
+        "seed",
+        "caveat",
+        "method",
+        "statistic",
+        "p_value",
+        "n_perm",
+    ]
     assert summary["dimension"].tolist() == ["frame", "stance_toward_state"]
     assert list(tables) == ["frame", "stance_toward_state"]
     for row in summary.itertuples():
-        single = association_test(long, segs, dimension=row.dimension, coder="ann", n_perm=99,
-                                  seed=3)
+        single = association_test(
+            long, segs, dimension=row.dimension, coder="ann", n_perm=99, seed=3
+        )
         assert (row.method, row.p_value, row.n_units) == (
-            single["method"], single["p_value"], single["n_units"])
+            single["method"],
+            single["p_value"],
+            single["n_units"],
+        )
         assert tables[row.dimension].equals(single["table"])
     # frame: aa-p01 victim_protection_rights (civil_society), bb-p01 cooperation (government)
     assert summary.loc[0, "p_value"] == pytest.approx(fisher_exact([[0, 1], [1, 0]]).pvalue)

@@ -27,16 +27,32 @@ def _tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         for m in pieces:
             tok = m.group()
             norm = tok.casefold()
-            rows.append({
-                "doc_id": "d", "seg_id": seg_id, "sentence": 0, "position": pos, "token": tok,
-                "norm": norm, "stem": " ".join(p.rstrip("s") for p in norm.split(" ")),
-                "start": lo + m.start(), "end": lo + m.end(), "is_punct": not tok[0].isalnum(),
-                "is_stop": norm in STOP, "is_mwe": tok in mwe,
-            })
+            rows.append(
+                {
+                    "doc_id": "d",
+                    "seg_id": seg_id,
+                    "sentence": 0,
+                    "position": pos,
+                    "token": tok,
+                    "norm": norm,
+                    "stem": " ".join(p.rstrip("s") for p in norm.split(" ")),
+                    "start": lo + m.start(),
+                    "end": lo + m.end(),
+                    "is_punct": not tok[0].isalnum(),
+                    "is_stop": norm in STOP,
+                    "is_mwe": tok in mwe,
+                }
+            )
             pos += 1
     tokens = pd.DataFrame(rows)
-    segments = pd.DataFrame({"seg_id": ["d-p01", "d-p02"], "label": ["1", "2"],
-                             "kind": ["body", "body"], "doc_id": ["d", "d"]})
+    segments = pd.DataFrame(
+        {
+            "seg_id": ["d-p01", "d-p02"],
+            "label": ["1", "2"],
+            "kind": ["body", "body"],
+            "doc_id": ["d", "d"],
+        }
+    )
     corpus = pd.DataFrame({"doc_id": ["d"], "text": [RAW]})
     return tokens, segments, corpus
 
@@ -49,8 +65,16 @@ def toy() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 def test_kwic_slices_raw_text_and_stays_in_segment(toy) -> None:
     tokens, segments, corpus = toy
     k = concordance.kwic(tokens, "victims", corpus=corpus, segments=segments, window=3)
-    assert list(k.columns) == ["seg_id", "doc_id", "label", "left", "match", "right", "start",
-                               "end"]
+    assert list(k.columns) == [
+        "seg_id",
+        "doc_id",
+        "label",
+        "left",
+        "match",
+        "right",
+        "start",
+        "end",
+    ]
     assert list(k["seg_id"]) == ["d-p01", "d-p02"]
     first = k.iloc[0]
     assert (first["left"], first["match"], first["right"]) == ("We protect", "victims", ".")
@@ -58,7 +82,7 @@ def test_kwic_slices_raw_text_and_stays_in_segment(toy) -> None:
     assert second["left"] == "Human trafficking harms"  # the multiword token counts as one word
     assert second["right"] == "of trafficking, we"
     for _, row in k.iterrows():
-        assert RAW[row["start"]:row["end"]] == row["match"]
+        assert RAW[row["start"] : row["end"]] == row["match"]
     assert list(k["label"]) == ["1", "2"]
 
 
@@ -67,7 +91,7 @@ def test_kwic_word_inside_multiword_token(toy) -> None:
     k = concordance.kwic(tokens, "Trafficking", corpus=corpus, window=2)
     assert list(k["match"]) == ["trafficking", "trafficking"]
     assert k.iloc[0]["left"] == "Human"
-    assert RAW[k.iloc[0]["start"]:k.iloc[0]["end"]] == "trafficking"
+    assert RAW[k.iloc[0]["start"] : k.iloc[0]["end"]] == "trafficking"
 
 
 @pytest.mark.parametrize(
@@ -126,11 +150,20 @@ def test_collocates_window_counts(toy) -> None:
 
 def test_collocates_adjacent_equal_nltk_bigram_measures() -> None:
     words = "a b a c a b d b a b".split()
-    tokens = pd.DataFrame({
-        "doc_id": "d", "seg_id": "s", "position": range(len(words)), "token": words,
-        "norm": words, "stem": words, "start": 0, "end": 0, "is_punct": False,
-        "is_stop": False,
-    })
+    tokens = pd.DataFrame(
+        {
+            "doc_id": "d",
+            "seg_id": "s",
+            "position": range(len(words)),
+            "token": words,
+            "norm": words,
+            "stem": words,
+            "start": 0,
+            "end": 0,
+            "is_punct": False,
+            "is_stop": False,
+        }
+    )
     got = concordance.collocates(tokens, "a", window=(0, 1), min_freq=1)
     finder = BigramCollocationFinder.from_words(words)
     m = BigramAssocMeasures
@@ -147,7 +180,9 @@ def test_seed_kwic_and_collocates() -> None:
     k = concordance.kwic(p.tokens, "trafficking", corpus=p.corpus, segments=p.segments)
     c = concordance.collocates(p.tokens, "people smuggling", kind="mwe", min_freq=2)
     raw = p.corpus.set_index("doc_id")["text"]
-    assert all(raw[d][s:e].casefold() == "trafficking"
-               for d, s, e in zip(k["doc_id"], k["start"], k["end"], strict=True))
+    assert all(
+        raw[d][s:e].casefold() == "trafficking"
+        for d, s, e in zip(k["doc_id"], k["start"], k["end"], strict=True)
+    )
     assert len(k) == 9
     assert "combat" in c.index

@@ -29,8 +29,9 @@ SEED_SHA = {
 HEADER = "doc_id,path,actor_type,organisation,date"
 
 
-def write_corpus(tmp_path: Path, files: dict[str, bytes], rows: list[str] | None = None,
-                 header: str = HEADER) -> Path:
+def write_corpus(
+    tmp_path: Path, files: dict[str, bytes], rows: list[str] | None = None, header: str = HEADER
+) -> Path:
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     if rows is None:
@@ -53,8 +54,19 @@ def test_seeds_are_unchanged_copies_of_the_shared_statements():
 
 def test_corpus_columns_and_text():
     corpus = load_corpus()
-    for col in ("doc_id", "actor_type", "organisation", "date", "title", "venue", "genre",
-                "sha256", "encoding", "n_chars", "text"):
+    for col in (
+        "doc_id",
+        "actor_type",
+        "organisation",
+        "date",
+        "title",
+        "venue",
+        "genre",
+        "sha256",
+        "encoding",
+        "n_chars",
+        "text",
+    ):
         assert col in corpus.columns
     assert corpus.loc[0, "text"].startswith("Press Statement:")
     assert corpus["n_chars"].tolist() == [len(t) for t in corpus["text"]]
@@ -118,11 +130,16 @@ def test_crlf_and_bom_file(tmp_path):
     [
         ({"a.txt": b""}, None, r"a\.txt is empty"),
         ({"a.txt": b"\x00\x01binary"}, None, r"row 2 .*binary"),
-        ({"a.txt": b"text."}, ["d0,missing.txt,ngo,Org,2024-01-01"],
-         r"missing\.txt does not exist"),
-        ({"a.txt": b"text.", "b.txt": b"more."},
-         ["d0,a.txt,ngo,Org,2024-01-01", "d0,b.txt,ngo,Org,2024-01-02"],
-         r"row 3: duplicate doc_id 'd0' \(also on row 2\)"),
+        (
+            {"a.txt": b"text."},
+            ["d0,missing.txt,ngo,Org,2024-01-01"],
+            r"missing\.txt does not exist",
+        ),
+        (
+            {"a.txt": b"text.", "b.txt": b"more."},
+            ["d0,a.txt,ngo,Org,2024-01-01", "d0,b.txt,ngo,Org,2024-01-02"],
+            r"row 3: duplicate doc_id 'd0' \(also on row 2\)",
+        ),
         ({"a.txt": b"text."}, ["d0,a.txt,ngo,Org,04/03/2022"], r"date '04/03/2022' is not an ISO"),
         ({"a.txt": b"text."}, ["d0,a.txt,ngo,Org,2022-02-30"], "not an ISO date"),
         ({"a.txt": b"text."}, ["d0,a.txt,,Org,2022-02-03"], "'actor_type' is empty"),
@@ -140,7 +157,9 @@ def test_bad_input_names_the_file_or_row(tmp_path, files, rows, pattern):
 def test_hash_mismatch(tmp_path):
     good = hashlib.sha256(b"original.").hexdigest()
     manifest = write_corpus(
-        tmp_path, {"a.txt": b"altered."}, [f"d0,a.txt,ngo,Org,2024-01-01,{good}"],
+        tmp_path,
+        {"a.txt": b"altered."},
+        [f"d0,a.txt,ngo,Org,2024-01-01,{good}"],
         header=HEADER + ",sha256",
     )
     with pytest.raises(CorpusError, match=r"row 2 .*has changed since it was registered"):
@@ -150,8 +169,12 @@ def test_hash_mismatch(tmp_path):
 
 
 def test_missing_required_column(tmp_path):
-    manifest = write_corpus(tmp_path, {"a.txt": b"x."}, ["d0,a.txt,ngo,Org"],
-                            header="doc_id,path,actor_type,organisation")
+    manifest = write_corpus(
+        tmp_path,
+        {"a.txt": b"x."},
+        ["d0,a.txt,ngo,Org"],
+        header="doc_id,path,actor_type,organisation",
+    )
     with pytest.raises(CorpusError, match="lacks required column\\(s\\) date"):
         read_manifest(manifest)
 
@@ -176,27 +199,40 @@ def test_corpus_error_is_value_error():
 
 def test_describe_corpus_counts_by_hand():
     corpus = pd.DataFrame({"doc_id": ["a"], "actor_type": ["x"]})
-    segments = pd.DataFrame({"doc_id": ["a", "a"], "seg_id": ["a-p01", "a-h01"],
-                             "kind": ["body", "heading"]})
-    tokens = pd.DataFrame({
-        "doc_id": ["a"] * 5, "seg_id": ["a-p01"] * 5, "sentence": [0, 0, 0, 1, 1],
-        "norm": ["we", "act", ".", "we", "."], "is_punct": [False, False, True, False, True],
-    })
+    segments = pd.DataFrame(
+        {"doc_id": ["a", "a"], "seg_id": ["a-p01", "a-h01"], "kind": ["body", "heading"]}
+    )
+    tokens = pd.DataFrame(
+        {
+            "doc_id": ["a"] * 5,
+            "seg_id": ["a-p01"] * 5,
+            "sentence": [0, 0, 0, 1, 1],
+            "norm": ["we", "act", ".", "we", "."],
+            "is_punct": [False, False, True, False, True],
+        }
+    )
     row = describe_corpus(corpus, segments, tokens).iloc[0]
     assert (row.units_body, row.units_heading, row.sentences, row.tokens, row.types) == (
-        1, 1, 2, 3, 2)
+        1,
+        1,
+        2,
+        3,
+        2,
+    )
     assert row.ttr == pytest.approx(2 / 3, abs=1e-4)
     assert row.mean_sentence_length == 1.5
 
 
 # --- documents by group, the comparisons, and what the groups confound (used by notebooks) ----
 
-DOCS = pd.DataFrame({
-    "doc_id": ["m", "c", "k", "x"],
-    "actor_type": ["ngo", "gov", "ngo", "un"],
-    "genre": ["press", "speech", "letter", "speech"],
-    "date": ["2021-05-12", "2022-06-20", "2023-10-03", "2024-02-29"],
-})
+DOCS = pd.DataFrame(
+    {
+        "doc_id": ["m", "c", "k", "x"],
+        "actor_type": ["ngo", "gov", "ngo", "un"],
+        "genre": ["press", "speech", "letter", "speech"],
+        "date": ["2021-05-12", "2022-06-20", "2023-10-03", "2024-02-29"],
+    }
+)
 
 
 def test_documents_per_group_order_and_empty_groups():
@@ -207,7 +243,10 @@ def test_documents_per_group_order_and_empty_groups():
     assert docs.index.name == "actor_type" and docs.name == "doc_ids"
     # the groups asked, in the order asked; a group without documents gets an empty list
     assert documents_per_group(DOCS, ["un", "ngo", "army"]).to_dict() == {
-        "un": ["x"], "ngo": ["m", "k"], "army": []}
+        "un": ["x"],
+        "ngo": ["m", "k"],
+        "army": [],
+    }
     assert documents_per_group(DOCS, ["speech"], by="genre").to_dict() == {"speech": ["c", "x"]}
     assert documents_per_group(DOCS, []).empty
     with pytest.raises(CorpusError, match="no column 'organisation'"):
@@ -255,6 +294,8 @@ def test_date_span_years():
 def test_seed_groups_documents_and_dates():
     corpus = load_corpus()
     assert documents_per_group(corpus).to_dict() == {
-        "civil_society": ["lfl-2022"], "government": ["gov-2024"]}
+        "civil_society": ["lfl-2022"],
+        "government": ["gov-2024"],
+    }
     assert separates_groups(corpus, "genre")  # press statement vs diplomatic statement
     assert date_span_years(corpus) == pytest.approx(860 / 365.25)  # 4 Mar 2022 to 11 Jul 2024

@@ -23,8 +23,15 @@ def test_term_counts_hand_counts_and_denominator(toy) -> None:
     before = tokens.copy()
     tc = counts.term_counts(tokens, segments)
     pd.testing.assert_frame_equal(tokens, before)  # input not mutated
-    assert list(tc.columns) == ["actor_type", "term", "n", "per_1k", "rank", "n_segments",
-                                "total_tokens"]
+    assert list(tc.columns) == [
+        "actor_type",
+        "term",
+        "n",
+        "per_1k",
+        "rank",
+        "n_segments",
+        "total_tokens",
+    ]
     # ngo body words: p01 = 4 + 5 (human trafficking counts 2 words) + ... see below
     # p01: we must protect victims | human trafficking(2) harms victims of trafficking -> 10
     # p02: they must listen and victims speak -> 6 ; heading excluded
@@ -52,9 +59,7 @@ def test_term_counts_options(toy) -> None:
     assert "human trafficking" not in set(split["term"])
     # denominator unchanged by the mwe option
     assert set(split["total_tokens"]) == set(counts.term_counts(tokens, segments)["total_tokens"])
-    every_kind = counts.term_counts(
-        tokens, segments, kinds=("heading", "body", "list_item")
-    )
+    every_kind = counts.term_counts(tokens, segments, kinds=("heading", "body", "list_item"))
     assert _row(every_kind, "actor_type", "ngo", "report")["n"] == 1
 
 
@@ -148,9 +153,7 @@ def test_document_term_matrix(toy) -> None:
 def test_group_keyness_uses_running_word_totals(toy) -> None:
     tokens, segments = toy
     k = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
-    direct = stats.keyness(
-        {"victims": 3}, {"victims": 0}, target_total=16, reference_total=13
-    )
+    direct = stats.keyness({"victims": 3}, {"victims": 0}, target_total=16, reference_total=13)
     assert k.loc["victims", "g2"] == pytest.approx(direct.loc["victims", "g2"])
     assert k.loc["victims", "log_ratio"] > 0 > k.loc["combat", "log_ratio"]
     rest = counts.group_keyness(tokens, segments, by="doc_id")
@@ -182,8 +185,7 @@ def trace_toy() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _traced(table: pd.DataFrame, by: str, column: str = "seg_ids") -> dict:
-    return {(g, t): ids for g, t, ids in zip(table[by], table["term"], table[column],
-                                            strict=True)}
+    return {(g, t): ids for g, t, ids in zip(table[by], table["term"], table[column], strict=True)}
 
 
 def test_term_counts_trace_lists_each_segment_once_in_reading_order(trace_toy) -> None:
@@ -192,8 +194,16 @@ def test_term_counts_trace_lists_each_segment_once_in_reading_order(trace_toy) -
     tc = counts.term_counts(tokens, segments, trace=True)
     pd.testing.assert_frame_equal(tokens, before_t)  # inputs not mutated
     pd.testing.assert_frame_equal(segments, before_s)
-    assert list(tc.columns) == ["actor_type", "term", "n", "per_1k", "rank", "n_segments",
-                                "total_tokens", "seg_ids"]
+    assert list(tc.columns) == [
+        "actor_type",
+        "term",
+        "n",
+        "per_1k",
+        "rank",
+        "n_segments",
+        "total_tokens",
+        "seg_ids",
+    ]
     expected = {
         ("ngo", "victims"): "m-p01 m-p02 k-p01",  # documents m and k, around gov's c
         ("ngo", "smuggling"): "m-p01 k-p01",  # the heading m-h01 is not analysed
@@ -272,12 +282,12 @@ def test_group_keyness_trace_pair_and_pooled_rest(trace_toy) -> None:
     pair = counts.group_keyness(tokens, segments, target="ngo", reference="gov", trace=True)
     assert list(pair.columns[-2:]) == ["seg_ids_target", "seg_ids_reference"]
     assert pair.loc["smuggling", ["seg_ids_target", "seg_ids_reference"]].tolist() == [
-        "m-p01 k-p01", "c-p01 c-p01.i"]
+        "m-p01 k-p01",
+        "c-p01 c-p01.i",
+    ]
     assert pair.loc["speak", ["seg_ids_target", "seg_ids_reference"]].tolist() == ["m-p02", ""]
     plain = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
-    pd.testing.assert_frame_equal(
-        pair.drop(columns=["seg_ids_target", "seg_ids_reference"]), plain
-    )
+    pd.testing.assert_frame_equal(pair.drop(columns=["seg_ids_target", "seg_ids_reference"]), plain)
     # target alone: the reference is every other group pooled, in reading order
     un = counts.group_keyness(tokens, segments, target="un", trace=True)
     assert un.loc["smuggling", ["n_target", "n_reference"]].tolist() == [0, 5]
@@ -285,8 +295,7 @@ def test_group_keyness_trace_pair_and_pooled_rest(trace_toy) -> None:
     assert un.loc["smuggling", "seg_ids_reference"] == "m-p01 c-p01 c-p01.i k-p01"
     assert un.loc["victims", "seg_ids_reference"] == "m-p01 m-p02 c-p01.i k-p01"
     gov = counts.group_keyness(tokens, segments, target="gov", trace=True)
-    assert gov.loc["speak", ["seg_ids_target", "seg_ids_reference"]].tolist() == [
-        "", "m-p02 x-p01"]
+    assert gov.loc["speak", ["seg_ids_target", "seg_ids_reference"]].tolist() == ["", "m-p02 x-p01"]
 
 
 def test_group_keyness_trace_leaves_out_segments_without_a_group(trace_toy) -> None:
@@ -317,9 +326,12 @@ def test_group_keyness_trace_every_group(trace_toy) -> None:
     assert _traced(rest, "group", "seg_ids_target")[("ngo", "victims")] == "m-p01 m-p02 k-p01"
     assert _traced(rest, "group", "seg_ids_target")[("un", "smuggling")] == ""
     pairwise = counts.group_keyness(tokens, segments, comparison="pairwise", trace=True)
-    sides = {(g, r, t): (a, b) for g, r, t, a, b in pairwise[
-        ["group", "reference", "term", "seg_ids_target", "seg_ids_reference"]
-    ].itertuples(index=False)}
+    sides = {
+        (g, r, t): (a, b)
+        for g, r, t, a, b in pairwise[
+            ["group", "reference", "term", "seg_ids_target", "seg_ids_reference"]
+        ].itertuples(index=False)
+    }
     assert sides[("gov", "ngo", "victims")] == ("c-p01.i", "m-p01 m-p02 k-p01")
     assert sides[("un", "gov", "smuggling")] == ("", "c-p01 c-p01.i")
     assert sides[("ngo", "un", "speak")] == ("m-p02", "x-p01")
@@ -350,9 +362,7 @@ def test_seed_counts_are_consistent(seeds) -> None:
     assert totals.sum() == (words["norm"].str.count(" ") + 1).sum()
     gov = tc[tc["actor_type"] == "government"].set_index("term")
     assert gov.loc["people smuggling", "n"] == 13
-    assert gov.loc["people smuggling", "per_1k"] == pytest.approx(
-        1000 * 13 / totals["government"]
-    )
+    assert gov.loc["people smuggling", "per_1k"] == pytest.approx(1000 * 13 / totals["government"])
     assert k.index[0] == "people smuggling" and k.loc["people smuggling", "g2"] > 10
     lfl = k.sort_values("g2")
     assert "human trafficking" in lfl.index[:3]
@@ -364,9 +374,10 @@ def test_seed_function_words_and_permutation(seeds) -> None:
     fw = counts.function_word_profile(tokens, segments).set_index(
         ["actor_type", "function_subclass"]
     )
-    assert fw.loc[("civil_society", "first_plural"), "per_1k"] > fw.loc[
-        ("government", "first_plural"), "per_1k"
-    ]
+    assert (
+        fw.loc[("civil_society", "first_plural"), "per_1k"]
+        > fw.loc[("government", "first_plural"), "per_1k"]
+    )
     pk = counts.permutation_keyness(
         tokens, segments, ["people smuggling", "human trafficking"], target="government"
     )
@@ -403,10 +414,18 @@ def _assert_traced(
     segment of that side using the term is missing.
     """
     assert ((ids != "") == (n > 0)).all()
-    rows = pd.DataFrame({
-        "row": np.arange(len(ids)), "term": terms.to_numpy(), "owner": owner.to_numpy(),
-        "seg_id": ids.str.split().to_numpy(),
-    }).explode("seg_id").dropna(subset=["seg_id"])
+    rows = (
+        pd.DataFrame(
+            {
+                "row": np.arange(len(ids)),
+                "term": terms.to_numpy(),
+                "owner": owner.to_numpy(),
+                "seg_id": ids.str.split().to_numpy(),
+            }
+        )
+        .explode("seg_id")
+        .dropna(subset=["seg_id"])
+    )
     side = rows["seg_id"].map(group_of)
     assert side.notna().all()
     assert (side != rows["owner"]).all() if pooled else (side == rows["owner"]).all()
@@ -426,8 +445,13 @@ def test_seed_term_counts_trace_every_row(seeds, by, stopwords) -> None:
     tc = counts.term_counts(tokens, segments, by, stopwords=stopwords, trace=True)
     assert (tc["seg_ids"].str.split(" ").str.len() == tc["n_segments"]).all()
     _assert_traced(
-        tc["seg_ids"], tc["term"], tc["n"], _occurrences(tokens, segments), segments,
-        owner=tc[by], group_of=segments.set_index("seg_id", drop=False)[by],
+        tc["seg_ids"],
+        tc["term"],
+        tc["n"],
+        _occurrences(tokens, segments),
+        segments,
+        owner=tc[by],
+        group_of=segments.set_index("seg_id", drop=False)[by],
     )
     plain = counts.term_counts(tokens, segments, by, stopwords=stopwords)
     pd.testing.assert_frame_equal(tc.drop(columns="seg_ids"), plain)
@@ -441,15 +465,19 @@ def test_seed_ngram_counts_trace_every_row(seeds, n) -> None:
     per_segment = counts.ngram_counts(tokens, segments, "seg_id", n=n)
     found = per_segment.set_index(["seg_id", "term"])["n"]
     _assert_traced(
-        grams["seg_ids"], grams["term"], grams["n"], found, segments,
-        owner=grams["actor_type"], group_of=segments.set_index("seg_id", drop=False)["actor_type"],
+        grams["seg_ids"],
+        grams["term"],
+        grams["n"],
+        found,
+        segments,
+        owner=grams["actor_type"],
+        group_of=segments.set_index("seg_id", drop=False)["actor_type"],
     )
     # and each listed segment's words really contain the n-gram
     words = tokens[~tokens["is_punct"].astype(bool)]
     text = " " + words.groupby("seg_id")["norm"].agg(" ".join) + " "
     listed = grams.assign(seg_id=grams["seg_ids"].str.split(" ")).explode("seg_id")
-    assert all(f" {t} " in text[s] for t, s in zip(listed["term"], listed["seg_id"],
-                                                    strict=True))
+    assert all(f" {t} " in text[s] for t, s in zip(listed["term"], listed["seg_id"], strict=True))
 
 
 def test_seed_keyness_trace_pair(seeds) -> None:
@@ -461,12 +489,22 @@ def test_seed_keyness_trace_pair(seeds) -> None:
     group_of = segments.set_index("seg_id", drop=False)["actor_type"]
     terms = pd.Series(k.index, index=k.index)
     for side, group in (("target", "government"), ("reference", "civil_society")):
-        _assert_traced(k[f"seg_ids_{side}"], terms, k[f"n_{side}"], found, segments,
-                       owner=pd.Series(group, index=k.index), group_of=group_of)
+        _assert_traced(
+            k[f"seg_ids_{side}"],
+            terms,
+            k[f"n_{side}"],
+            found,
+            segments,
+            owner=pd.Series(group, index=k.index),
+            group_of=group_of,
+        )
     # "people smuggling": its paragraphs, read off the token table, are all government ones
     analysed = segments.loc[segments["kind"].isin(ANALYSIS_KINDS), "seg_id"]
-    hits = set(tokens.loc[(tokens["norm"] == "people smuggling")
-                          & tokens["seg_id"].isin(analysed), "seg_id"])
+    hits = set(
+        tokens.loc[
+            (tokens["norm"] == "people smuggling") & tokens["seg_id"].isin(analysed), "seg_id"
+        ]
+    )
     expected = [s for s in segments["seg_id"] if s in hits]
     assert len(expected) == 9 and "gov-2024-p04.ii" in expected
     assert all(s.startswith("gov-2024-") for s in expected)
@@ -484,10 +522,25 @@ def test_seed_keyness_trace_every_paragraph_against_the_rest(seeds) -> None:
     group_of = segments.set_index("seg_id", drop=False)["seg_id"]
     rest = counts.group_keyness(tokens, segments, "seg_id", trace=True)
     assert rest["group"].nunique() > 20
-    _assert_traced(rest["seg_ids_target"], rest["term"], rest["n_target"], found, segments,
-                   owner=rest["group"], group_of=group_of)
-    _assert_traced(rest["seg_ids_reference"], rest["term"], rest["n_reference"], found,
-                   segments, owner=rest["group"], group_of=group_of, pooled=True)
+    _assert_traced(
+        rest["seg_ids_target"],
+        rest["term"],
+        rest["n_target"],
+        found,
+        segments,
+        owner=rest["group"],
+        group_of=group_of,
+    )
+    _assert_traced(
+        rest["seg_ids_reference"],
+        rest["term"],
+        rest["n_reference"],
+        found,
+        segments,
+        owner=rest["group"],
+        group_of=group_of,
+        pooled=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -506,16 +559,31 @@ def test_mini_keyness_trace_three_documents(mini, comparison) -> None:
     k = counts.group_keyness(tokens, segments, "doc_id", comparison=comparison, trace=True)
     found = _occurrences(tokens, segments)
     group_of = segments.set_index("seg_id", drop=False)["doc_id"]
-    _assert_traced(k["seg_ids_target"], k["term"], k["n_target"], found, segments,
-                   owner=k["group"], group_of=group_of)
+    _assert_traced(
+        k["seg_ids_target"],
+        k["term"],
+        k["n_target"],
+        found,
+        segments,
+        owner=k["group"],
+        group_of=group_of,
+    )
     pooled = comparison == "one_vs_rest"
-    _assert_traced(k["seg_ids_reference"], k["term"], k["n_reference"], found, segments,
-                   owner=k["group"] if pooled else k["reference"], group_of=group_of,
-                   pooled=pooled)
+    _assert_traced(
+        k["seg_ids_reference"],
+        k["term"],
+        k["n_reference"],
+        found,
+        segments,
+        owner=k["group"] if pooled else k["reference"],
+        group_of=group_of,
+        pooled=pooled,
+    )
     if pooled:  # some pooled reference side spans the documents before and after the target
         spans = k.loc[k["group"] == "gov-c-2022", "seg_ids_reference"].str.split()
-        assert any(ids[0].startswith("ngo-a-") and ids[-1].startswith("ngo-b-")
-                   for ids in spans if ids)
+        assert any(
+            ids[0].startswith("ngo-a-") and ids[-1].startswith("ngo-b-") for ids in spans if ids
+        )
 
 
 # --- key terms of a comparison, function-word rates (moved from notebook 05) -------------------
@@ -530,15 +598,41 @@ def test_top_key_terms_hand_order_sides_and_check(toy) -> None:
     tokens, segments = toy
     k = counts.group_keyness(tokens, segments, target="ngo", reference="gov")
     before = (k.copy(), tokens.copy(), segments.copy())
-    top = counts.top_key_terms(k, tokens, segments, target="ngo", reference="gov", top=3,
-                               n_resamples=99, seed=3, spread=False)
+    top = counts.top_key_terms(
+        k,
+        tokens,
+        segments,
+        target="ngo",
+        reference="gov",
+        top=3,
+        n_resamples=99,
+        seed=3,
+        spread=False,
+    )
     pd.testing.assert_frame_equal(k, before[0])  # inputs not mutated
     pd.testing.assert_frame_equal(tokens, before[1])
     pd.testing.assert_frame_equal(segments, before[2])
     assert list(top.columns) == [
-        "term", "key_in", "n_target", "n_reference", "log_ratio", "g2", "p", "bic",
-        "too_small", "docs", "segments", "docs_in_side", "p_perm", "ci_low", "ci_high",
-        "p_perm_docs", "check", "p_check", "target", "reference",
+        "term",
+        "key_in",
+        "n_target",
+        "n_reference",
+        "log_ratio",
+        "g2",
+        "p",
+        "bic",
+        "too_small",
+        "docs",
+        "segments",
+        "docs_in_side",
+        "p_perm",
+        "ci_low",
+        "ci_high",
+        "p_perm_docs",
+        "check",
+        "p_check",
+        "target",
+        "reference",
     ]
     assert top["term"].tolist() == ["victims", "must", "harms", "will", "combat", "smuggling"]
     assert top["key_in"].tolist() == ["ngo"] * 3 + ["gov"] * 3
@@ -546,8 +640,15 @@ def test_top_key_terms_hand_order_sides_and_check(toy) -> None:
     assert top["n_reference"].tolist() == [0, 0, 0, 2, 2, 1]
     assert set(top["target"]) == {"ngo"} and set(top["reference"]) == {"gov"}
     # the paragraph-level columns are permutation_keyness's, same resamples and seed
-    check = counts.permutation_keyness(tokens, segments, top["term"].tolist(), target="ngo",
-                                       reference="gov", n_resamples=99, seed=3)
+    check = counts.permutation_keyness(
+        tokens,
+        segments,
+        top["term"].tolist(),
+        target="ngo",
+        reference="gov",
+        n_resamples=99,
+        seed=3,
+    )
     for column in ("p_perm", "ci_low", "ci_high"):
         np.testing.assert_array_equal(top[column].to_numpy(), check[column].to_numpy())
     # the keyness columns are the keyness table's rows
@@ -557,8 +658,9 @@ def test_top_key_terms_hand_order_sides_and_check(toy) -> None:
 def test_top_key_terms_rest_trace_order_and_size(toy) -> None:
     tokens, segments = toy
     k = counts.group_keyness(tokens, segments, target="ngo", trace=True)
-    top = counts.top_key_terms(k, tokens, segments, target="ngo", top=2, n_resamples=99,
-                               spread=False)
+    top = counts.top_key_terms(
+        k, tokens, segments, target="ngo", top=2, n_resamples=99, spread=False
+    )
     assert top["key_in"].tolist() == ["ngo", "ngo", "rest", "rest"]
     assert set(top["reference"]) == {"rest"}
     assert top["seg_ids_target"].tolist() == ["a-p01 a-p02", "a-p01 a-p02", "", ""]
@@ -567,13 +669,15 @@ def test_top_key_terms_rest_trace_order_and_size(toy) -> None:
     # the keyness table's own order is used, whatever order it is passed in
     shuffled = k.sample(frac=1.0, random_state=1)
     pd.testing.assert_frame_equal(
-        counts.top_key_terms(shuffled, tokens, segments, target="ngo", top=2, n_resamples=99,
-                             spread=False),
+        counts.top_key_terms(
+            shuffled, tokens, segments, target="ngo", top=2, n_resamples=99, spread=False
+        ),
         top,
     )
     # more asked than there are: every term with g2 != 0, 9 on the ngo side and 8 on gov's
-    every = counts.top_key_terms(k, tokens, segments, target="ngo", top=50, n_resamples=99,
-                                 spread=False)
+    every = counts.top_key_terms(
+        k, tokens, segments, target="ngo", top=50, n_resamples=99, spread=False
+    )
     assert (every["key_in"] == "ngo").sum() == 9 and (every["key_in"] == "rest").sum() == 8
     assert every["term"].iloc[-1] == "we"  # the weakest gov term comes last
 
@@ -586,21 +690,23 @@ def test_top_key_terms_empty_and_errors(toy) -> None:
     with pytest.raises(AnalysisError, match="at least one term"):
         counts.top_key_terms(k, tokens, segments, target="ngo", top=0)
     with pytest.raises(AnalysisError, match="several comparisons"):
-        counts.top_key_terms(counts.group_keyness(tokens, segments), tokens, segments,
-                             target="ngo")
+        counts.top_key_terms(counts.group_keyness(tokens, segments), tokens, segments, target="ngo")
     with pytest.raises(AnalysisError, match="lacks column"):
         counts.top_key_terms(k.drop(columns=["bic"]), tokens, segments, target="ngo")
 
 
 def test_key_term_tally_hand_counts() -> None:
-    table = pd.DataFrame({
-        "term": ["a", "b", "c", "d", "e"],
-        "n_target": [3, 0, 1, 2, 4],
-        "n_reference": [0, 2, 1, 0, 5],
-        "too_small": [True, False, True, False, False],
-        "p_perm": [0.01, 0.05, 0.2, np.nan, 0.049],
-        "target": "ngo", "reference": "gov",
-    })
+    table = pd.DataFrame(
+        {
+            "term": ["a", "b", "c", "d", "e"],
+            "n_target": [3, 0, 1, 2, 4],
+            "n_reference": [0, 2, 1, 0, 5],
+            "too_small": [True, False, True, False, False],
+            "p_perm": [0.01, 0.05, 0.2, np.nan, 0.049],
+            "target": "ngo",
+            "reference": "gov",
+        }
+    )
     before = table.copy()
     tally = counts.key_term_tally(table)
     pd.testing.assert_frame_equal(table, before)
@@ -609,7 +715,11 @@ def test_key_term_tally_hand_counts() -> None:
     assert tally.dtype == np.int64
     assert counts.key_term_tally(table, alpha=0.1)["n_held"] == 3
     assert counts.key_term_tally(table.iloc[:0]).to_dict() == {
-        "n_terms": 0, "n_held": 0, "n_one_side": 0, "n_too_small": 0}
+        "n_terms": 0,
+        "n_held": 0,
+        "n_one_side": 0,
+        "n_too_small": 0,
+    }
     two = pd.concat([table, table.assign(target="gov", reference="rest")])
     with pytest.raises(AnalysisError, match="2 comparisons"):
         counts.key_term_tally(two)
@@ -624,14 +734,25 @@ def test_function_word_rates_on_toy(toy) -> None:
     before = profile.copy()
     rates = counts.function_word_rates(profile)
     pd.testing.assert_frame_equal(profile, before)
-    assert list(rates.columns) == ["function_subclass", "actor_type", "n", "per_1k", "words",
-                                   "highest", "n_max"]
+    assert list(rates.columns) == [
+        "function_subclass",
+        "actor_type",
+        "n",
+        "per_1k",
+        "words",
+        "highest",
+        "n_max",
+    ]
     assert list(zip(rates["function_subclass"], rates["actor_type"], strict=True)) == [
-        ("first_plural", "ngo"), ("first_plural", "gov"), ("obligation", "ngo"),
-        ("obligation", "gov"), ("commitment", "ngo"), ("commitment", "gov")]
+        ("first_plural", "ngo"),
+        ("first_plural", "gov"),
+        ("obligation", "ngo"),
+        ("obligation", "gov"),
+        ("commitment", "ngo"),
+        ("commitment", "gov"),
+    ]
     assert rates["n"].tolist() == [1, 1, 2, 0, 0, 2]
-    np.testing.assert_allclose(rates["per_1k"], [1000 / 16, 1000 / 13, 2000 / 16, 0, 0,
-                                                 2000 / 13])
+    np.testing.assert_allclose(rates["per_1k"], [1000 / 16, 1000 / 13, 2000 / 16, 0, 0, 2000 / 13])
     assert rates["words"].tolist() == ["we 1", "we 1", "must 2", "", "", "will 2"]
     # we: 1 of 13 beats 1 of 16, so gov has the higher rate on the same count
     assert rates["highest"].tolist() == ["gov", "gov", "ngo", "ngo", "gov", "gov"]
@@ -641,13 +762,15 @@ def test_function_word_rates_on_toy(toy) -> None:
 
 
 def test_function_word_rates_ties_unused_and_errors() -> None:
-    profile = pd.DataFrame({
-        "actor_type": ["a", "a", "b", "b"],
-        "function_subclass": ["obligation", "hypothetical"] * 2,
-        "n": [2, 0, 4, 0],
-        "per_1k": [10.0, 0.0, 10.0, 0.0],  # a tie on obligation
-        "words": ["must 2", "", "must 4", ""],
-    })
+    profile = pd.DataFrame(
+        {
+            "actor_type": ["a", "a", "b", "b"],
+            "function_subclass": ["obligation", "hypothetical"] * 2,
+            "n": [2, 0, 4, 0],
+            "per_1k": [10.0, 0.0, 10.0, 0.0],  # a tie on obligation
+            "words": ["must 2", "", "must 4", ""],
+        }
+    )
     rates = counts.function_word_rates(profile, subclasses=["obligation", "hypothetical"])
     assert rates["highest"].tolist() == ["a", "a", "", ""]  # tie: the first group asked
     assert rates["n_max"].tolist() == [4, 4, 0, 0]
@@ -668,14 +791,31 @@ def test_seed_top_key_terms_and_rates(seeds) -> None:
     # the key terms of the findings report: civil society vs government, 5 a side
     tokens, segments = seeds
     k = counts.group_keyness(tokens, segments, target="civil_society", reference="government")
-    top = counts.top_key_terms(k, tokens, segments, target="civil_society",
-                               reference="government", top=5, n_resamples=1999, seed=0)
+    top = counts.top_key_terms(
+        k,
+        tokens,
+        segments,
+        target="civil_society",
+        reference="government",
+        top=5,
+        n_resamples=1999,
+        seed=0,
+    )
     assert top["term"].tolist() == [
-        "human trafficking", "atipsom", "problem", "activists", "trafficking",
-        "people smuggling", "asean", "work programme", "somtc", "som",
+        "human trafficking",
+        "atipsom",
+        "problem",
+        "activists",
+        "trafficking",
+        "people smuggling",
+        "asean",
+        "work programme",
+        "somtc",
+        "som",
     ]
-    assert top.loc[top["term"] == "people smuggling", ["n_target", "n_reference"]].to_numpy(
-    ).tolist() == [[0, 13]]
+    assert top.loc[
+        top["term"] == "people smuggling", ["n_target", "n_reference"]
+    ].to_numpy().tolist() == [[0, 13]]
     # the paragraph-level statistic is the target's share of the term's uses (it was a log
     # ratio that rewarded the words a shuffled group got: p 0.005 here before)
     assert top.loc[0, "p_perm"] == pytest.approx(0.048)
@@ -720,7 +860,8 @@ def test_unit_term_counts_match_scikit_learn(seeds) -> None:
     counted = counts.unit_term_counts(tokens, segments)
     docs = segments.set_index("seg_id").loc[counted.seg_ids, "doc_id"].to_numpy()
     assert pd.Series(counted.running).groupby(docs, sort=False).sum().to_dict() == (
-        totals.to_dict())
+        totals.to_dict()
+    )
 
 
 def test_unit_term_counts_are_counted_once_per_token_table(seeds) -> None:
@@ -749,10 +890,10 @@ def test_set_aside_terms_are_a_list_copied_cheaply(seeds) -> None:
     import copy
 
     tokens, segments = seeds
-    keyness = counts.group_keyness(tokens, segments, target="government",
-                                   reference="civil_society")
-    candidates = counts.key_candidates(keyness, tokens, segments, target="government",
-                                       reference="civil_society")
+    keyness = counts.group_keyness(tokens, segments, target="government", reference="civil_society")
+    candidates = counts.key_candidates(
+        keyness, tokens, segments, target="government", reference="civil_society"
+    )
     aside = candidates.attrs["set_aside"]
     assert isinstance(aside, list) and aside == list(aside)
     copied = candidates.head(3).attrs["set_aside"]

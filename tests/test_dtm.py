@@ -90,7 +90,7 @@ def test_traceable_to_raw_offsets(seeds):
     texts = seeds.corpus.set_index("doc_id")["text"]
     terms = matrix.terms["term"].to_numpy()
     for r, unit in enumerate(matrix.units.itertuples()):
-        raw = normalise(texts[unit.doc_id][unit.start:unit.end])
+        raw = normalise(texts[unit.doc_id][unit.start : unit.end])
         a, b = matrix.counts.indptr[r], matrix.counts.indptr[r + 1]
         for term in terms[matrix.counts.indices[a:b]]:
             assert term.split(" ")[0] in raw, (unit.seg_id, term)
@@ -105,8 +105,9 @@ def test_shares_put_together_equal_one_count(many):
         parts.append(dtm.count_documents(share, units))
     assert len(parts) == 2
     _same(dtm.concat(parts), whole)
-    _same(dtm.DocumentTermMatrix.from_tables(whole.to_tables(), mwe=True, kinds=ANALYSIS_KINDS),
-          whole)
+    _same(
+        dtm.DocumentTermMatrix.from_tables(whole.to_tables(), mwe=True, kinds=ANALYSIS_KINDS), whole
+    )
 
 
 def test_analyses_take_the_matrix_and_give_the_token_tables_numbers(many):
@@ -117,23 +118,30 @@ def test_analyses_take_the_matrix_and_give_the_token_tables_numbers(many):
         pd.testing.assert_frame_equal(
             counts.term_counts(matrix, by="actor_type", unit=unit, trace=True),
             counts.term_counts(tokens, segments, "actor_type", unit=unit, trace=True),
-            check_exact=True)
+            check_exact=True,
+        )
     pd.testing.assert_frame_equal(
         counts.group_keyness(matrix, target="government", trace=True),
         counts.group_keyness(tokens, segments, target="government", trace=True),
-        check_exact=True)
+        check_exact=True,
+    )
     pd.testing.assert_frame_equal(
         counts.document_keyness(matrix, target="government"),
-        counts.document_keyness(tokens, segments, target="government"), check_exact=True)
-    pd.testing.assert_frame_equal(tfidf.tfidf_contrast(matrix, by="actor_type"),
-                                  tfidf.tfidf_contrast(tokens, segments, by="actor_type"),
-                                  check_exact=True)
+        counts.document_keyness(tokens, segments, target="government"),
+        check_exact=True,
+    )
+    pd.testing.assert_frame_equal(
+        tfidf.tfidf_contrast(matrix, by="actor_type"),
+        tfidf.tfidf_contrast(tokens, segments, by="actor_type"),
+        check_exact=True,
+    )
     a = tfidf.segment_tfidf(matrix)
     b = tfidf.segment_tfidf(tokens, segments)
     assert np.array_equal(a.matrix.data, b.matrix.data)
     assert np.array_equal(a.matrix.indices, b.matrix.indices)
-    pd.testing.assert_series_equal(counts.group_totals(matrix, by="doc_id"),
-                                   counts.group_totals(tokens, segments, "doc_id"))
+    pd.testing.assert_series_equal(
+        counts.group_totals(matrix, by="doc_id"), counts.group_totals(tokens, segments, "doc_id")
+    )
 
 
 def test_checks_dispersion_and_similarity_take_the_matrix(many):
@@ -143,15 +151,19 @@ def test_checks_dispersion_and_similarity_take_the_matrix(many):
     terms = counts.group_keyness(matrix, target="government").index[:5].tolist()
     pd.testing.assert_frame_equal(
         counts.permutation_keyness(matrix, None, terms, target="government", n_resamples=199),
-        counts.permutation_keyness(tokens, segments, terms, target="government",
-                                   n_resamples=199), check_exact=True)
+        counts.permutation_keyness(tokens, segments, terms, target="government", n_resamples=199),
+        check_exact=True,
+    )
     pd.testing.assert_frame_equal(
         counts.document_permutation(matrix, None, terms, target="government", n_resamples=199),
-        counts.document_permutation(tokens, segments, terms, target="government",
-                                    n_resamples=199), check_exact=True)
-    pd.testing.assert_frame_equal(counts.term_dispersion(matrix, by="actor_type"),
-                                  counts.term_dispersion(tokens, segments, "actor_type"),
-                                  check_exact=True)
+        counts.document_permutation(tokens, segments, terms, target="government", n_resamples=199),
+        check_exact=True,
+    )
+    pd.testing.assert_frame_equal(
+        counts.term_dispersion(matrix, by="actor_type"),
+        counts.term_dispersion(tokens, segments, "actor_type"),
+        check_exact=True,
+    )
     groups = ("government", "civil_society")
     a = tfidf.paragraph_similarity(matrix, groups=groups)
     b = tfidf.paragraph_similarity(tokens, segments, groups=groups)
@@ -219,22 +231,29 @@ def test_a_subset_is_the_matrix_of_those_units_alone(many):
     assert set(part.dtm.units["doc_id"]) == set(docs)
     # the token table is cut from the whole one only when asked for
     pd.testing.assert_frame_equal(
-        part.tokens, many.tokens[many.tokens["doc_id"].isin(docs)].reset_index(drop=True))
+        part.tokens, many.tokens[many.tokens["doc_id"].isin(docs)].reset_index(drop=True)
+    )
 
 
-@pytest.mark.parametrize("query, kind", [
-    ("trafficking", "word"), ("smuggling", "word"), ("migrant", "stem"),
-    ("people smuggling", "mwe"), ("work with", "mwe"), (r"traffick\w*", "regex"),
-    ("zebracrossings", "word"),
-])
+@pytest.mark.parametrize(
+    "query, kind",
+    [
+        ("trafficking", "word"),
+        ("smuggling", "word"),
+        ("migrant", "stem"),
+        ("people smuggling", "mwe"),
+        ("work with", "mwe"),
+        (r"traffick\w*", "regex"),
+        ("zebracrossings", "word"),
+    ],
+)
 def test_a_concordance_needs_only_the_units_the_matrix_points_to(seeds, query, kind):
     """KWIC on the tokens of the units located through the matrix gives exactly the lines KWIC
     on the whole token table gives."""
     from analysis.concordance import kwic
 
     few = seeds.tokens_for(query, kind)
-    everything = kwic(seeds.tokens, query, corpus=seeds.corpus, segments=seeds.segments,
-                      kind=kind)
+    everything = kwic(seeds.tokens, query, corpus=seeds.corpus, segments=seeds.segments, kind=kind)
     found = kwic(few, query, corpus=seeds.corpus, segments=seeds.segments, kind=kind)
     pd.testing.assert_frame_equal(found, everything)
     assert set(few["seg_id"]) >= set(everything["seg_id"])

@@ -35,8 +35,11 @@ def conda_requirements() -> set[tuple[str, str]]:
             in_deps = True
             continue
         pip_entry = re.match(r"^      - [A-Za-z]", line)  # under "- pip:"
-        if in_deps and (re.match(r"^  - [A-Za-z]", line) or pip_entry) and not line.strip(
-        ).startswith("- pip"):
+        if (
+            in_deps
+            and (re.match(r"^  - [A-Za-z]", line) or pip_entry)
+            and not line.strip().startswith("- pip")
+        ):
             name, spec = _key(line.strip()[2:])
             if name not in ("python",):
                 reqs.add((name, spec))
@@ -51,7 +54,8 @@ def test_environment_installs_the_package():
     text = (paths.ROOT / "environment.yml").read_text("utf-8")
     assert "--editable ." in text
     requires = tomllib.loads((paths.ROOT / "pyproject.toml").read_text("utf-8"))["project"][
-        "requires-python"]
+        "requires-python"
+    ]
     assert f"python{requires}" in text.replace(" ", "")
 
 

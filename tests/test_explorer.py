@@ -70,7 +70,11 @@ def seeds():
 def test_tiny_corpus_is_what_the_tests_assume(tiny) -> None:
     analysed = tiny.segments[tiny.segments["kind"] == "body"]
     assert list(analysed["seg_id"]) == [
-        "ngo-x-p01", "ngo-x-p02", "gov-y-p01", "gov-y-p02", "ngo-z-p01"
+        "ngo-x-p01",
+        "ngo-x-p02",
+        "gov-y-p01",
+        "gov-y-p02",
+        "ngo-z-p01",
     ]
     assert len(tiny.segments) == len(analysed) + 3  # one title heading per document
     totals = counts.group_totals(tiny.tokens, tiny.segments)
@@ -80,14 +84,16 @@ def test_tiny_corpus_is_what_the_tests_assume(tiny) -> None:
 
 def test_compare_groups_two_and_more(tiny, three) -> None:
     c = explorer.compare_groups(tiny)
-    assert (c.target, c.reference, c.groups, c.one_vs_rest) == ("ngo", "gov", ("ngo", "gov"),
-                                                                   False)
+    assert (c.target, c.reference, c.groups, c.one_vs_rest) == ("ngo", "gov", ("ngo", "gov"), False)
     assert set(c.segments[explorer.SIDE]) == {"ngo", "gov"}
     c3 = explorer.compare_groups(three)
     assert (c3.target, c3.reference, c3.one_vs_rest) == ("ngo", "rest", True)
     body = c3.segments[c3.segments["kind"] == "body"]
     assert body.set_index("seg_id")[explorer.SIDE].to_dict() == {
-        "ngo-x-p01": "ngo", "ngo-x-p02": "ngo", "gov-y-p01": "rest", "gov-y-p02": "rest",
+        "ngo-x-p01": "ngo",
+        "ngo-x-p02": "ngo",
+        "gov-y-p01": "rest",
+        "gov-y-p02": "rest",
         "ngo-z-p01": "rest",
     }
     picked = explorer.compare_groups(three, ["survivors", "gov"])
@@ -176,7 +182,9 @@ def test_term_summary_tiny(tiny) -> None:
     assert isinstance(s.figure, Figure)
     ax = s.figure.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "ngo-x (ngo)", "gov-y (gov)", "ngo-z (ngo)"
+        "ngo-x (ngo)",
+        "gov-y (gov)",
+        "ngo-z (ngo)",
     ]
     counts_shown = sorted(t.get_text() for t in ax.texts)
     assert counts_shown == ["n = 0", "n = 1", "n = 1"]

@@ -29,9 +29,18 @@ def toks(seg_id: str, words: list[str], *, mwe: dict[int, str] | None = None) ->
     rows, pos = [], 0
     for i, w in enumerate(words):
         norm = normalise(w)
-        rows.append({"seg_id": seg_id, "position": i, "token": w, "norm": norm,
-                     "stem": stem(norm), "start": pos, "end": pos + len(w),
-                     "is_punct": not any(ch.isalnum() for ch in w)})
+        rows.append(
+            {
+                "seg_id": seg_id,
+                "position": i,
+                "token": w,
+                "norm": norm,
+                "stem": stem(norm),
+                "start": pos,
+                "end": pos + len(w),
+                "is_punct": not any(ch.isalnum() for ch in w),
+            }
+        )
         pos += len(w) + 1
     return pd.DataFrame(rows)
 
@@ -45,7 +54,8 @@ def test_lexicon_keys_are_stems_or_norms() -> None:
     from analysis.coding import load_codebook
 
     assert set(lex[lex.dimension == "frame"]["category"]) <= set(
-        load_codebook().dimension("frame").allowed)
+        load_codebook().dimension("frame").allowed
+    )
 
 
 def test_bad_lexicon_is_reported(tmp_path) -> None:
@@ -82,32 +92,45 @@ def test_cues_do_not_span_punctuation_and_norm_cues_are_exact() -> None:
 
 
 def test_proposals_and_ties() -> None:
-    t = pd.concat([
-        toks("a", ["cooperation", "and", "intelligence"]),  # tie -> codebook order
-        toks("b", ["woefully", "inadequate", "but", "positive"]),
-        toks("c", ["nothing", "here"]),
-    ], ignore_index=True)
+    t = pd.concat(
+        [
+            toks("a", ["cooperation", "and", "intelligence"]),  # tie -> codebook order
+            toks("b", ["woefully", "inadequate", "but", "positive"]),
+            toks("c", ["nothing", "here"]),
+        ],
+        ignore_index=True,
+    )
     p = propose_codes(t).set_index("seg_id")
     assert p.loc["a", "proposed_frame"] == "enforcement_security"
     assert p.loc["a", "frame_runner_up"] == "cooperation_partnership"
     assert p.loc["b", "proposed_stance"] == "mixed"
     assert (p.loc["b", "n_critical"], p.loc["b", "n_supportive"]) == (2, 1)
     assert p.loc["c", "proposed_frame"] == NO_MATCH and p.loc["c", "proposed_stance"] == "neutral"
-    assert "stance:positive@" not in p.loc["b", "cues"] and "supportive:positive@" in p.loc[
-        "b", "cues"]
+    assert (
+        "stance:positive@" not in p.loc["b", "cues"]
+        and "supportive:positive@" in p.loc["b", "cues"]
+    )
 
 
 def test_validation_against_coding() -> None:
-    proposals = pd.DataFrame({
-        "seg_id": ["a", "b", "c", "d"],
-        "proposed_frame": ["procedural", "accountability", NO_MATCH, "accountability"],
-        "proposed_stance": ["neutral", "critical", "neutral", "critical"]})
-    coded = {"a": ("procedural", "neutral"), "b": ("accountability", "critical"),
-             "c": ("accountability", "critical"), "d": ("law_policy_reform", "mixed")}
+    proposals = pd.DataFrame(
+        {
+            "seg_id": ["a", "b", "c", "d"],
+            "proposed_frame": ["procedural", "accountability", NO_MATCH, "accountability"],
+            "proposed_stance": ["neutral", "critical", "neutral", "critical"],
+        }
+    )
+    coded = {
+        "a": ("procedural", "neutral"),
+        "b": ("accountability", "critical"),
+        "c": ("accountability", "critical"),
+        "d": ("law_policy_reform", "mixed"),
+    }
     long = pd.DataFrame(
         [(s, "reference", "frame", f) for s, (f, _) in coded.items()]
         + [(s, "reference", "stance_toward_state", st) for s, (_, st) in coded.items()],
-        columns=["seg_id", "coder", "dimension", "code"])
+        columns=["seg_id", "coder", "dimension", "code"],
+    )
     res = validate_lexicon(proposals, long)
     per = res["per_frame"].set_index("frame")
     assert per.loc["accountability", "precision"] == pytest.approx(0.5)
@@ -116,7 +139,8 @@ def test_validation_against_coding() -> None:
     assert per.loc[NO_MATCH, "n_proposed"] == 1
     truth = [coded[s][0] for s in "abcd"]
     assert res["frame_kappa"] == pytest.approx(
-        cohen_kappa_score(truth, proposals["proposed_frame"]))
+        cohen_kappa_score(truth, proposals["proposed_frame"])
+    )
     assert res["n_units"] == 4
 
 
@@ -136,19 +160,31 @@ def test_seed_statements_end_to_end() -> None:
     raw = dict(zip(p.corpus["doc_id"], p.corpus["text"], strict=True))
     m = match_cues(p.tokens).merge(p.segments[["seg_id", "doc_id"]], on="seg_id")
     for r in m.itertuples():
-        span = raw[r.doc_id][r.start:r.end]
+        span = raw[r.doc_id][r.start : r.end]
         assert all(w in span for w in r.matched.split())
 
 
-PAIRS = pd.DataFrame({
-    "seg_id": ["a", "b", "c", "d", "e"],
-    "frame": ["procedural", "accountability", "accountability", "law_policy_reform",
-              "accountability"],
-    "proposed_frame": ["procedural", "accountability", NO_MATCH, "accountability",
-                       "accountability"],
-    "stance_toward_state": ["neutral"] * 5,
-    "proposed_stance": ["neutral"] * 5,
-})
+PAIRS = pd.DataFrame(
+    {
+        "seg_id": ["a", "b", "c", "d", "e"],
+        "frame": [
+            "procedural",
+            "accountability",
+            "accountability",
+            "law_policy_reform",
+            "accountability",
+        ],
+        "proposed_frame": [
+            "procedural",
+            "accountability",
+            NO_MATCH,
+            "accountability",
+            "accountability",
+        ],
+        "stance_toward_state": ["neutral"] * 5,
+        "proposed_stance": ["neutral"] * 5,
+    }
+)
 
 
 def test_lexicon_confusion_counts_coded_against_proposed() -> None:
@@ -164,35 +200,54 @@ def test_lexicon_confusion_counts_coded_against_proposed() -> None:
 
 def test_lexicon_misses_lists_units_in_pair_order() -> None:
     misses = lexicon_misses(PAIRS)
-    assert misses.values.tolist() == [["c", "accountability", NO_MATCH],
-                                      ["d", "law_policy_reform", "accountability"]]
+    assert misses.values.tolist() == [
+        ["c", "accountability", NO_MATCH],
+        ["d", "law_policy_reform", "accountability"],
+    ]
     none = lexicon_misses(PAIRS.iloc[[0, 1]])
     assert none.empty and list(none.columns) == ["seg_id", "frame", "proposed_frame"]
 
 
 def test_recall_ranking_highest_first_without_unused_frames() -> None:
-    per_frame = pd.DataFrame({"frame": ["accountability", "procedural", NO_MATCH, "law"],
-                              "recall": [0.5, 1.0, float("nan"), 0.5]})
+    per_frame = pd.DataFrame(
+        {
+            "frame": ["accountability", "procedural", NO_MATCH, "law"],
+            "recall": [0.5, 1.0, float("nan"), 0.5],
+        }
+    )
     ranking = recall_ranking(per_frame)
     assert list(ranking.items()) == [("procedural", 1.0), ("accountability", 0.5), ("law", 0.5)]
-    res = validate_lexicon(PAIRS[["seg_id", "proposed_frame", "proposed_stance"]], pd.DataFrame(
-        [(s, "reference", "frame", f) for s, f in zip(PAIRS.seg_id, PAIRS.frame, strict=True)]
-        + [(s, "reference", "stance_toward_state", "neutral") for s in PAIRS.seg_id],
-        columns=["seg_id", "coder", "dimension", "code"]))
+    res = validate_lexicon(
+        PAIRS[["seg_id", "proposed_frame", "proposed_stance"]],
+        pd.DataFrame(
+            [(s, "reference", "frame", f) for s, f in zip(PAIRS.seg_id, PAIRS.frame, strict=True)]
+            + [(s, "reference", "stance_toward_state", "neutral") for s in PAIRS.seg_id],
+            columns=["seg_id", "coder", "dimension", "code"],
+        ),
+    )
     # accountability: 2 of 3 found; procedural 1 of 1; law_policy_reform 0 of 1
     assert recall_ranking(res["per_frame"]).round(3).to_dict() == {
-        "procedural": 1.0, "accountability": 0.667, "law_policy_reform": 0.0}
+        "procedural": 1.0,
+        "accountability": 0.667,
+        "law_policy_reform": 0.0,
+    }
     assert recall_ranking(per_frame.iloc[[2]]).empty
 
 
 def test_proposed_frame_units_by_frequency_or_name() -> None:
-    proposals = pd.DataFrame({"seg_id": ["u1", "u2", "u3", "u4"],
-                              "proposed_frame": ["procedural", "accountability", "procedural",
-                                                 NO_MATCH]})
+    proposals = pd.DataFrame(
+        {
+            "seg_id": ["u1", "u2", "u3", "u4"],
+            "proposed_frame": ["procedural", "accountability", "procedural", NO_MATCH],
+        }
+    )
     by_count = proposed_frame_units(proposals)
     # procedural twice; accountability and no_match tie, in order of first appearance
-    assert by_count.values.tolist() == [["procedural", 2, ["u1", "u3"]],
-                                        ["accountability", 1, ["u2"]], [NO_MATCH, 1, ["u4"]]]
+    assert by_count.values.tolist() == [
+        ["procedural", 2, ["u1", "u3"]],
+        ["accountability", 1, ["u2"]],
+        [NO_MATCH, 1, ["u4"]],
+    ]
     by_name = proposed_frame_units(proposals, order="name")
     assert by_name["proposed_frame"].tolist() == ["accountability", NO_MATCH, "procedural"]
     assert by_name["n_units"].dtype == "int64"
@@ -211,11 +266,13 @@ def test_lexicon_sources_are_the_seed_files() -> None:
 
 def test_lexicon_source_documents_by_file_hash_not_doc_id() -> None:
     gov, lfl = LEXICON_SOURCES["gov-2024"], LEXICON_SOURCES["lfl-2022"]
-    corpus = pd.DataFrame({
-        "doc_id": ["new-1", "renamed", "lfl-2022", "also"],
-        # a seed under another id counts; another text under a seed's id does not
-        "sha256": ["0" * 64, gov, "1" * 64, lfl.upper()],
-    })
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["new-1", "renamed", "lfl-2022", "also"],
+            # a seed under another id counts; another text under a seed's id does not
+            "sha256": ["0" * 64, gov, "1" * 64, lfl.upper()],
+        }
+    )
     before = corpus.copy()
     assert lexicon_source_documents(corpus) == ["renamed", "also"]
     pd.testing.assert_frame_equal(corpus, before)

@@ -16,8 +16,11 @@ def _toy_build(out: Path, *, coding: bool = True) -> Path:
     findings.mkdir(parents=True)
     (out / "reports").mkdir()
     pd.DataFrame(
-        {"doc_id": ["a", "b", "c"], "actor_type": ["ngo", "ngo", "gov"],
-         "date": ["2023-05-01", "2021-01-09", ""]}
+        {
+            "doc_id": ["a", "b", "c"],
+            "actor_type": ["ngo", "ngo", "gov"],
+            "date": ["2023-05-01", "2021-01-09", ""],
+        }
     ).to_csv(corpus / "documents.csv", index=False)
     pd.DataFrame({"doc_id": ["a", "b", "c"], "tokens": [100, 250, 1000]}).to_csv(
         corpus / "descriptive-statistics.csv", index=False
@@ -26,17 +29,22 @@ def _toy_build(out: Path, *, coding: bool = True) -> Path:
         {
             "term": ["survivors", "<script>x</script>", "border"],
             "key_in": ["ngo", "ngo", "gov"],
-            "n_target": [11, 4, 0], "n_reference": [1, 0, 6],
+            "n_target": [11, 4, 0],
+            "n_reference": [1, 0, 6],
             "log_ratio": [3.5, 3.1, -2.9],
             "check": ["documents", "paragraphs", "documents"],
             "p_check": [0.0625, 0.2, 0.5],
-            "target": ["ngo"] * 3, "reference": ["gov"] * 3,
+            "target": ["ngo"] * 3,
+            "reference": ["gov"] * 3,
         }
     ).to_csv(findings / "key-terms.csv", index=False)
     pd.DataFrame(
-        {"actor_type": ["ngo", "gov"],
-         "top_frame": ["accountability" if coding else None, None],
-         "share_critical": [0.5, None], "share_supportive": [0.25, None]}
+        {
+            "actor_type": ["ngo", "gov"],
+            "top_frame": ["accountability" if coding else None, None],
+            "share_critical": [0.5, None],
+            "share_supportive": [0.25, None],
+        }
     ).to_csv(findings / "findings-side-by-side.csv", index=False)
     (out / "reports" / "05-findings.html").write_text(
         '<h2 id="Finding-1.-The-words">x</h2><h2 id="Finding-4.-Frames">y</h2>', encoding="utf-8"
@@ -84,14 +92,24 @@ def test_headline_reports_agreement_when_two_coders_coded(tmp_path: Path) -> Non
     folder = out / "results" / "04-stance-coding"
     folder.mkdir(parents=True)
     pd.DataFrame(
-        {"dimension": ["frame", "stance_toward_state"], "level": ["nominal", "nominal"],
-         "n_units": [23, 23], "n_coders": [2, 2], "percent_agreement": [0.7826, 0.9],
-         "cohen_kappa": [0.71, 0.85], "alpha": [0.7034, float("nan")],
-         "alpha_lower": [0.48, float("nan")], "alpha_upper": [0.9, float("nan")]}
+        {
+            "dimension": ["frame", "stance_toward_state"],
+            "level": ["nominal", "nominal"],
+            "n_units": [23, 23],
+            "n_coders": [2, 2],
+            "percent_agreement": [0.7826, 0.9],
+            "cohen_kappa": [0.71, 0.85],
+            "alpha": [0.7034, float("nan")],
+            "alpha_lower": [0.48, float("nan")],
+            "alpha_upper": [0.9, float("nan")],
+        }
     ).to_csv(folder / "agreement.csv", index=False)
     text = re.sub(r"<[^>]+>", "", headline_html(read_headline(out)))
-    assert ("frame: Krippendorff's alpha 0.70 (95% interval 0.48 to 0.90), 78% agreement, "
-            "Cohen's kappa 0.71 (23 units, 2 coders).") in text
+    assert (
+        "frame: Krippendorff's alpha 0.70 (95% interval 0.48 to 0.90), 78% agreement, "
+        "Cohen's kappa 0.71 (23 units, 2 coders)."
+    ) in text
     assert "stance_toward_state: alpha not defined, 90% agreement" in text
-    assert "Agreement between coders" not in headline_html(read_headline(_toy_build(
-        tmp_path / "one")))
+    assert "Agreement between coders" not in headline_html(
+        read_headline(_toy_build(tmp_path / "one"))
+    )

@@ -41,8 +41,9 @@ def test_document_keyness_is_g2_on_document_counts(web) -> None:
 
 def test_term_range(web) -> None:
     tokens, segments = web
-    rng = counts.term_range(tokens, segments, ["premises", "workers", "nothing-here"],
-                            side="government")
+    rng = counts.term_range(
+        tokens, segments, ["premises", "workers", "nothing-here"], side="government"
+    )
     assert rng.loc["premises"].tolist() == [1, 1, 3]
     assert rng.loc["nothing-here"].tolist() == [0, 0, 3]
     rest = counts.term_range(tokens, segments, ["workers"], side=None, exclude="government")
@@ -68,8 +69,16 @@ def test_every_key_term_meets_the_spread_rule(web, target: str) -> None:
 def test_the_terms_the_rule_keeps_out_would_rank_first(web) -> None:
     tokens, segments = web
     k = counts.group_keyness(tokens, segments, target="government")
-    loose = counts.top_key_terms(k, tokens, segments, target="government", top=3,
-                                 n_resamples=199, spread=False, letters_and_numbers=True)
+    loose = counts.top_key_terms(
+        k,
+        tokens,
+        segments,
+        target="government",
+        top=3,
+        n_resamples=199,
+        spread=False,
+        letters_and_numbers=True,
+    )
     assert loose["term"].tolist()[:3] == ["premises", "department", "g"]
     # a term confined to one paragraph cannot reach p below the target's share of paragraphs
     analysed = segments[segments["kind"].isin(["body", "list_item"])]
@@ -81,10 +90,18 @@ def test_the_terms_the_rule_keeps_out_would_rank_first(web) -> None:
 
 def test_one_document_per_group_uses_the_paragraph_check() -> None:
     tables = pipeline.build()
-    k = counts.group_keyness(tables.tokens, tables.segments, target="civil_society",
-                             reference="government")
-    top = counts.top_key_terms(k, tables.tokens, tables.segments, target="civil_society",
-                               reference="government", top=3, n_resamples=199)
+    k = counts.group_keyness(
+        tables.tokens, tables.segments, target="civil_society", reference="government"
+    )
+    top = counts.top_key_terms(
+        k,
+        tables.tokens,
+        tables.segments,
+        target="civil_society",
+        reference="government",
+        top=3,
+        n_resamples=199,
+    )
     assert set(top["check"]) == {"paragraphs"}
     assert top["p_perm_docs"].isna().all()
     np.testing.assert_array_equal(top["p_check"], top["p_perm"])
@@ -114,17 +131,24 @@ def test_checks_are_adjusted_across_comparisons(web) -> None:
     tables = []
     for target in GROUPS:
         k = counts.group_keyness(tokens, segments, target=target)
-        tables.append(counts.top_key_terms(k, tokens, segments, target=target, top=3,
-                                           n_resamples=199))
+        tables.append(
+            counts.top_key_terms(k, tokens, segments, target=target, top=3, n_resamples=199)
+        )
     import pandas as pd
 
     together = counts.adjust_checks(pd.concat(tables, ignore_index=True))
-    np.testing.assert_allclose(together["p_check_adj"],
-                               benjamini_hochberg(together["p_check"].to_numpy()))
+    np.testing.assert_allclose(
+        together["p_check_adj"], benjamini_hochberg(together["p_check"].to_numpy())
+    )
     assert (together["p_check_adj"] >= together["p_check"] - 1e-12).all()
     tally = counts.key_term_tally(together[together["target"] == "government"])
-    assert list(tally.index) == ["n_terms", "n_held", "n_held_adjusted", "n_one_side",
-                                 "n_too_small"]
+    assert list(tally.index) == [
+        "n_terms",
+        "n_held",
+        "n_held_adjusted",
+        "n_one_side",
+        "n_too_small",
+    ]
 
 
 def test_top_key_terms_takes_precomputed_candidates(web) -> None:
@@ -132,8 +156,9 @@ def test_top_key_terms_takes_precomputed_candidates(web) -> None:
     k = counts.group_keyness(tokens, segments, target="government")
     cand = counts.key_candidates(k, tokens, segments, target="government")
     fresh = counts.top_key_terms(k, tokens, segments, target="government", n_resamples=99)
-    given = counts.top_key_terms(k, tokens, segments, target="government", n_resamples=99,
-                                 candidates=cand)
+    given = counts.top_key_terms(
+        k, tokens, segments, target="government", n_resamples=99, candidates=cand
+    )
     import pandas as pd
 
     pd.testing.assert_frame_equal(fresh, given)

@@ -66,7 +66,8 @@ def test_calls_only_the_package(path):
         tree = ast.parse(src)
         for node in ast.walk(tree):
             assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), (
-                f"{path.name}: define functions in the package, not in notebooks")
+                f"{path.name}: define functions in the package, not in notebooks"
+            )
             if isinstance(node, ast.Lambda):
                 pytest.fail(f"{path.name}: lambda in a notebook; move the logic to the package")
 
@@ -80,16 +81,33 @@ def test_the_pre_commit_hook_strips_outputs(tmp_path):
     from analysis import paths as project
 
     spec = importlib.util.spec_from_file_location(
-        "strip_notebook_outputs", project.ROOT / "tools" / "strip_notebook_outputs.py")
+        "strip_notebook_outputs", project.ROOT / "tools" / "strip_notebook_outputs.py"
+    )
     assert spec is not None and spec.loader is not None
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    notebook = {"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": ["# Título"]},
-        {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": ["1 + 1"],
-         "outputs": [{"output_type": "execute_result", "data": {"text/plain": ["2"]},
-                      "execution_count": 3, "metadata": {}}]},
-    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Título"]},
+            {
+                "cell_type": "code",
+                "execution_count": 3,
+                "metadata": {},
+                "source": ["1 + 1"],
+                "outputs": [
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/plain": ["2"]},
+                        "execution_count": 3,
+                        "metadata": {},
+                    }
+                ],
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(notebook), encoding="utf-8")
     before = path.read_text(encoding="utf-8")

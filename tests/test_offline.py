@@ -34,7 +34,12 @@ def test_pipeline_runs_without_network():
         print("ok", len(p.tokens))
         """
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, env={"PATH": "/usr/bin:/bin", "NLTK_DATA": "/nonexistent"})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NLTK_DATA": "/nonexistent"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("ok")

@@ -36,7 +36,8 @@ def test_parallel_build_gives_the_same_tables(tmp_path):
     for path in table["path"].iloc[:40]:  # the first shares: plain texts, nothing to clean
         (manifest.parent / path).write_text(
             "A plain statement.\n\n" + "It has paragraphs and no web furniture at all.\n\n" * 30,
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     one = build(manifest, cache=False)
     assert len(one.cleaning_log) > 0
     shares = pipeline._shares(one.corpus, 3)
@@ -45,10 +46,17 @@ def test_parallel_build_gives_the_same_tables(tmp_path):
     waited: list[str] = []
     counted: list[tuple[int, int]] = []
     with ThreadPoolExecutor(2) as executor:
-        others = [build(manifest, cache=False, jobs=2, while_waiting=lambda: waited.append("2"),
-                        progress=lambda done, total: counted.append((done, total))),
-                  build(manifest, cache=False, jobs=3),
-                  build(manifest, cache=False, executor=executor)]
+        others = [
+            build(
+                manifest,
+                cache=False,
+                jobs=2,
+                while_waiting=lambda: waited.append("2"),
+                progress=lambda done, total: counted.append((done, total)),
+            ),
+            build(manifest, cache=False, jobs=3),
+            build(manifest, cache=False, executor=executor),
+        ]
     assert waited == ["2"]  # called once, while the workers built
     # documents counted: from none to all, one report per share
     assert counted[0] == (0, 80) and counted[-1] == (80, 80) and len(counted) == 3
@@ -57,8 +65,9 @@ def test_parallel_build_gives_the_same_tables(tmp_path):
     assert waited == ["2"]  # two documents: built in this process, nothing to wait for
     for other in others:
         for name in ("corpus", "cleaning_log", "segments", "sentences", "tokens"):
-            pd.testing.assert_frame_equal(getattr(other, name), getattr(one, name),
-                                          check_exact=True)
+            pd.testing.assert_frame_equal(
+                getattr(other, name), getattr(one, name), check_exact=True
+            )
         for name, table in other.dtm.to_tables().items():
             pd.testing.assert_frame_equal(table, one.dtm.to_tables()[name], check_exact=True)
 

@@ -53,8 +53,9 @@ def test_frequency_scatter_labels_terms(seeds) -> None:
         plots.frequency_scatter(tc, x_group="nobody", y_group="government")
 
 
-@pytest.mark.parametrize(("x_group", "y_group"), [("civil_society", "government"),
-                                                  ("government", "civil_society")])
+@pytest.mark.parametrize(
+    ("x_group", "y_group"), [("civil_society", "government"), ("government", "civil_society")]
+)
 def test_frequency_scatter_labels_do_not_overlap(seeds, x_group, y_group) -> None:
     # In the seeds several terms share a point (e.g. rates 8.5 vs 0 per 1,000): one label lists
     # them, and no two labels cover each other once the figure is drawn.
@@ -69,7 +70,7 @@ def test_frequency_scatter_labels_do_not_overlap(seeds, x_group, y_group) -> Non
     assert len(boxes) < 12  # tied terms were merged into shared labels
     for i, a in enumerate(boxes):
         assert a.x0 >= 0 and a.y0 >= 0 and a.x1 <= fig.bbox.x1 and a.y1 <= fig.bbox.y1
-        for b in boxes[i + 1:]:  # apart by a few pixels, so two labels never read as one
+        for b in boxes[i + 1 :]:  # apart by a few pixels, so two labels never read as one
             assert not a.padded(4).overlaps(b)
     wide = tc.pivot_table(index="term", columns="actor_type", values="per_1k", fill_value=0)
     gap = (wide["government"] - wide["civil_society"]).abs()
@@ -113,11 +114,17 @@ def test_figures_show_as_png_without_inline_support():
     from IPython.core.formatters import PNGFormatter
 
     fig = plots.function_word_profiles(
-        pd.DataFrame({
-            "actor_type": ["a", "b"], "function_class": ["pronoun", "pronoun"],
-            "function_subclass": ["first_plural", "first_plural"], "n": [2, 1],
-            "per_1k": [20.0, 10.0], "total_tokens": [100, 100], "words": ["we 2", "we 1"],
-        })
+        pd.DataFrame(
+            {
+                "actor_type": ["a", "b"],
+                "function_class": ["pronoun", "pronoun"],
+                "function_subclass": ["first_plural", "first_plural"],
+                "n": [2, 1],
+                "per_1k": [20.0, 10.0],
+                "total_tokens": [100, 100],
+                "words": ["we 2", "we 1"],
+            }
+        )
     )
     png = PNGFormatter()(fig)  # a formatter with no printer registered for Figure
     assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -131,9 +138,11 @@ def test_similarity_heatmap_is_bounded_for_large_corpora() -> None:
 
     rng = np.random.default_rng(0)
     rows = pd.MultiIndex.from_tuples(
-        [(f"ngo-{i // 7:03d}-p{i % 7 + 1:02d}", str(i % 7 + 1)) for i in range(700)])
+        [(f"ngo-{i // 7:03d}-p{i % 7 + 1:02d}", str(i % 7 + 1)) for i in range(700)]
+    )
     cols = pd.MultiIndex.from_tuples(
-        [(f"gov-{i // 5:03d}-p{i % 5 + 1:02d}", str(i % 5 + 1)) for i in range(900)])
+        [(f"gov-{i // 5:03d}-p{i % 5 + 1:02d}", str(i % 5 + 1)) for i in range(900)]
+    )
     matrix = pd.DataFrame(rng.random((700, 900)) * 0.3, index=rows, columns=cols)
     matrix.iloc[3, 7] = 0.99  # the strongest pair: ngo-000 and gov-001
     figure = similarity_heatmap(matrix)
@@ -156,8 +165,14 @@ def test_dispersion_barcode_is_bounded() -> None:
     for d in range(120):
         for k in range(20):
             norm = "victims" if (k == 3 and d % 3 == 0) or (d == 7 and k < 9) else "word"
-            rows.append({"doc_id": f"doc-{d:03d}", "seg_id": f"doc-{d:03d}-p01", "norm": norm,
-                         "is_punct": False})
+            rows.append(
+                {
+                    "doc_id": f"doc-{d:03d}",
+                    "seg_id": f"doc-{d:03d}-p01",
+                    "norm": norm,
+                    "is_punct": False,
+                }
+            )
     figure = dispersion_barcode(pd.DataFrame(rows), "victims", max_rows=40)
     ax = figure.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -59,10 +59,11 @@ def test_code_share_chart_draws_the_shares() -> None:
     texts = sorted(t.get_text() for t in fig.axes[0].texts)
     assert texts == ["1", "2", "3"]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["enforcement security", "victim protection rights",
-                      "cooperation partnership"]
-    assert fig.alt_text.endswith("largest code: a: enforcement security 75% of 4 units; "
-                                 "b: victim protection rights 100% of 2 units.")
+    assert legend == ["enforcement security", "victim protection rights", "cooperation partnership"]
+    assert fig.alt_text.endswith(
+        "largest code: a: enforcement security 75% of 4 units; "
+        "b: victim protection rights 100% of 2 units."
+    )
 
 
 def test_code_share_chart_rejects_bad_input() -> None:
@@ -112,14 +113,16 @@ def test_frame_sequence_chart_is_bounded_and_described() -> None:
 
     n_docs, n_units = 300, 80
     frames = ["cooperation_partnership", "enforcement_security", "victim_protection"]
-    big = pd.DataFrame({
-        "doc_id": [f"d{d:03d}" for d in range(n_docs) for _ in range(n_units)],
-        "seg_id": [f"d{d:03d}-p{u:02d}" for d in range(n_docs) for u in range(n_units)],
-        "label": [str(u + 1) for _ in range(n_docs) for u in range(n_units)],
-        "order": [u for _ in range(n_docs) for u in range(n_units)],
-        "frame": [frames[(d + u) % 3] for d in range(n_docs) for u in range(n_units)],
-        "stance_toward_state": ["neutral"] * (n_docs * n_units),
-    })
+    big = pd.DataFrame(
+        {
+            "doc_id": [f"d{d:03d}" for d in range(n_docs) for _ in range(n_units)],
+            "seg_id": [f"d{d:03d}-p{u:02d}" for d in range(n_docs) for u in range(n_units)],
+            "label": [str(u + 1) for _ in range(n_docs) for u in range(n_units)],
+            "order": [u for _ in range(n_docs) for u in range(n_units)],
+            "frame": [frames[(d + u) % 3] for d in range(n_docs) for u in range(n_units)],
+            "stance_toward_state": ["neutral"] * (n_docs * n_units),
+        }
+    )
     fig = frame_sequence_chart(big, codes=CODES)
     assert len(bars(fig)) == MAX_SEQUENCE_DOCUMENTS * MAX_SEQUENCE_UNITS
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -161,6 +164,7 @@ def test_lexicon_validation_chart_draws_precision_and_recall() -> None:
     assert labels == ["accountability (coded 4)", "cooperation partnership (coded 0)"]
     assert fig.alt_text == (
         "Paired bars of precision and recall for 2 frame(s). accountability: precision 0.50, "
-        "recall 0.25; cooperation partnership: precision 0.00, recall undefined.")
+        "recall 0.25; cooperation partnership: precision 0.00, recall undefined."
+    )
     with pytest.raises(AnalysisError, match="no frames"):
         lexicon_validation_chart(per_frame.iloc[0:0])

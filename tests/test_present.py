@@ -10,8 +10,9 @@ from analysis import present
 
 
 def test_undefined_values_become_dashes_with_a_footnote() -> None:
-    table = pd.DataFrame({"term": ["a", "b"], "pct_diff": [12.34567, np.nan],
-                          "dp_norm": [np.inf, 0.5], "n": [1, 2]})
+    table = pd.DataFrame(
+        {"term": ["a", "b"], "pct_diff": [12.34567, np.nan], "dp_norm": [np.inf, 0.5], "n": [1, 2]}
+    )
     shown = present.for_display(table)
     assert shown["pct_diff"].tolist() == [12.346, present.DASH]
     assert shown["dp_norm"].tolist() == [present.DASH, 0.5]

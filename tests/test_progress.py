@@ -62,8 +62,9 @@ def test_a_status_line_redrawn_in_place_on_a_terminal() -> None:
     _events(progress, clock)
     # the preparation step is shown but not counted; the skipped notebook is counted
     status = progress.status()
-    assert status.startswith("[" + "#" * (BAR_WIDTH // 4) + "." * (BAR_WIDTH - BAR_WIDTH // 4)
-                             + "] 1/4")
+    assert status.startswith(
+        "[" + "#" * (BAR_WIDTH // 4) + "." * (BAR_WIDTH - BAR_WIDTH // 4) + "] 1/4"
+    )
     assert status.endswith("| running: 01-terms 12 s, 02-keyness 12 s")
     progress("02-keyness", "failed", 12.0)
     assert progress.status().startswith("[" + "#" * (BAR_WIDTH // 2))
@@ -108,8 +109,9 @@ def test_documents_counted_show_on_the_status_line_and_in_the_done_line():
 
     now = [0.0]
     stream = io.StringIO()
-    bar = BuildProgress(["00-corpus"], stream=stream, interactive=True, tick=0,
-                        clock=lambda: now[0])
+    bar = BuildProgress(
+        ["00-corpus"], stream=stream, interactive=True, tick=0, clock=lambda: now[0]
+    )
     bar("foundation tables", "started", 0.0)
     bar.documents(0, 400)
     now[0] = 2.0

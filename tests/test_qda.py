@@ -28,10 +28,27 @@ GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 C = f"{{{qda.CODEBOOK_NS}}}"
 P = f"{{{qda.PROJECT_NS}}}"
 # QDA-XML 1.0: the order of a Project's children and of a TextSource's children
-PROJECT_ORDER = ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets",
-                 "Graphs", "Description", "NoteRef"]
-SOURCE_ORDER = ["Description", "PlainTextContent", "PlainTextSelection", "Coding", "NoteRef",
-                "VariableValue"]
+PROJECT_ORDER = [
+    "Users",
+    "CodeBook",
+    "Variables",
+    "Cases",
+    "Sources",
+    "Notes",
+    "Links",
+    "Sets",
+    "Graphs",
+    "Description",
+    "NoteRef",
+]
+SOURCE_ORDER = [
+    "Description",
+    "PlainTextContent",
+    "PlainTextSelection",
+    "Coding",
+    "NoteRef",
+    "VariableValue",
+]
 
 
 def _local(tag: str) -> str:
@@ -123,8 +140,9 @@ def test_project_structure_offsets_and_stable_guids(tmp_path: Path, seeds, refer
     assert selections == len(units)
 
 
-def test_round_trip_gives_the_codes_of_the_spreadsheet_path(tmp_path: Path, seeds,
-                                                           reference_long) -> None:
+def test_round_trip_gives_the_codes_of_the_spreadsheet_path(
+    tmp_path: Path, seeds, reference_long
+) -> None:
     corpus, segments = seeds
     project = qda.project_qdpx(tmp_path / "p.qdpx", corpus, segments, long=reference_long)
     sheet, problems = qda.coding_from_qdpx(project, segments, coder="reference")
@@ -144,15 +162,25 @@ def test_round_trip_gives_the_codes_of_the_spreadsheet_path(tmp_path: Path, seed
     pd.testing.assert_frame_equal(codes(back), expected)
 
 
-def _add_selection(root: ET.Element, doc_id: str, start: int, end: int, code_guid: str,
-                   user: str, name: str) -> None:
+def _add_selection(
+    root: ET.Element, doc_id: str, start: int, end: int, code_guid: str, user: str, name: str
+) -> None:
     for source in root.iter(f"{P}TextSource"):
         if source.get("name") == doc_id:
-            selection = ET.Element(f"{P}PlainTextSelection", {
-                "guid": qda.guid("test", name), "name": name,
-                "startPosition": str(start), "endPosition": str(end)})
-            coding = ET.SubElement(selection, f"{P}Coding", {
-                "guid": qda.guid("test-coding", name), "creatingUser": user})
+            selection = ET.Element(
+                f"{P}PlainTextSelection",
+                {
+                    "guid": qda.guid("test", name),
+                    "name": name,
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                },
+            )
+            coding = ET.SubElement(
+                selection,
+                f"{P}Coding",
+                {"guid": qda.guid("test-coding", name), "creatingUser": user},
+            )
             ET.SubElement(coding, f"{P}CodeRef", {"targetGUID": code_guid})
             last = source.findall(f"{P}PlainTextSelection")[-1]  # after the exported ones
             source.insert(list(source).index(last) + 1, selection)
@@ -174,24 +202,44 @@ def test_a_coder_working_in_qda_software(tmp_path: Path, seeds) -> None:
     root.insert(0, users)
     # a code made in the QDA program under the 'frame' dimension, and one outside the codebook
     frame = next(c for c in root.iter(f"{P}Code") if c.get("name") == "frame")
-    ET.SubElement(frame, f"{P}Code", {"guid": qda.guid("test", "new"), "name":
-                                      "accountability", "isCodable": "true"})
+    ET.SubElement(
+        frame,
+        f"{P}Code",
+        {"guid": qda.guid("test", "new"), "name": "accountability", "isCodable": "true"},
+    )
     book = root.find(f"{P}CodeBook/{P}Codes")
-    ET.SubElement(book, f"{P}Code", {"guid": qda.guid("test", "odd"), "name": "my_theme",
-                                    "isCodable": "true"})
+    ET.SubElement(
+        book, f"{P}Code", {"guid": qda.guid("test", "odd"), "name": "my_theme", "isCodable": "true"}
+    )
     units = segments[segments["kind"] == "body"].reset_index(drop=True)
     one, two = units.iloc[0], units.iloc[1]
     user = qda.guid("user", "maya")
     inside = qda.guid("code", "stance_toward_state", "critical")
     _add_selection(root, one.doc_id, one.start + 5, one.start + 40, inside, user, "inside")
-    _add_selection(root, one.doc_id, one.start + 50, one.end - 2, qda.guid("test", "new"),
-                   user, "by-name")
-    _add_selection(root, one.doc_id, one.start + 10, two.start + 10,
-                   qda.guid("code", "frame", "accountability"), user, "spanning")
-    _add_selection(root, one.doc_id, one.start + 1, one.start + 9, qda.guid("test", "odd"),
-                   user, "unknown")
-    _add_selection(root, one.doc_id, one.start + 2, one.start + 8,
-                   qda.guid("code", "stance_toward_state", "supportive"), user, "second")
+    _add_selection(
+        root, one.doc_id, one.start + 50, one.end - 2, qda.guid("test", "new"), user, "by-name"
+    )
+    _add_selection(
+        root,
+        one.doc_id,
+        one.start + 10,
+        two.start + 10,
+        qda.guid("code", "frame", "accountability"),
+        user,
+        "spanning",
+    )
+    _add_selection(
+        root, one.doc_id, one.start + 1, one.start + 9, qda.guid("test", "odd"), user, "unknown"
+    )
+    _add_selection(
+        root,
+        one.doc_id,
+        one.start + 2,
+        one.start + 8,
+        qda.guid("code", "stance_toward_state", "supportive"),
+        user,
+        "second",
+    )
     members["project.qde"] = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     edited = tmp_path / "edited.qdpx"
     with zipfile.ZipFile(edited, "w") as archive:
@@ -201,8 +249,16 @@ def test_a_coder_working_in_qda_software(tmp_path: Path, seeds) -> None:
     sheet, problems = qda.coding_from_qdpx(edited, segments, coder="maya")
     row = sheet.set_index("seg_id").loc[one.seg_id]
     assert row["stance_toward_state"] == "critical" and row["frame"] == "accountability"
-    assert (sheet.drop(index=sheet.index[sheet["seg_id"] == one.seg_id])
-            [["frame", "stance_toward_state"]] == "").all().all()
+    assert (
+        (
+            sheet.drop(index=sheet.index[sheet["seg_id"] == one.seg_id])[
+                ["frame", "stance_toward_state"]
+            ]
+            == ""
+        )
+        .all()
+        .all()
+    )
     reported = dict(zip(problems["selection"], problems["problem"], strict=True))
     assert set(reported) == {qda.guid("test", n) for n in ("spanning", "unknown", "second")}
     assert one.seg_id in reported[qda.guid("test", "spanning")]
@@ -240,15 +296,17 @@ def test_command_line_export_and_import(tmp_path: Path, capsys) -> None:
     assert main(["sheet", "export", "--format", "qdc", "--out", str(tmp_path / "cb")]) == 0
     assert ET.fromstring((tmp_path / "cb.qdc").read_bytes()).tag == f"{C}CodeBook"
     project = tmp_path / "p.qdpx"
-    assert main(["sheet", "export", "--out", str(project), "--coding",
-                 str(CODING / "reference.csv")]) == 0
+    assert (
+        main(["sheet", "export", "--out", str(project), "--coding", str(CODING / "reference.csv")])
+        == 0
+    )
     out = tmp_path / "reference.csv"
     out.write_text("a coder's earlier work", encoding="utf-8")
-    assert main(["sheet", "import", str(project), "--coder", "reference", "--out",
-                 str(out)]) == 0
+    assert main(["sheet", "import", str(project), "--coder", "reference", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "coded by reference" in printed and "reference.bak1.csv" in printed
     assert (tmp_path / "reference.bak1.csv").read_text(encoding="utf-8") == (
-        "a coder's earlier work")
+        "a coder's earlier work"
+    )
     assert main(["sheet", "check", str(out)]) == 0
     assert main(["sheet", "export", "--out", str(tmp_path / "s.csv")]) == 1  # no --coder

@@ -29,8 +29,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=executable,
-                                      args=["--no-sandbox", "--disable-gpu"])
+        launched = pw.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
             yield launched
         finally:
@@ -56,11 +57,14 @@ def _check_page(browser, out: Path, page_path: Path, width: int, shot: Path) -> 
 
     problems: list[str] = []
     # offline: nothing may be fetched; bypass_csp only so the test can inject axe-core
-    context = browser.new_context(offline=True, bypass_csp=True,
-                                  viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        offline=True, bypass_csp=True, viewport={"width": width, "height": 900}
+    )
     page = context.new_page()
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.goto(page_path.as_uri(), wait_until="load")
     page.screenshot(path=str(shot), full_page=False)
@@ -102,8 +106,9 @@ def _check_page(browser, out: Path, page_path: Path, width: int, shot: Path) -> 
         for violation in results.response["violations"]:
             if violation.get("impact") in SERIOUS:
                 nodes = [n["target"] for n in violation["nodes"][:3]]
-                problems.append(f"axe {violation['impact']}: {violation['id']} "
-                                f"({violation['help']}) at {nodes}")
+                problems.append(
+                    f"axe {violation['impact']}: {violation['id']} ({violation['help']}) at {nodes}"
+                )
     context.close()
     return problems
 

@@ -569,8 +569,9 @@ def test_inprocess_kernels_are_fresh_per_notebook(tmp_path: Path) -> None:
             ),
         )
         nbformat.write(nb, folder / f"{name}.ipynb")
-    result = report.build_reports(notebooks_dir=folder, out=tmp_path / "out", jobs=1,
-                                  engine="inprocess")
+    result = report.build_reports(
+        notebooks_dir=folder, out=tmp_path / "out", jobs=1, engine="inprocess"
+    )
     assert [r.status for r in result.notebooks] == ["built", "built"]
 
 
@@ -583,8 +584,9 @@ def test_inprocess_build_works_when_the_parent_has_an_ipython_shell(tmp_path: Pa
     InteractiveShell.instance()  # as inside a notebook or after a test that used IPython
     try:
         folder = _write_tiny_notebooks(tmp_path / "nbs")
-        result = report.build_reports(notebooks_dir=folder, out=tmp_path / "out", jobs=2,
-                                      engine="inprocess")
+        result = report.build_reports(
+            notebooks_dir=folder, out=tmp_path / "out", jobs=2, engine="inprocess"
+        )
         assert result.built == ["00-alpha", "01-beta"]
     finally:
         if created:
@@ -649,7 +651,10 @@ def test_findings_side_by_side_two_groups_with_coding() -> None:
     description, rates, key_terms, coding_profile = _side_inputs()
     given = [t.copy() for t in (description, rates, key_terms, coding_profile)]
     side = report.findings_side_by_side(
-        ["ngo", "gov"], description, rates=rates, key_terms=key_terms,
+        ["ngo", "gov"],
+        description,
+        rates=rates,
+        key_terms=key_terms,
         coding_profile=coding_profile,
     )
     expected = pd.DataFrame(
@@ -678,8 +683,12 @@ def test_findings_side_by_side_rows_follow_groups_and_n_terms() -> None:
     )
     assert list(side.index) == ["gov", "ngo"]
     assert list(side.columns) == [
-        "documents", "tokens", "first_plural_per_1k", "obligation_per_1k",
-        "commitment_per_1k", "top_key_terms",
+        "documents",
+        "tokens",
+        "first_plural_per_1k",
+        "obligation_per_1k",
+        "commitment_per_1k",
+        "top_key_terms",
     ]
     assert side["top_key_terms"].tolist() == ["cooperation", "victims"]
 
@@ -688,7 +697,8 @@ def test_findings_side_by_side_gaps_are_missing_values() -> None:
     description, rates, key_terms, coding_profile = _side_inputs()
     # gov: no rates, no key terms, no coded units; "un" has no document at all
     side = report.findings_side_by_side(
-        ["ngo", "gov", "un"], description,
+        ["ngo", "gov", "un"],
+        description,
         rates=rates[rates["actor_type"] != "gov"],
         key_terms=key_terms[key_terms["key_in"] != "gov"],
         coding_profile=coding_profile[coding_profile["actor_type"] != "gov"],
@@ -729,7 +739,10 @@ def test_findings_side_by_side_without_key_terms_has_no_key_terms_column(which: 
 def test_findings_side_by_side_one_group() -> None:
     description, rates, _, coding_profile = _side_inputs()
     side = report.findings_side_by_side(
-        ["gov"], description, rates=rates, key_terms=pd.DataFrame(),
+        ["gov"],
+        description,
+        rates=rates,
+        key_terms=pd.DataFrame(),
         coding_profile=coding_profile,
     )
     expected = pd.DataFrame(
@@ -763,7 +776,10 @@ def test_findings_side_by_side_rejects_unusable_tables(
 ) -> None:
     description, rates, key_terms, coding_profile = _side_inputs()
     options: dict[str, object] = {
-        "rates": rates, "key_terms": key_terms, "coding_profile": coding_profile, "n_terms": 3
+        "rates": rates,
+        "key_terms": key_terms,
+        "coding_profile": coding_profile,
+        "n_terms": 3,
     }
     broken = {
         "no per_1k": rates.drop(columns="per_1k"),
@@ -794,8 +810,9 @@ def test_code_is_folded_hidden_or_shown() -> None:
     folded, hidden, shown = (_executed_tiny_page(c) for c in ("fold", "hide", "show"))
     for page in (folded, hidden, shown):
         assert "The narrative." in page and "42" in page
-    assert re.search(r'<details class="code-fold"><summary>Code</summary>.*?secret_marker',
-                     folded, re.S)
+    assert re.search(
+        r'<details class="code-fold"><summary>Code</summary>.*?secret_marker', folded, re.S
+    )
     assert "<details open" not in folded
     assert "secret_marker" not in hidden and "<details" not in hidden
     assert "secret_marker" in shown and "<details" not in shown
@@ -809,12 +826,12 @@ def test_changing_the_code_mode_rebuilds_the_pages(
     folder = _write_tiny_notebooks(tmp_path / "nbs")
     out = tmp_path / "out"
     first = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING)
-    assert "<details class=\"code-fold\">" in (out / "reports" / "00-alpha.html").read_text(
-        encoding="utf-8")
+    assert '<details class="code-fold">' in (out / "reports" / "00-alpha.html").read_text(
+        encoding="utf-8"
+    )
     again = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING)
     assert again.skipped == first.built
-    hidden = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING,
-                                  code="hide")
+    hidden = report.build_reports(notebooks_dir=folder, out=out, parameters=NO_CODING, code="hide")
     assert hidden.built == first.built
     page = (out / "reports" / "00-alpha.html").read_text(encoding="utf-8")
     assert "<details" not in page and "save_table" not in page
@@ -863,13 +880,18 @@ def test_figures_are_numbered_with_a_caption_linking_the_saved_files(
         data, metadata = image._repr_png_()
         assert metadata["alt"] == f"{title}. Two bars; a is 2."
         assert metadata["caption"] == title + "." and metadata["number"] == number
-        assert metadata["files"] == [f"../results/00-x/fig-{number}.png",
-                                     f"../results/00-x/fig-{number}.svg"]
+        assert metadata["files"] == [
+            f"../results/00-x/fig-{number}.png",
+            f"../results/00-x/fig-{number}.svg",
+        ]
         assert (tmp_path / "results" / "00-x" / f"fig-{number}.svg").is_file()
-        outputs.append(nbformat.v4.new_output(
-            "display_data",
-            {"image/png": data if isinstance(data, str) else base64.b64encode(data).decode()},
-            metadata={"image/png": metadata}))
+        outputs.append(
+            nbformat.v4.new_output(
+                "display_data",
+                {"image/png": data if isinstance(data, str) else base64.b64encode(data).decode()},
+                metadata={"image/png": metadata},
+            )
+        )
     nb = _notebook(new_markdown_cell("# Title"), new_code_cell("show()"))
     nb.cells[1].outputs = outputs
     page = report.export_html(nb, title="figures")
@@ -882,11 +904,14 @@ def test_figures_are_numbered_with_a_caption_linking_the_saved_files(
     assert "<strong>Figure 1.</strong>" in caption.group(1)
     assert "Keyness &lt;b&gt;&amp; more&lt;/b&gt;. Full quality:" in caption.group(1)
     assert re.findall(r'<a href="([^"]+)">(PNG|SVG)</a>', caption.group(1)) == [
-        ("../results/00-x/fig-1.png", "PNG"), ("../results/00-x/fig-1.svg", "SVG")]
+        ("../results/00-x/fig-1.png", "PNG"),
+        ("../results/00-x/fig-1.svg", "SVG"),
+    ]
     assert "<strong>Figure 2.</strong>" in figures[1]
     # an image without a caption (not from show_figure) stays a bare image
-    nb.cells[1].outputs = [nbformat.v4.new_output(
-        "display_data", {"image/png": outputs[0]["data"]["image/png"]})]
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", {"image/png": outputs[0]["data"]["image/png"]})
+    ]
     bare = report.export_html(nb, title="bare")
     assert "<figure" not in bare and 'alt="Figure (no description given)"' in bare
 
@@ -901,9 +926,20 @@ def test_report_command_draws_a_progress_bar_on_a_terminal(tmp_path: Path) -> No
     folder = _write_tiny_notebooks(tmp_path / "nbs")
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "report", "--notebooks", str(folder), "--out",
-         str(tmp_path / "out")],
-        stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "report",
+            "--notebooks",
+            str(folder),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
     )
     os.close(follower)
     chunks: list[bytes] = []
@@ -940,7 +976,8 @@ def test_a_two_line_figure_title_reads_as_one_caption(tmp_path: Path) -> None:
     plt.close(figure)
     _, metadata = image._repr_png_()
     assert metadata["caption"] == (
-        "Document similarity of each pair; 40 x 40 documents shown of 167 x 333.")
+        "Document similarity of each pair; 40 x 40 documents shown of 167 x 333."
+    )
     assert metadata["alt"].startswith("Document similarity of each pair; 40 x 40")
 
 
@@ -957,8 +994,13 @@ def test_report_command_fixes_the_hash_seed_itself():
         calls.append((path, args, env))
 
     fixed_hash_seed(["report", "--only", "00"], {"PATH": "/bin"}, execve)
-    assert calls == [(sys.executable, [sys.executable, "-m", "analysis", "report", "--only",
-                                       "00"], {"PATH": "/bin", "PYTHONHASHSEED": "0"})]
+    assert calls == [
+        (
+            sys.executable,
+            [sys.executable, "-m", "analysis", "report", "--only", "00"],
+            {"PATH": "/bin", "PYTHONHASHSEED": "0"},
+        )
+    ]
     fixed_hash_seed(["report"], {"PYTHONHASHSEED": "0"}, execve)
     fixed_hash_seed(["corpus"], {"PYTHONHASHSEED": "123"}, execve)
     assert len(calls) == 1

@@ -22,26 +22,39 @@ ENGINES = ["subprocess", "inprocess"]
 
 
 def _notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=list(cells), metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        cells=list(cells),
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"
     return nb
 
 
 def _parameters() -> nbformat.NotebookNode:
-    return new_code_cell("manifest = None\nresults_dir = None\ngroups = None\n"
-                         "coding_files = None\ncompare = None", metadata={"tags": ["parameters"]})
+    return new_code_cell(
+        "manifest = None\nresults_dir = None\ngroups = None\ncoding_files = None\ncompare = None",
+        metadata={"tags": ["parameters"]},
+    )
 
 
 def _notebooks(folder: Path, bad_source: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    good = _notebook(new_markdown_cell("# Good\n\nA report that works."), _parameters(),
-                     new_code_cell("x = 1\nx"))
+    good = _notebook(
+        new_markdown_cell("# Good\n\nA report that works."),
+        _parameters(),
+        new_code_cell("x = 1\nx"),
+    )
     for name in ("00-good", "02-also-good"):
         nbformat.write(good, folder / f"{name}.ipynb")
-    bad = _notebook(new_markdown_cell("# Bad\n\nA report whose kernel dies."), _parameters(),
-                    new_code_cell("y = 2"), new_code_cell(bad_source))
+    bad = _notebook(
+        new_markdown_cell("# Bad\n\nA report whose kernel dies."),
+        _parameters(),
+        new_code_cell("y = 2"),
+        new_code_cell(bad_source),
+    )
     nbformat.write(bad, folder / "01-bad.ipynb")
     return folder
 
@@ -59,8 +72,13 @@ def test_a_killed_kernel_fails_its_notebook_only(tmp_path: Path, engine: str) ->
     out = tmp_path / "out"
     start = time.monotonic()
     with pytest.raises(ReportError) as info:
-        report.build_reports(notebooks_dir=folder, out=out, jobs=2, engine=engine,
-                             parameters=report.ReportParameters(coding_files=()))
+        report.build_reports(
+            notebooks_dir=folder,
+            out=out,
+            jobs=2,
+            engine=engine,
+            parameters=report.ReportParameters(coding_files=()),
+        )
     assert time.monotonic() - start < 120
     message = str(info.value)
     assert message.startswith("notebook 01-bad")
@@ -77,8 +95,14 @@ def test_a_runaway_notebook_hits_the_memory_limit(tmp_path: Path, engine: str) -
     _skip_without_fast_engine(engine)
     folder = _notebooks(tmp_path / "nbs", "hog = bytearray(40 * 1024 ** 3)")
     with pytest.raises(ReportError) as info:
-        report.build_reports(notebooks_dir=folder, out=tmp_path / "out", jobs=2, engine=engine,
-                             memory_limit=3, parameters=report.ReportParameters(coding_files=()))
+        report.build_reports(
+            notebooks_dir=folder,
+            out=tmp_path / "out",
+            jobs=2,
+            engine=engine,
+            memory_limit=3,
+            parameters=report.ReportParameters(coding_files=()),
+        )
     message = str(info.value)
     assert message.startswith("notebook 01-bad") and "MemoryError" in message
     assert "cell 3" in message
@@ -102,7 +126,9 @@ def _die(item: str) -> str:
 def test_run_isolated_names_every_way_a_child_ends() -> None:
     events: list[tuple[str, str]] = []
     outcomes = run_isolated(
-        [(x, x) for x in ("ok", "kill", "segv", "raise", "exit", "fine")], _die, jobs=2,
+        [(x, x) for x in ("ok", "kill", "segv", "raise", "exit", "fine")],
+        _die,
+        jobs=2,
         on_event=lambda name, event, seconds: events.append((name, event)),
     )
     by = {o.name: o for o in outcomes}
@@ -126,23 +152,39 @@ def test_ctrl_c_stops_the_build_and_keeps_the_previous_reports(tmp_path: Path) -
     folder = _notebooks(tmp_path / "nbs", "z = 3")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    command = [sys.executable, "-m", "analysis", "report", "--notebooks", str(folder),
-               "--out", str(out)]
-    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300,
-                           check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "report",
+        "--notebooks",
+        str(folder),
+        "--out",
+        str(out),
+    ]
+    first = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=300, check=False
+    )
     assert first.returncode == 0, first.stderr
     pages = {p.name: p.read_bytes() for p in (out / "reports").glob("*.html")}
-    slow = _notebook(new_markdown_cell("# Slow"), _parameters(),
-                     new_code_cell("import time\ntime.sleep(120)"))
+    slow = _notebook(
+        new_markdown_cell("# Slow"), _parameters(), new_code_cell("import time\ntime.sleep(120)")
+    )
     nbformat.write(slow, folder / "01-bad.ipynb")
     # A build started from a background job inherits an ignored SIGINT; a terminal's does not.
-    process = subprocess.Popen([*command, "--force"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        [*command, "--force"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 60
-        while (time.monotonic() < deadline
-               and not (out / "reports" / ".01-bad.html.previous").exists()):
+        while (
+            time.monotonic() < deadline and not (out / "reports" / ".01-bad.html.previous").exists()
+        ):
             time.sleep(0.2)
         time.sleep(3)
         process.send_signal(signal.SIGINT)
@@ -155,6 +197,7 @@ def test_ctrl_c_stops_the_build_and_keeps_the_previous_reports(tmp_path: Path) -
     assert "interrupted" in err and "Traceback" not in err
     assert {p.name: p.read_bytes() for p in (out / "reports").glob("*.html")} == pages
     assert not list(out.rglob("*.previous"))
-    leftover = subprocess.run(["pgrep", "-f", "time.sleep\\(120\\)"], capture_output=True,
-                              text=True, check=False)
+    leftover = subprocess.run(
+        ["pgrep", "-f", "time.sleep\\(120\\)"], capture_output=True, text=True, check=False
+    )
     assert leftover.stdout.strip() == ""

@@ -43,8 +43,14 @@ def test_government_statement(seeds):
     assert items["label"].tolist() == ["4.i", "4.ii", "4.iii", "4.iv", "4.v"]
     assert items["seg_id"].tolist()[1] == "gov-2024-p04.ii"
     front = gov[~gov.kind.isin(ANALYSIS_KINDS)]
-    assert front["kind"].tolist() == ["heading", "heading", "dateline", "heading", "salutation",
-                                      "closing"]
+    assert front["kind"].tolist() == [
+        "heading",
+        "heading",
+        "dateline",
+        "heading",
+        "salutation",
+        "closing",
+    ]
     assert front["text"].tolist()[0] == "Statement by Malaysia"
     assert front["text"].tolist()[3].startswith("Agenda Item 2:")
     assert front["text"].tolist()[4] == "Madam and Mr. Co-Chairs,"
@@ -73,7 +79,7 @@ def test_offsets_give_back_the_unit(seeds):
     corpus, seg = seeds
     raw = dict(zip(corpus.doc_id, corpus.text, strict=True))
     for row in seg.itertuples():
-        assert squash(raw[row.doc_id][row.start:row.end]) == row.text
+        assert squash(raw[row.doc_id][row.start : row.end]) == row.text
     assert seg["seg_id"].is_unique
     assert set(seg["kind"]) <= set(KINDS)
     assert (seg.groupby("doc_id")["position"].apply(lambda p: list(p) == list(range(len(p))))).all()
@@ -94,44 +100,78 @@ def test_ids_are_stable_across_runs(seeds):
     ("raw", "expected"),
     [
         # numbered paragraphs without blank lines, stray leading spaces, ")" markers
-        ("1. First point is made here.\n 2) Second point is made here.\n3. Third one.",
-         [("body", "1", "First point is made here."), ("body", "2", "Second point is made here."),
-          ("body", "3", "Third one.")]),
+        (
+            "1. First point is made here.\n 2) Second point is made here.\n3. Third one.",
+            [
+                ("body", "1", "First point is made here."),
+                ("body", "2", "Second point is made here."),
+                ("body", "3", "Third one."),
+            ],
+        ),
         # blank-line paragraphs, unnumbered
-        ("Title Of The Piece\n\nFirst paragraph of prose text here, long enough.\n\n"
-         "Second paragraph of prose follows\nacross two lines in the file.",
-         [("heading", "", "Title Of The Piece"),
-          ("body", "1", "First paragraph of prose text here, long enough."),
-          ("body", "2", "Second paragraph of prose follows across two lines in the file.")]),
+        (
+            "Title Of The Piece\n\nFirst paragraph of prose text here, long enough.\n\n"
+            "Second paragraph of prose follows\nacross two lines in the file.",
+            [
+                ("heading", "", "Title Of The Piece"),
+                ("body", "1", "First paragraph of prose text here, long enough."),
+                ("body", "2", "Second paragraph of prose follows across two lines in the file."),
+            ],
+        ),
         # roman, lettered, dashed and bulleted items under their parent paragraph
-        ("1. We will do the following things, namely:\n - i. one thing;\n- ii. two things;\n"
-         "2. Then these, among others:\n(a) alpha item\n(b) beta item\n"
-         "3. And finally these:\n- dash item\n\u2022 bullet item",
-         [("body", "1", "We will do the following things, namely:"),
-          ("list_item", "1.i", "one thing;"), ("list_item", "1.ii", "two things;"),
-          ("body", "2", "Then these, among others:"),
-          ("list_item", "2.a", "alpha item"), ("list_item", "2.b", "beta item"),
-          ("body", "3", "And finally these:"),
-          ("list_item", "3.1", "dash item"), ("list_item", "3.2", "bullet item")]),
+        (
+            "1. We will do the following things, namely:\n - i. one thing;\n- ii. two things;\n"
+            "2. Then these, among others:\n(a) alpha item\n(b) beta item\n"
+            "3. And finally these:\n- dash item\n\u2022 bullet item",
+            [
+                ("body", "1", "We will do the following things, namely:"),
+                ("list_item", "1.i", "one thing;"),
+                ("list_item", "1.ii", "two things;"),
+                ("body", "2", "Then these, among others:"),
+                ("list_item", "2.a", "alpha item"),
+                ("list_item", "2.b", "beta item"),
+                ("body", "3", "And finally these:"),
+                ("list_item", "3.1", "dash item"),
+                ("list_item", "3.2", "bullet item"),
+            ],
+        ),
         # title block, salutation, sign-off
-        ("MINISTRY OF EXAMPLES\nStatement on migration\nGeneva, 3 May 2021\n\nDear colleagues,\n\n"
-         "We thank everyone for coming to this meeting today.\n\nThank you.\n\nJane Doe\nMinister",
-         [("heading", "", "MINISTRY OF EXAMPLES"), ("heading", "", "Statement on migration"),
-          ("dateline", "", "Geneva, 3 May 2021"), ("salutation", "", "Dear colleagues,"),
-          ("body", "1", "We thank everyone for coming to this meeting today."),
-          ("closing", "", "Thank you."), ("signature", "", "Jane Doe"),
-          ("signature", "", "Minister")]),
+        (
+            "MINISTRY OF EXAMPLES\nStatement on migration\nGeneva, 3 May 2021\n\n"
+            "Dear colleagues,\n\n"
+            "We thank everyone for coming to this meeting today.\n\nThank you.\n\n"
+            "Jane Doe\nMinister",
+            [
+                ("heading", "", "MINISTRY OF EXAMPLES"),
+                ("heading", "", "Statement on migration"),
+                ("dateline", "", "Geneva, 3 May 2021"),
+                ("salutation", "", "Dear colleagues,"),
+                ("body", "1", "We thank everyone for coming to this meeting today."),
+                ("closing", "", "Thank you."),
+                ("signature", "", "Jane Doe"),
+                ("signature", "", "Minister"),
+            ],
+        ),
         # an unnumbered paragraph and a section heading inside a numbered document
-        ("1. The first numbered paragraph of the text.\n\nBackground\n\n"
-         "An unnumbered paragraph in between the numbered ones.\n\n2. The second one.",
-         [("body", "1", "The first numbered paragraph of the text."),
-          ("heading", "", "Background"),
-          ("body", "1a", "An unnumbered paragraph in between the numbered ones."),
-          ("body", "2", "The second one.")]),
+        (
+            "1. The first numbered paragraph of the text.\n\nBackground\n\n"
+            "An unnumbered paragraph in between the numbered ones.\n\n2. The second one.",
+            [
+                ("body", "1", "The first numbered paragraph of the text."),
+                ("heading", "", "Background"),
+                ("body", "1a", "An unnumbered paragraph in between the numbered ones."),
+                ("body", "2", "The second one."),
+            ],
+        ),
         # numbering that restarts keeps ids unique
-        ("1. One paragraph here.\n2. Two paragraph here.\n1. Restarted paragraph.",
-         [("body", "1", "One paragraph here."), ("body", "2", "Two paragraph here."),
-          ("body", "1-2", "Restarted paragraph.")]),
+        (
+            "1. One paragraph here.\n2. Two paragraph here.\n1. Restarted paragraph.",
+            [
+                ("body", "1", "One paragraph here."),
+                ("body", "2", "Two paragraph here."),
+                ("body", "1-2", "Restarted paragraph."),
+            ],
+        ),
     ],
 )
 def test_layout_rules(raw, expected):
@@ -154,10 +194,12 @@ def test_sentences_with_abbreviations():
     seg = segment_corpus(corpus)
     sent = sentences(seg, corpus)
     assert sent["text"].tolist() == [
-        "Mr. Smith met Dr. Jones on 3 Jan. 2020 at the U.N. office.", "They agreed.",
-        "Next step?"]
+        "Mr. Smith met Dr. Jones on 3 Jan. 2020 at the U.N. office.",
+        "They agreed.",
+        "Next step?",
+    ]
     for row in sent.itertuples():
-        assert raw[row.start:row.end] == row.text
+        assert raw[row.start : row.end] == row.text
 
 
 def test_seed_sentences(seeds):

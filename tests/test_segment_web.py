@@ -120,10 +120,7 @@ def web():
 
 def test_every_unit_of_the_web_corpus(web) -> None:
     _, segments = web
-    got = [
-        (r.seg_id, r.kind, " ".join(r.text.split()[:4]), r.flags)
-        for r in segments.itertuples()
-    ]
+    got = [(r.seg_id, r.kind, " ".join(r.text.split()[:4]), r.flags) for r in segments.itertuples()]
     for expected, actual in zip(EXPECTED_UNITS, got, strict=False):
         assert actual == expected
     assert len(got) == len(EXPECTED_UNITS)
@@ -141,7 +138,7 @@ def test_web_units_trace_back_to_the_raw_text(web) -> None:
     corpus, segments = web
     raw = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
     for r in segments.itertuples():
-        piece = raw[r.doc_id][r.start:r.end]
+        piece = raw[r.doc_id][r.start : r.end]
         assert " ".join(piece.split()) == r.text, r.seg_id
     # Units never overlap, and a dateline cut off a paragraph ends before the paragraph starts.
     for _, units in segments.groupby("doc_id"):
@@ -151,8 +148,19 @@ def test_web_units_trace_back_to_the_raw_text(web) -> None:
 def test_body_text_has_no_dateline_title_or_web_lines(web) -> None:
     _, segments = web
     body = segments[segments["kind"].isin(ANALYSIS_KINDS)]
-    for marker in ("KUALA LUMPUR", "Putrajaya, 2", "Jakarta, 9", "Read more", "Share this",
-                   "Tags:", " | ", "Photo:", ".jpg", "Home >", "By Nadia"):
+    for marker in (
+        "KUALA LUMPUR",
+        "Putrajaya, 2",
+        "Jakarta, 9",
+        "Read more",
+        "Share this",
+        "Tags:",
+        " | ",
+        "Photo:",
+        ".jpg",
+        "Home >",
+        "By Nadia",
+    ):
         assert not body["text"].str.contains(marker, regex=False).any(), marker
 
 
@@ -265,8 +273,9 @@ def test_manifest_paragraphs_column_overrides_the_layout(tmp_path) -> None:
         encoding="utf-8",
     )
     segments = segment_corpus(load_corpus(manifest))
-    per_doc = segments.groupby("doc_id", sort=False).agg(units=("seg_id", "size"),
-                                                          layout=("layout", "first"))
+    per_doc = segments.groupby("doc_id", sort=False).agg(
+        units=("seg_id", "size"), layout=("layout", "first")
+    )
     assert per_doc.loc["auto-doc"].tolist() == [2, "line (inferred)"]
     assert per_doc.loc["joined"].tolist() == [1, "blank-line (manifest)"]
     assert per_doc.loc["lines"].tolist() == [2, "line (manifest)"]
@@ -282,11 +291,15 @@ def test_an_unknown_layout_names_the_document() -> None:
     [
         ("See the Global Report 2021.1 We act.", ["See the Global Report 2021.1", "We act."]),
         ("They met in Kg. Baru and Jln. Ampang.", ["They met in Kg. Baru and Jln. Ampang."]),
-        ("Dato' Seri Ahmad spoke. Example Sdn. Bhd. paid.",
-         ["Dato' Seri Ahmad spoke.", "Example Sdn. Bhd. paid."]),
+        (
+            "Dato' Seri Ahmad spoke. Example Sdn. Bhd. paid.",
+            ["Dato' Seri Ahmad spoke.", "Example Sdn. Bhd. paid."],
+        ),
         ("Victims.[3] The court agreed.", ["Victims.[3]", "The court agreed."]),
-        ("Under s. 12 and Art. 6, see para. 4 and No. 5.",
-         ["Under s. 12 and Art. 6, see para. 4 and No. 5."]),
+        (
+            "Under s. 12 and Art. 6, see para. 4 and No. 5.",
+            ["Under s. 12 and Art. 6, see para. 4 and No. 5."],
+        ),
         ("Section 3.1 The parties agree.", ["Section 3.1 The parties agree."]),
     ],
 )
@@ -305,20 +318,32 @@ def test_seed_units_are_unchanged() -> None:
     # The seeds keep their units (ids, kinds, offsets) under the content-based rules.
     segments = segment_corpus(load_corpus())
     assert segments["seg_id"].tolist()[:4] == [
-        "lfl-2022-h01", "lfl-2022-h02", "lfl-2022-d01", "lfl-2022-p01"]
+        "lfl-2022-h01",
+        "lfl-2022-h02",
+        "lfl-2022-d01",
+        "lfl-2022-p01",
+    ]
     counts = segments.groupby(["doc_id", "kind"]).size()
     assert counts.to_dict() == {
-        ("gov-2024", "body"): 8, ("gov-2024", "closing"): 1, ("gov-2024", "dateline"): 1,
-        ("gov-2024", "heading"): 3, ("gov-2024", "list_item"): 5, ("gov-2024", "salutation"): 1,
-        ("lfl-2022", "body"): 10, ("lfl-2022", "dateline"): 1, ("lfl-2022", "heading"): 2,
+        ("gov-2024", "body"): 8,
+        ("gov-2024", "closing"): 1,
+        ("gov-2024", "dateline"): 1,
+        ("gov-2024", "heading"): 3,
+        ("gov-2024", "list_item"): 5,
+        ("gov-2024", "salutation"): 1,
+        ("lfl-2022", "body"): 10,
+        ("lfl-2022", "dateline"): 1,
+        ("lfl-2022", "heading"): 2,
         ("lfl-2022", "signature"): 4,
     }
     assert isinstance(segments, pd.DataFrame)
 
 
 def test_a_title_glued_to_the_text_on_one_line() -> None:
-    text = ("Malaysia must stop deporting survivors | Harbour Rights Collective | KUALA LUMPUR - "
-            "The workers who were found in the hostel must be screened as victims first.\n")
+    text = (
+        "Malaysia must stop deporting survivors | Harbour Rights Collective | KUALA LUMPUR - "
+        "The workers who were found in the hostel must be screened as victims first.\n"
+    )
     units = segment_document(text, "d")
     assert list(units["kind"]) == ["heading", "navigation", "dateline", "body"]
     assert units["text"].iloc[3].startswith("The workers")
@@ -333,8 +358,15 @@ def test_items_under_a_section_heading_are_content_not_signatures(heading: str) 
         "Issued by:\nMigrant Forum\n"
     )
     units = segment_document(text, "e")
-    assert list(units["kind"]) == ["heading", "body", "heading", "body", "body", "signature",
-                                   "signature"]
+    assert list(units["kind"]) == [
+        "heading",
+        "body",
+        "heading",
+        "body",
+        "body",
+        "signature",
+        "signature",
+    ]
     assert units["rule"].iloc[2] == "section heading (capitals or a final colon)"
     assert list(units["rule"].iloc[3:5]) == ["item under a section heading"] * 2
     assert (units["flags"] == "").all()

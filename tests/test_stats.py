@@ -410,7 +410,8 @@ def test_a_term_in_one_segment_never_beats_the_share_of_target_segments(target: 
     share = (labels == target).mean()
     assert got.loc["t", "p_perm"] >= share
     assert got.loc["t", "share_target"] == 1.0
-    randomised = permutation_log_ratio(x, sizes, labels, target=target, terms=["t"],
-                                       n_resamples=199, seed=3)
+    randomised = permutation_log_ratio(
+        x, sizes, labels, target=target, terms=["t"], n_resamples=199, seed=3
+    )
     assert not randomised["exact"].all() or math.comb(12, int((labels == target).sum())) <= 199
     assert randomised.loc["t", "p_perm"] >= share - 0.1

@@ -128,7 +128,11 @@ def test_contrast_extremes_hand_made() -> None:
     pd.testing.assert_frame_equal(contrast, before)
     assert list(ends.columns) == ["favours", "term", "diff"]
     assert ends.to_numpy().tolist() == [
-        ["ngo", "a", 0.3], ["ngo", "b", 0.2], ["gov", "f", -0.4], ["gov", "e", -0.1]]
+        ["ngo", "a", 0.3],
+        ["ngo", "b", 0.2],
+        ["gov", "f", -0.4],
+        ["gov", "e", -0.1],
+    ]
     wide = tfidf.contrast_extremes(contrast, n=5)  # fewer terms than asked on each side
     assert wide["term"].tolist() == ["a", "b", "c", "f", "e"]
     one_sided = tfidf.contrast_extremes(_contrast({"a": 0.1, "b": 0.0}), n=4)
@@ -156,23 +160,36 @@ def _similarity(rows: list[tuple[str, str | None, float]]) -> tfidf.Similarity:
 
 def _words(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     """(seg_id, norm, kind) with kind one of content/stop/function/punct."""
-    return pd.DataFrame({
-        "seg_id": [r[0] for r in rows], "norm": [r[1] for r in rows],
-        "is_punct": [r[2] == "punct" for r in rows], "is_stop": [r[2] == "stop" for r in rows],
-        "is_function": [r[2] == "function" for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "seg_id": [r[0] for r in rows],
+            "norm": [r[1] for r in rows],
+            "is_punct": [r[2] == "punct" for r in rows],
+            "is_stop": [r[2] == "stop" for r in rows],
+            "is_function": [r[2] == "function" for r in rows],
+        }
+    )
 
 
 def test_similarity_highlights_hand_made() -> None:
     # x1 and y1 tie at 0.5: the first row (x1, a paragraph of the first group) wins
-    sim = _similarity([("x1", "y1", 0.5), ("x2", None, 0.0), ("y1", "x1", 0.5),
-                       ("y2", "x1", 0.2)])
-    tokens = _words([
-        ("x1", "victims", "content"), ("x1", "we", "function"), ("x1", "the", "stop"),
-        ("x1", ",", "punct"), ("x1", "rights", "content"), ("x1", "law", "content"),
-        ("y1", "rights", "content"), ("y1", "we", "function"), ("y1", "the", "stop"),
-        ("y1", ",", "punct"), ("y1", "victims", "content"), ("y2", "law", "content"),
-    ])
+    sim = _similarity([("x1", "y1", 0.5), ("x2", None, 0.0), ("y1", "x1", 0.5), ("y2", "x1", 0.2)])
+    tokens = _words(
+        [
+            ("x1", "victims", "content"),
+            ("x1", "we", "function"),
+            ("x1", "the", "stop"),
+            ("x1", ",", "punct"),
+            ("x1", "rights", "content"),
+            ("x1", "law", "content"),
+            ("y1", "rights", "content"),
+            ("y1", "we", "function"),
+            ("y1", "the", "stop"),
+            ("y1", ",", "punct"),
+            ("y1", "victims", "content"),
+            ("y2", "law", "content"),
+        ]
+    )
     before = sim.closest.copy()
     got = tfidf.similarity_highlights(sim, tokens)
     pd.testing.assert_frame_equal(sim.closest, before)
@@ -190,15 +207,17 @@ def test_similarity_highlights_edges(toy) -> None:
     assert got.similarity > 0 and got.shared_words == ()
     assert got.unmatched == ("a-p02", "b-p01.i")
     assert got.median_similarity == pytest.approx(got.similarity / 2)
-    nothing = tfidf.similarity_highlights(_similarity([("x1", None, 0.0), ("y1", None, 0.0)]),
-                                          _words([("x1", "a", "content")]))
+    nothing = tfidf.similarity_highlights(
+        _similarity([("x1", None, 0.0), ("y1", None, 0.0)]), _words([("x1", "a", "content")])
+    )
     assert nothing.closest_seg_id is None and nothing.shared_words == ()
     assert nothing.unmatched == ("x1", "y1")
     with pytest.raises(AnalysisError, match="no paragraphs"):
         tfidf.similarity_highlights(_similarity([]), tokens)
     with pytest.raises(AnalysisError, match="is_function"):
-        tfidf.similarity_highlights(_similarity([("x1", None, 0.0)]),
-                                    tokens.drop(columns=["is_function"]))
+        tfidf.similarity_highlights(
+            _similarity([("x1", None, 0.0)]), tokens.drop(columns=["is_function"])
+        )
 
 
 def test_seed_similarity_highlights() -> None:
@@ -257,8 +276,10 @@ def test_blocked_similarity_equals_the_dense_cosine(synthetic_tables, monkeypatc
             assert closest.loc[seg, "similarity"] == pytest.approx(dense[:, j].max(), abs=1e-12)
             assert closest.loc[seg, "closest_seg_id"] == row_ids[dense[:, j].argmax()]
         # each paragraph's three strongest pairs are among the pairs, with their cosines
-        got = {(a, b): c for a, b, c in result.pairs[["seg_a", "seg_b", "cosine"]].itertuples(
-            index=False)}
+        got = {
+            (a, b): c
+            for a, b, c in result.pairs[["seg_a", "seg_b", "cosine"]].itertuples(index=False)
+        }
         for i, seg in enumerate(row_ids):
             third = np.sort(dense[i])[-3]
             for j in np.flatnonzero(dense[i] > max(third, 0) + 1e-9):
@@ -292,8 +313,11 @@ def test_segment_tfidf_is_tfidfvectorizer_to_the_last_bit(unit, stopwords) -> No
     words = analysis_words(tables.tokens, tables.segments)
     if not stopwords:
         words = words[~words["is_stop"]]
-    keys = (words["stem"].map(_stem_labels(words["stem"], words["norm"])) if unit == "stem"
-            else words["norm"])
+    keys = (
+        words["stem"].map(_stem_labels(words["stem"], words["norm"]))
+        if unit == "stem"
+        else words["norm"]
+    )
     lists = keys.groupby(words["seg_id"].to_numpy(), sort=False).agg(list)
     corpus = [lists.get(seg, []) for seg in weights.segments["seg_id"]]
     vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, lowercase=False)

@@ -26,18 +26,54 @@ def seeds():
 @pytest.mark.parametrize(
     ("raw", "tokens"),
     [
-        ("The Anti-Trafficking Act and non-governmental bodies.",
-         ["The", "Anti-Trafficking", "Act", "and", "non-governmental", "bodies", "."]),
-        ("ATIPSOM, SOMTC and the MMEA met the U.N. team.",
-         ["ATIPSOM", ",", "SOMTC", "and", "the", "MMEA", "met", "the", "U.N.", "team", "."]),
-        ("In 2019-2021 and on 10\u201311 December, 1,000.5 people (24th SOMTC).",
-         ["In", "2019-2021", "and", "on", "10\u201311", "December", ",", "1,000.5", "people",
-          "(", "24th", "SOMTC", ")", "."]),
-        ("The country's waters don't matter; they're fine.",
-         ["The", "country", "'s", "waters", "do", "n't", "matter", ";", "they", "'re", "fine",
-          "."]),
-        ("Nicknamed \u2018Operation Redback\u2019 here.",
-         ["Nicknamed", "\u2018", "Operation", "Redback", "\u2019", "here", "."]),
+        (
+            "The Anti-Trafficking Act and non-governmental bodies.",
+            ["The", "Anti-Trafficking", "Act", "and", "non-governmental", "bodies", "."],
+        ),
+        (
+            "ATIPSOM, SOMTC and the MMEA met the U.N. team.",
+            ["ATIPSOM", ",", "SOMTC", "and", "the", "MMEA", "met", "the", "U.N.", "team", "."],
+        ),
+        (
+            "In 2019-2021 and on 10\u201311 December, 1,000.5 people (24th SOMTC).",
+            [
+                "In",
+                "2019-2021",
+                "and",
+                "on",
+                "10\u201311",
+                "December",
+                ",",
+                "1,000.5",
+                "people",
+                "(",
+                "24th",
+                "SOMTC",
+                ")",
+                ".",
+            ],
+        ),
+        (
+            "The country's waters don't matter; they're fine.",
+            [
+                "The",
+                "country",
+                "'s",
+                "waters",
+                "do",
+                "n't",
+                "matter",
+                ";",
+                "they",
+                "'re",
+                "fine",
+                ".",
+            ],
+        ),
+        (
+            "Nicknamed \u2018Operation Redback\u2019 here.",
+            ["Nicknamed", "\u2018", "Operation", "Redback", "\u2019", "here", "."],
+        ),
     ],
 )
 def test_tokens_as_written(raw, tokens):
@@ -47,8 +83,10 @@ def test_tokens_as_written(raw, tokens):
 def test_offsets_slice_the_raw_text(seeds):
     corpus, _, tokens = seeds
     raw = dict(zip(corpus.doc_id, corpus.text, strict=True))
-    assert all(raw[d][s:e] == t for d, s, e, t in
-               zip(tokens.doc_id, tokens.start, tokens.end, tokens.token, strict=True))
+    assert all(
+        raw[d][s:e] == t
+        for d, s, e, t in zip(tokens.doc_id, tokens.start, tokens.end, tokens.token, strict=True)
+    )
     assert list(tokens.columns) == TOKEN_COLUMNS
 
 
@@ -63,10 +101,16 @@ def test_norm_and_stem():
 def test_mwes_joined_longest_first():
     t = tok("Civil society organisations fight human trafficking and people smuggling.")
     joined = t[t.is_mwe]
-    assert joined["norm"].tolist() == ["civil society organisations", "human trafficking",
-                                       "people smuggling"]
-    assert joined["token"].tolist() == ["Civil society organisations", "human trafficking",
-                                        "people smuggling"]
+    assert joined["norm"].tolist() == [
+        "civil society organisations",
+        "human trafficking",
+        "people smuggling",
+    ]
+    assert joined["token"].tolist() == [
+        "Civil society organisations",
+        "human trafficking",
+        "people smuggling",
+    ]
     assert joined["stem"].tolist()[1] == "human traffick"
     assert t["position"].tolist() == list(range(len(t)))
 
@@ -106,7 +150,7 @@ def test_editorial_artefacts_are_not_counted(seeds):
     _, _, tokens = seeds
     p03 = tokens[tokens.seg_id == "lfl-2022-p03"]["norm"].tolist()
     i = p03.index("demonstrated")
-    assert p03[i:i + 4] == ["demonstrated", "in", "the", "top"]
+    assert p03[i : i + 4] == ["demonstrated", "in", "the", "top"]
     p01 = tokens[tokens.seg_id == "lfl-2022-p01"]["norm"].tolist()
     assert "when" not in p01
 
@@ -132,20 +176,24 @@ def test_inputs_not_mutated(seeds):
 
 def test_unknown_document():
     corpus = pd.DataFrame({"doc_id": ["a"], "text": ["Some text here."]})
-    seg = pd.DataFrame({"doc_id": ["b"], "seg_id": ["b-p01"], "start": [0], "end": [4],
-                        "kind": ["body"]})
+    seg = pd.DataFrame(
+        {"doc_id": ["b"], "seg_id": ["b-p01"], "start": [0], "end": [4], "kind": ["body"]}
+    )
     with pytest.raises(AnalysisError, match="'b'"):
         tokenise(seg, corpus)
 
 
-@pytest.mark.parametrize("raw", [
-    "Odd _under_score_ and caf\u0065\u0301 text \U0001F600 here.",
-    "Tabs\tand\u00a0spaces, e-mail a.b@example.org and https://example.org/x?y=1 here.",
-    "Quotes \u201clike this\u201d and \u2018that\u2019 \u2026 done... ok.",
-    # white space that only Unicode knows: line/paragraph separators, NEL, ideographic space,
-    # the information separators \x1c-\x1f; offsets come from where the non-space characters are
-    "Line\u2028sep\u2029para\x85nel\u3000wide\x1cfs\x1fus and \U0001F600\u200aend.",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Odd _under_score_ and caf\u0065\u0301 text \U0001f600 here.",
+        "Tabs\tand\u00a0spaces, e-mail a.b@example.org and https://example.org/x?y=1 here.",
+        "Quotes \u201clike this\u201d and \u2018that\u2019 \u2026 done... ok.",
+        # white space that only Unicode knows: line/paragraph separators, NEL, ideographic space,
+        # the information separators \x1c-\x1f; offsets come from where the non-space characters are
+        "Line\u2028sep\u2029para\x85nel\u3000wide\x1cfs\x1fus and \U0001f600\u200aend.",
+    ],
+)
 def test_every_character_is_covered_and_offsets_hold(raw):
     t = tok(raw, mwe=False)
     assert all(raw[s:e] == w for s, e, w in zip(t.start, t.end, t.token, strict=True))
@@ -157,15 +205,19 @@ def test_one_scan_per_document_equals_one_scan_per_unit(seeds):
     corpus, segments, tokens = seeds
     units = segments[segments.kind.isin(ANALYSIS_KINDS)]
     one_by_one = pd.concat(
-        [tokenise(units.iloc[[i]], corpus) for i in range(len(units))], ignore_index=True)
+        [tokenise(units.iloc[[i]], corpus) for i in range(len(units))], ignore_index=True
+    )
     pd.testing.assert_frame_equal(one_by_one, tokens)
-    messy = ("Title Line\n\n1. First para don't stop.\n - i. item U.N. e.g. x@y.org\n"
-             "- ii. https://a.org/b end\n2) Last human\ntrafficking para (when) here.")
+    messy = (
+        "Title Line\n\n1. First para don't stop.\n - i. item U.N. e.g. x@y.org\n"
+        "- ii. https://a.org/b end\n2) Last human\ntrafficking para (when) here."
+    )
     corpus = pd.DataFrame({"doc_id": ["m"], "text": [messy], "actor_type": ["x"]})
     seg = segment_corpus(corpus)
     whole = tokenise(seg, corpus)
-    single = pd.concat([tokenise(seg.iloc[[i]], corpus) for i in range(len(seg))],
-                       ignore_index=True)
+    single = pd.concat(
+        [tokenise(seg.iloc[[i]], corpus) for i in range(len(seg))], ignore_index=True
+    )
     pd.testing.assert_frame_equal(single, whole)
     assert "human trafficking" in set(whole["norm"])  # a unit may span lines
 

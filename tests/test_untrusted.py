@@ -55,18 +55,40 @@ def _write_corpus(folder: Path, rows: list[dict[str, str]], texts: dict[str, str
 def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     rows = [
-        {"doc_id": "ngo-x", "path": "ngo-x.txt", "actor_type": "ngo", "date": "2023-01-01",
-         **HOSTILE_FIELDS},
-        {"doc_id": "gov-y", "path": "gov-y.txt", "actor_type": "gov", "date": "2024-01-01",
-         **HOSTILE_FIELDS},
+        {
+            "doc_id": "ngo-x",
+            "path": "ngo-x.txt",
+            "actor_type": "ngo",
+            "date": "2023-01-01",
+            **HOSTILE_FIELDS,
+        },
+        {
+            "doc_id": "gov-y",
+            "path": "gov-y.txt",
+            "actor_type": "gov",
+            "date": "2024-01-01",
+            **HOSTILE_FIELDS,
+        },
     ]
-    manifest = _write_corpus(folder / "corpus", rows, {"ngo-x.txt": HOSTILE_TEXT,
-                                                       "gov-y.txt": HOSTILE_TEXT.upper()})
+    manifest = _write_corpus(
+        folder / "corpus", rows, {"ngo-x.txt": HOSTILE_TEXT, "gov-y.txt": HOSTILE_TEXT.upper()}
+    )
     out = folder / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "analysis", "report", "--manifest", str(manifest), "--out",
-         str(out)],
-        capture_output=True, text=True, timeout=900, check=False,
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "report",
+            "--manifest",
+            str(manifest),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return out
@@ -113,8 +135,11 @@ def test_hostile_fields_stay_text_in_every_page(hostile_reports: Path) -> None:
                 if name == "style":
                     assert "url(" not in value.lower(), (page.name, value)
         assert not any(EVIL in css for css in parser.style_text), page.name
-        policies = [a.get("content") for t, a in parser.elements
-                    if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+        policies = [
+            a.get("content")
+            for t, a in parser.elements
+            if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+        ]
         assert policies == [CSP], page.name
     corpus_page = (hostile_reports / "reports" / "00-corpus.html").read_text(encoding="utf-8")
     assert EVIL in corpus_page  # the hostile values are shown, as text
@@ -128,8 +153,9 @@ def test_reports_request_nothing_with_the_network_cut(hostile_reports: Path) -> 
 
     pages = sorted((hostile_reports / "reports").glob("*.html"))
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable,
-                                     args=["--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
             context = browser.new_context(offline=True)
             outside: list[str] = []
@@ -149,8 +175,9 @@ def test_reports_request_nothing_with_the_network_cut(hostile_reports: Path) -> 
                 page.on("request", lambda r, seen=requests: seen.append(r.url))
                 page.goto(page_path.as_uri(), wait_until="load")
                 assert page.locator("h1").count() >= 1, page_path.name
-                others = [u for u in requests if u != page_path.as_uri()
-                          and not u.startswith("data:")]
+                others = [
+                    u for u in requests if u != page_path.as_uri() and not u.startswith("data:")
+                ]
                 assert others == [], (page_path.name, others)
                 page.close()
             assert outside == []
@@ -160,38 +187,68 @@ def test_reports_request_nothing_with_the_network_cut(hostile_reports: Path) -> 
 
 @pytest.mark.parametrize(
     "url",
-    [f"//{EVIL}/x.png", f"\\\\{EVIL}\\x.png", f"/\\{EVIL}/x.png", f" \t//{EVIL}/x.png",
-     f"https://{EVIL}/x.png", f"HTTP://{EVIL}", "java\tscript:alert(1)", "javascript:alert(1)",
-     f"data:text/html,<script>{EVIL}</script>", f"/{EVIL}/x.png"],
+    [
+        f"//{EVIL}/x.png",
+        f"\\\\{EVIL}\\x.png",
+        f"/\\{EVIL}/x.png",
+        f" \t//{EVIL}/x.png",
+        f"https://{EVIL}/x.png",
+        f"HTTP://{EVIL}",
+        "java\tscript:alert(1)",
+        "javascript:alert(1)",
+        f"data:text/html,<script>{EVIL}</script>",
+        f"/{EVIL}/x.png",
+    ],
 )
 def test_sanitiser_drops_every_remote_or_scheme_url(url: str) -> None:
-    for markup in (f'<img src="{url}">', f'<a href="{url}">x</a>',
-                   f'<span style="color: red; background-color: url({url})">x</span>'):
+    for markup in (
+        f'<img src="{url}">',
+        f'<a href="{url}">x</a>',
+        f'<span style="color: red; background-color: url({url})">x</span>',
+    ):
         cleaned = sanitize_html(markup)
         assert EVIL not in cleaned and "script:" not in cleaned, (markup, cleaned)
 
 
 def test_sanitiser_keeps_local_references() -> None:
-    kept = sanitize_html('<a href="#top">a</a><a href="02-keyness.html?x=1#s">b</a>'
-                         '<a href="../results/a.csv">c</a><img src="data:image/png;base64,AAAA">')
+    kept = sanitize_html(
+        '<a href="#top">a</a><a href="02-keyness.html?x=1#s">b</a>'
+        '<a href="../results/a.csv">c</a><img src="data:image/png;base64,AAAA">'
+    )
     assert 'href="#top"' in kept and 'href="02-keyness.html?x=1#s"' in kept
     assert 'href="../results/a.csv"' in kept and 'src="data:image/png;base64,AAAA"' in kept
 
 
 def _one_row_manifest(folder: Path, path_value: str, actor: str = "ngo") -> Path:
-    return _write_corpus(folder, [{"doc_id": "d", "path": path_value, "actor_type": actor,
-                                   "organisation": "Org", "date": "2024-01-01"}], {})
+    return _write_corpus(
+        folder,
+        [
+            {
+                "doc_id": "d",
+                "path": path_value,
+                "actor_type": actor,
+                "organisation": "Org",
+                "date": "2024-01-01",
+            }
+        ],
+        {},
+    )
 
 
 @pytest.mark.parametrize("kind", ["absolute", "parent", "symlink", "windows"])
 def test_a_manifest_reads_only_files_in_its_folder(tmp_path: Path, kind: str) -> None:
     secret = tmp_path / "secret.txt"
-    secret.write_text("A private file that must never reach a report or a sheet.\n",
-                      encoding="utf-8")
+    secret.write_text(
+        "A private file that must never reach a report or a sheet.\n", encoding="utf-8"
+    )
     folder = tmp_path / "corpus"
     folder.mkdir()
-    value = {"absolute": str(secret), "parent": "../secret.txt", "symlink": "link.txt",
-             "windows": "C:\\Users\\secret.txt"}[kind]
+    value = {
+        "absolute": str(secret),
+        "parent": "../secret.txt",
+        "symlink": "link.txt",
+        "windows": "C:\\Users\\secret.txt",
+    }[kind]
     if kind == "symlink":
         os.symlink(secret, folder / "link.txt")
     manifest = _one_row_manifest(folder, value)
@@ -242,7 +299,8 @@ def test_clear_messages_for_awkward_manifests(tmp_path: Path) -> None:
     assert read_manifest(bom16)["doc_id"].tolist() == ["d"]
     (tmp_path / "dir-doc").mkdir()
     dir_manifest = tmp_path / "dir.csv"
-    dir_manifest.write_text("doc_id,path,actor_type,organisation,date\n"
-                            "d,dir-doc,ngo,Org,2024-01-01\n", encoding="utf-8")
+    dir_manifest.write_text(
+        "doc_id,path,actor_type,organisation,date\nd,dir-doc,ngo,Org,2024-01-01\n", encoding="utf-8"
+    )
     with pytest.raises(CorpusError, match="is a folder, not a file"):
         load_corpus(dir_manifest)

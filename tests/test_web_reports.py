@@ -43,20 +43,29 @@ def test_no_undefined_number_and_no_seed_text_reaches_a_reader(built_web_reports
     for name, page in _pages(out).items():
         text = reader_text(page)
         for word in ("nan", "NaN", "inf", "-inf", "None"):
-            hits = [text[max(0, m.start() - 60):m.end() + 20]
-                    for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+            hits = [
+                text[max(0, m.start() - 60) : m.end() + 20]
+                for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
+            ]
             if word == "None":  # the codebook's "none" code is labelled "None"
                 hits = [h for h in hits if "none None" not in h]
             assert not hits, f"{name}: {word!r} reaches the reader: {hits[:3]}"
-        for seed_text in ("lfl-2022", "gov-2024", "Lawyers for Liberty", "Vienna",
-                          "Working Group on the Smuggling"):
+        for seed_text in (
+            "lfl-2022",
+            "gov-2024",
+            "Lawyers for Liberty",
+            "Vienna",
+            "Working Group on the Smuggling",
+        ):
             assert seed_text not in page, f"{name} carries seed text {seed_text!r}"
 
 
 def test_every_reported_key_term_meets_the_spread_rule(built_web_reports) -> None:
     out, _ = built_web_reports
-    tables = [out / "results" / "05-findings" / "key-terms.csv",
-              *sorted((out / "results" / "02-keyness-and-tfidf").glob("permutation-check*.csv"))]
+    tables = [
+        out / "results" / "05-findings" / "key-terms.csv",
+        *sorted((out / "results" / "02-keyness-and-tfidf").glob("permutation-check*.csv")),
+    ]
     assert len(tables) == 4  # 05's table and one check per one-vs-rest comparison in 02
     for path in tables:
         key = pd.read_csv(path, keep_default_na=False)
@@ -75,8 +84,9 @@ def test_one_vs_rest_everywhere(built_web_reports) -> None:
     for name in ("01-term-frequencies", "02-keyness-and-tfidf", "05-findings"):
         text = reader_text((out / "reports" / f"{name}.html").read_text(encoding="utf-8"))
         assert "compared one against the rest" in text, name
-    similarity = sorted((out / "results" / "02-keyness-and-tfidf").glob(
-        "paragraph-similarity-*.csv"))
+    similarity = sorted(
+        (out / "results" / "02-keyness-and-tfidf").glob("paragraph-similarity-*.csv")
+    )
     assert [p.stem for p in similarity] == [f"paragraph-similarity-{g}-vs-rest" for g in GROUPS]
 
 
@@ -97,16 +107,29 @@ def test_a_corpus_that_cannot_be_analysed_stops_before_any_report(tmp_path: Path
     (folder / "b.txt").write_bytes(b"\x00\x01binary")
     (folder / "c.txt").write_text(
         "A statement of prose that is long enough to be read as a paragraph here.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "manifest.csv").write_text(
         "doc_id,path,actor_type,organisation,date\n"
         "a,a.txt,ngo,Org,2024-01-01\nb,b.txt,gov,Org,2024-01-01\nc,c.txt,gov,Org,2024-01-01\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "analysis", "report", "--manifest", str(folder / "manifest.csv"),
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "report",
+            "--manifest",
+            str(folder / "manifest.csv"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr

@@ -17,13 +17,30 @@ _STEM = SnowballStemmer("english")
 # seg_id, doc_id, kind, actor_type, sentences (tokens; "_" joins a multiword expression)
 _UNITS = [
     ("a-h01", "a", "heading", "ngo", [["Trafficking", "report"]]),
-    ("a-p01", "a", "body", "ngo", [["We", "must", "protect", "victims", "."],
-                                   ["Human_trafficking", "harms", "victims", "of", "trafficking",
-                                    "."]]),
-    ("a-p02", "a", "body", "ngo", [["They", "must", "listen", ",", "and", "victims", "speak",
-                                    "."]]),
-    ("b-p01", "b", "body", "gov", [["Malaysia", "will", "combat", "people_smuggling", "."],
-                                   ["We", "will", "act", "."]]),
+    (
+        "a-p01",
+        "a",
+        "body",
+        "ngo",
+        [
+            ["We", "must", "protect", "victims", "."],
+            ["Human_trafficking", "harms", "victims", "of", "trafficking", "."],
+        ],
+    ),
+    (
+        "a-p02",
+        "a",
+        "body",
+        "ngo",
+        [["They", "must", "listen", ",", "and", "victims", "speak", "."]],
+    ),
+    (
+        "b-p01",
+        "b",
+        "body",
+        "gov",
+        [["Malaysia", "will", "combat", "people_smuggling", "."], ["We", "will", "act", "."]],
+    ),
     ("b-p01.i", "b", "list_item", "gov", [["combat", "the", "smuggling", "of", "migrants"]]),
 ]
 
@@ -54,22 +71,40 @@ def tables_from_units(units: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     seg_rows, tok_rows = [], []
     for seg_id, doc_id, kind, actor, sents in units:
-        seg_rows.append({"seg_id": seg_id, "doc_id": doc_id, "kind": kind, "actor_type": actor,
-                         "genre": "statement", "label": seg_id.split("-")[1]})
+        seg_rows.append(
+            {
+                "seg_id": seg_id,
+                "doc_id": doc_id,
+                "kind": kind,
+                "actor_type": actor,
+                "genre": "statement",
+                "label": seg_id.split("-")[1],
+            }
+        )
         position = 0
         for s, words in enumerate(sents):
             for w in words:
                 norm = w.replace("_", " ").casefold()
-                tok_rows.append({
-                    "doc_id": doc_id, "seg_id": seg_id, "sentence": s, "position": position,
-                    "token": w.replace("_", " "), "norm": norm,
-                    "stem": " ".join(_STEM.stem(p) for p in norm.split(" ")),
-                    "start": 0, "end": 0, "is_punct": not any(ch.isalnum() for ch in w),
-                    "is_stop": norm in TOY_STOPWORDS, "is_number": False,
-                    "is_function": norm in _PRONOUNS or norm in _MODALS,
-                    "function_class": "pronoun" if norm in _PRONOUNS else
-                    ("modal" if norm in _MODALS else ""),
-                    "is_mwe": "_" in w,
-                })
+                tok_rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "seg_id": seg_id,
+                        "sentence": s,
+                        "position": position,
+                        "token": w.replace("_", " "),
+                        "norm": norm,
+                        "stem": " ".join(_STEM.stem(p) for p in norm.split(" ")),
+                        "start": 0,
+                        "end": 0,
+                        "is_punct": not any(ch.isalnum() for ch in w),
+                        "is_stop": norm in TOY_STOPWORDS,
+                        "is_number": False,
+                        "is_function": norm in _PRONOUNS or norm in _MODALS,
+                        "function_class": "pronoun"
+                        if norm in _PRONOUNS
+                        else ("modal" if norm in _MODALS else ""),
+                        "is_mwe": "_" in w,
+                    }
+                )
                 position += 1
     return pd.DataFrame(tok_rows), pd.DataFrame(seg_rows)

@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         if strip(notebook):
             dirty.append(path)
             if not args.check:
-                path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n",
-                                encoding="utf-8")
+                path.write_text(
+                    json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+                )
     for path in dirty:
         print(f"{path}: {'has outputs' if args.check else 'outputs stripped'}", file=sys.stderr)
     return 1 if dirty else 0

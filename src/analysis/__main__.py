@@ -14,9 +14,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 
-def fixed_hash_seed(argv: Sequence[str], environ: Mapping[str, str],
-                    execve: Callable[[str, list[str], dict[str, str]], object] = os.execve
-                    ) -> None:
+def fixed_hash_seed(
+    argv: Sequence[str],
+    environ: Mapping[str, str],
+    execve: Callable[[str, list[str], dict[str, str]], object] = os.execve,
+) -> None:
     """Re-execute ``python -m analysis report ...`` with ``PYTHONHASHSEED=0`` when the hash
     seed is not fixed (other commands run as they are)."""
     command = next((a for a in argv if not a.startswith("-")), None)
@@ -24,8 +26,11 @@ def fixed_hash_seed(argv: Sequence[str], environ: Mapping[str, str],
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    execve(sys.executable, [sys.executable, "-m", "analysis", *argv],
-           {**environ, "PYTHONHASHSEED": "0"})
+    execve(
+        sys.executable,
+        [sys.executable, "-m", "analysis", *argv],
+        {**environ, "PYTHONHASHSEED": "0"},
+    )
 
 
 if __name__ == "__main__":

@@ -242,7 +242,14 @@ def alpha_details(
     n = float(o.sum())
     if n == 0:
         return AlphaResult(
-            math.nan, level, values, o, n, math.nan, math.nan, 0,
+            math.nan,
+            level,
+            values,
+            o,
+            n,
+            math.nan,
+            math.nan,
+            0,
             "no pairable values: no unit was coded by at least two coders",
         )
     delta2 = _delta2(values, o.sum(axis=1), level)
@@ -636,9 +643,7 @@ def disagreements(long: pd.DataFrame, *, dimensions: Sequence[str] | None = None
                     }
                 )
     columns = ["dimension", "seg_id", "n_coders", "n_codes", "codes"]
-    return pd.DataFrame(records, columns=columns).astype(
-        {"n_coders": "int64", "n_codes": "int64"}
-    )
+    return pd.DataFrame(records, columns=columns).astype({"n_coders": "int64", "n_codes": "int64"})
 
 
 def agreement_summary(
@@ -703,7 +708,16 @@ def agreement_summary(
             }
         )
     columns = [
-        "dimension", "level", "n_units", "n_coders", "percent_agreement", "cohen_kappa",
-        "alpha", "alpha_lower", "alpha_upper", "n_boot_valid", "alpha_note",
+        "dimension",
+        "level",
+        "n_units",
+        "n_coders",
+        "percent_agreement",
+        "cohen_kappa",
+        "alpha",
+        "alpha_lower",
+        "alpha_upper",
+        "n_boot_valid",
+        "alpha_note",
     ]
     return pd.DataFrame(records, columns=columns)

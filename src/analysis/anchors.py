@@ -62,7 +62,7 @@ def anchor(texts: Sequence[str]) -> list[str]:
     keys = [content_key(t) for t in texts]
     padded = ["", *keys, ""]
     return [
-        hashlib.sha256("|".join(padded[i:i + 3]).encode("ascii")).hexdigest()[:16]
+        hashlib.sha256("|".join(padded[i : i + 3]).encode("ascii")).hexdigest()[:16]
         for i in range(len(keys))
     ]
 
@@ -106,7 +106,8 @@ def match_rows(
     row_norm = [normalise(t) for t in rows["text"]]
     docs = sorted(set(unit_doc))
     row_doc = (
-        [str(d) for d in rows["doc_id"]] if "doc_id" in rows.columns
+        [str(d) for d in rows["doc_id"]]
+        if "doc_id" in rows.columns
         else [_doc_of(s, docs) for s in row_ids]
     )
     result: list[tuple[str, str, float] | None] = [None] * len(row_ids)
@@ -133,8 +134,9 @@ def match_rows(
                 if key == "id":
                     pick = next((j for j in free if unit_ids[j] == row_ids[i]), None)
                 elif key == "context":
-                    pick = next((j for j in free if context(unit_norm, j)
-                                 == context(row_norm, i)), None)
+                    pick = next(
+                        (j for j in free if context(unit_norm, j) == context(row_norm, i)), None
+                    )
                 else:
                     pick = free[0]
                 if pick is None:

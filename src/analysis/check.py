@@ -70,7 +70,9 @@ def _row(severity: str, doc_id: str, where: str, problem: str, todo: str) -> dic
 
 
 def check_corpus(
-    manifest: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+    manifest: str | Path | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     segments: pd.DataFrame | None = None,
 ) -> CorpusCheck:
     """Check every document of a manifest; return every problem found, never only the first.
@@ -110,39 +112,69 @@ def check_corpus(
     built: dict[str, pd.DataFrame] = (
         {} if segments is None else dict(tuple(segments.groupby("doc_id", sort=False)))
     )
-    for k, (rec, text, encoding, sha) in enumerate(zip(frame.to_dict("records"), texts,
-                                                       encodings, shas, strict=True)):
+    for k, (rec, text, encoding, sha) in enumerate(
+        zip(frame.to_dict("records"), texts, encodings, shas, strict=True)
+    ):
         doc_id = rec["doc_id"]
         where = f"{doc_id} ({rec['path']}, manifest row {rec['manifest_row']})"
         if doc_id in unreadable:
             problem = unreadable[doc_id].split(": ", 1)[-1]
-            rows.append(_row("fatal", doc_id, where, problem,
-                             "fix or replace the file, or remove its row from the manifest"))
+            rows.append(
+                _row(
+                    "fatal",
+                    doc_id,
+                    where,
+                    problem,
+                    "fix or replace the file, or remove its row from the manifest",
+                )
+            )
             continue
         if encoding == "cp1252":
-            rows.append(_row("warning", doc_id, where,
-                             "the file is not UTF-8 and was read as Windows-1252",
-                             "check its accented letters and quotes, and re-save it as UTF-8"))
+            rows.append(
+                _row(
+                    "warning",
+                    doc_id,
+                    where,
+                    "the file is not UTF-8 and was read as Windows-1252",
+                    "check its accented letters and quotes, and re-save it as UTF-8",
+                )
+            )
         if sha in seen_sha:
-            rows.append(_row("warning", doc_id, where,
-                             f"the file has the same bytes as {seen_sha[sha]}",
-                             "remove one of the two rows unless the duplicate is intended"))
+            rows.append(
+                _row(
+                    "warning",
+                    doc_id,
+                    where,
+                    f"the file has the same bytes as {seen_sha[sha]}",
+                    "remove one of the two rows unless the duplicate is intended",
+                )
+            )
         seen_sha.setdefault(sha, doc_id)
         try:
             units = built.get(doc_id)
             if units is None:
-                units = segment_document(text, doc_id,
-                                         layout=rec.get("paragraphs", "") or "auto")
+                units = segment_document(text, doc_id, layout=rec.get("paragraphs", "") or "auto")
         except SegmentationError as exc:
-            rows.append(_row("fatal", doc_id, where, str(exc).split(": ", 1)[-1],
-                             "check that the file holds the statement's text"))
+            rows.append(
+                _row(
+                    "fatal",
+                    doc_id,
+                    where,
+                    str(exc).split(": ", 1)[-1],
+                    "check that the file holds the statement's text",
+                )
+            )
             continue
         rows.extend(_unit_warnings(doc_id, units))
         readable.append(k)
-    corpus = document_table(
-        frame.iloc[readable], *([column[k] for k in readable] for column in (texts, encodings,
-                                                                             shas))
-    ) if readable else None
+    corpus = (
+        document_table(
+            frame.iloc[readable],
+            *([column[k] for k in readable] for column in (texts, encodings, shas)),
+        )
+        if readable
+        else None
+    )
     if corpus is not None:
         rows.extend(_group_warnings(corpus))
     return CorpusCheck(pd.DataFrame(rows, columns=CHECK_COLUMNS), corpus)
@@ -158,22 +190,36 @@ def _unit_warnings(doc_id: str, units: pd.DataFrame) -> list[dict[str, str]]:
     seg_ids, starts, ends = (units[c].to_numpy()[is_analysed] for c in ("seg_id", "start", "end"))
     for k in unfinished:
         last = " ".join(texts[k].split()[-6:])
-        rows.append(_row(
-            "warning", doc_id, f"unit {seg_ids[k]} (characters {starts[k]}-{ends[k]})",
-            f"the paragraph does not end as a sentence (\u2026{last})",
-            "if the copy is partial, paste the rest of the paragraph; it is analysed as it is",
-        ))
+        rows.append(
+            _row(
+                "warning",
+                doc_id,
+                f"unit {seg_ids[k]} (characters {starts[k]}-{ends[k]})",
+                f"the paragraph does not end as a sentence (\u2026{last})",
+                "if the copy is partial, paste the rest of the paragraph; it is analysed as it is",
+            )
+        )
     if words < SHORT_DOCUMENT_WORDS:
-        rows.append(_row("warning", doc_id, doc_id,
-                         f"only {words} running words in its paragraphs",
-                         "check that the file holds the whole statement"))
+        rows.append(
+            _row(
+                "warning",
+                doc_id,
+                doc_id,
+                f"only {words} running words in its paragraphs",
+                "check that the file holds the whole statement",
+            )
+        )
     if len(texts) == 1 and words > ONE_PARAGRAPH_WORDS:
-        rows.append(_row(
-            "warning", doc_id, doc_id,
-            f"the whole text ({words} words) is one paragraph",
-            "if it has paragraphs, separate them by blank lines, or set the manifest's "
-            "paragraphs column to 'line' when each line is a paragraph",
-        ))
+        rows.append(
+            _row(
+                "warning",
+                doc_id,
+                doc_id,
+                f"the whole text ({words} words) is one paragraph",
+                "if it has paragraphs, separate them by blank lines, or set the manifest's "
+                "paragraphs column to 'line' when each line is a paragraph",
+            )
+        )
     return rows
 
 
@@ -181,9 +227,15 @@ def _group_warnings(corpus: pd.DataFrame) -> list[dict[str, str]]:
     rows = []
     sizes = Counter(corpus["actor_type"])
     if len(sizes) < 2:
-        rows.append(_row("warning", "", "manifest",
-                         f"only one actor group ({', '.join(sizes)})",
-                         "add documents of another actor_type: the reports compare groups"))
+        rows.append(
+            _row(
+                "warning",
+                "",
+                "manifest",
+                f"only one actor group ({', '.join(sizes)})",
+                "add documents of another actor_type: the reports compare groups",
+            )
+        )
     return rows
 
 

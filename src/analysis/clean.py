@@ -49,9 +49,7 @@ _QUOTE_RE = re.compile("[" + "".join(_QUOTES) + "]")
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ODD_SPACE_RE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Any character one of the three rules above acts on.
-_RARE_CHAR_RE = re.compile(
-    "|".join(p.pattern for p in (_QUOTE_RE, _ZERO_WIDTH_RE, _ODD_SPACE_RE))
-)
+_RARE_CHAR_RE = re.compile("|".join(p.pattern for p in (_QUOTE_RE, _ZERO_WIDTH_RE, _ODD_SPACE_RE)))
 _MULTI_SPACE_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
 _TRAILING_SPACE_RE = re.compile(r" +(?=\n|$)")
 # Emphasis marks: opening mark followed by non-space, closing mark preceded by non-space, not
@@ -71,9 +69,7 @@ _PLACEHOLDER_WORDS = (
     "reference|tbc|tbd|tba|xx+|\\?+|\\.\\.\\.|…|citation needed|sic|to be confirmed|"
     "insert[^()\\[\\]\\n]{0,40}"
 )
-_PLACEHOLDER_RE = re.compile(
-    rf"(?:\((?i:{_PLACEHOLDER_WORDS})\)|\[(?i:{_PLACEHOLDER_WORDS})\])"
-)
+_PLACEHOLDER_RE = re.compile(rf"(?:\((?i:{_PLACEHOLDER_WORDS})\)|\[(?i:{_PLACEHOLDER_WORDS})\])")
 
 
 @dataclass(frozen=True)
@@ -119,8 +115,9 @@ def _nfc_edits(raw: str) -> list[Edit]:
         return []
     edits = []
     # A cluster is a character and the combining marks that follow it.
-    for m in re.finditer(r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*",
-                         raw, re.DOTALL):
+    for m in re.finditer(
+        r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*", raw, re.DOTALL
+    ):
         cluster = m.group()
         nfc = unicodedata.normalize("NFC", cluster)
         if nfc != cluster:
@@ -144,10 +141,12 @@ def _emphasis_edits(raw: str) -> list[Edit]:
                 continue
             mark = m.group(1)
             taken.append((m.start(), m.end()))
-            edits.append(Edit("markdown_emphasis", "display", m.start(), m.start() + len(mark),
-                              mark, ""))
-            edits.append(Edit("markdown_emphasis", "display", m.end() - len(mark), m.end(),
-                              mark, ""))
+            edits.append(
+                Edit("markdown_emphasis", "display", m.start(), m.start() + len(mark), mark, "")
+            )
+            edits.append(
+                Edit("markdown_emphasis", "display", m.end() - len(mark), m.end(), mark, "")
+            )
     return edits
 
 
@@ -177,8 +176,9 @@ def class_mask(codes: np.ndarray, char_re: re.Pattern[str]) -> np.ndarray:
     if not low.all():
         other = np.flatnonzero(~low)
         distinct, inverse = np.unique(codes[other], return_inverse=True)
-        matched = np.fromiter((bool(char_re.match(chr(c))) for c in distinct.tolist()), bool,
-                              len(distinct))
+        matched = np.fromiter(
+            (bool(char_re.match(chr(c))) for c in distinct.tolist()), bool, len(distinct)
+        )
         mask[other] = matched[inverse]
     return mask
 
@@ -242,7 +242,7 @@ def _repeat_edits(raw: str) -> list[Edit]:
         width = len(same) - k + 1
         run = same[:width].copy()
         for j in range(1, k):
-            run &= same[j:j + width]
+            run &= same[j : j + width]
         hits[:width] |= run
     candidates = np.flatnonzero(hits)
     edits = []
@@ -256,8 +256,9 @@ def _repeat_edits(raw: str) -> list[Edit]:
             phrase = m.group(1)
             # Keep the first occurrence; remove the separator and the second occurrence.
             start = m.start(1) + len(phrase)
-            edits.append(Edit("repeated_sequence", "analysis", start, m.end(),
-                              raw[start:m.end()], ""))
+            edits.append(
+                Edit("repeated_sequence", "analysis", start, m.end(), raw[start : m.end()], "")
+            )
             last_end = m.end()
     return edits
 
@@ -267,7 +268,7 @@ def _placeholder_edits(raw: str) -> list[Edit]:
     for m in _PLACEHOLDER_RE.finditer(raw):
         # Take one space or tab before the bracket with it, so no double space is left.
         start = m.start() - 1 if m.start() and raw[m.start() - 1] in " \t" else m.start()
-        edits.append(Edit("placeholder", "analysis", start, m.end(), raw[start:m.end()], ""))
+        edits.append(Edit("placeholder", "analysis", start, m.end(), raw[start : m.end()], ""))
     return edits
 
 
@@ -286,19 +287,24 @@ def find_edits(raw: str) -> list[Edit]:
         + (_emphasis_edits(raw) if ("*" in raw or "_" in raw) else [])
         + _placeholder_edits(raw)
         + _repeat_edits(raw)
-        + (_regex_edits(_QUOTE_RE, raw, "quote", "analysis", lambda m: _QUOTES[m.group()])
-           if rare else [])
-        + (_regex_edits(_MULTI_SPACE_RE, raw, "whitespace", "display", " ")
-           if "  " in raw else [])
-        + (_regex_edits(_TRAILING_SPACE_RE, raw, "whitespace", "display", "")
-           if (" \n" in raw or raw.endswith(" ")) else [])
+        + (
+            _regex_edits(_QUOTE_RE, raw, "quote", "analysis", lambda m: _QUOTES[m.group()])
+            if rare
+            else []
+        )
+        + (_regex_edits(_MULTI_SPACE_RE, raw, "whitespace", "display", " ") if "  " in raw else [])
+        + (
+            _regex_edits(_TRAILING_SPACE_RE, raw, "whitespace", "display", "")
+            if (" \n" in raw or raw.endswith(" "))
+            else []
+        )
     )
     chosen: list[Edit] = []
     occupied = np.zeros(len(raw) + 1, dtype=bool)
     for edit in candidates:
-        if edit.end > edit.start and occupied[edit.start:edit.end].any():
+        if edit.end > edit.start and occupied[edit.start : edit.end].any():
             continue
-        occupied[edit.start:edit.end] = True
+        occupied[edit.start : edit.end] = True
         chosen.append(edit)
     chosen.sort(key=lambda e: (e.start, e.end))
     return chosen
@@ -317,7 +323,7 @@ def apply_edits(raw: str, edits: list[Edit] | tuple[Edit, ...]) -> CleanText:
     pos = 0
     for e in edits:
         if e.start > pos:
-            pieces.append(raw[pos:e.start])
+            pieces.append(raw[pos : e.start])
             bases.append(pos)
             lengths.append(e.start - pos)
         if e.after:

@@ -16,8 +16,7 @@ from analysis.errors import AnalysisError
 
 
 @contextmanager
-def scheduler_executor(address: str | None, *, timeout: str = "20s"
-                       ) -> Iterator[Executor | None]:
+def scheduler_executor(address: str | None, *, timeout: str = "20s") -> Iterator[Executor | None]:
     """A :class:`concurrent.futures.Executor` on the Dask scheduler at ``address``
     (``tcp://host:8786``), closed on leaving; ``None`` when no address is given.
 

@@ -320,7 +320,14 @@ def codebook_markdown(codebook: Codebook | None = None) -> str:
 
 
 DIMENSION_COLUMNS: list[str] = [
-    "dimension", "label", "kind", "required", "level", "codes", "blank_means", "definition",
+    "dimension",
+    "label",
+    "kind",
+    "required",
+    "level",
+    "codes",
+    "blank_means",
+    "definition",
 ]
 CODE_COLUMNS: list[str] = ["dimension", "code", "label", "definition", "example", "example_seg"]
 RULE_COLUMNS: list[str] = ["dimension", "rule"]
@@ -389,8 +396,11 @@ def notes_cite_this_corpus(codebook: Codebook, segments: pd.DataFrame) -> bool:
 
 
 def codebook_examples(
-    codes: pd.DataFrame, segments: pd.DataFrame, long: pd.DataFrame | None = None,
-    *, words: int = 14,
+    codes: pd.DataFrame,
+    segments: pd.DataFrame,
+    long: pd.DataFrame | None = None,
+    *,
+    words: int = 14,
 ) -> pd.DataFrame:
     """Give each code an example from the corpus in hand, or none.
 
@@ -421,8 +431,9 @@ def codebook_examples(
             found = sorted((s for s in hits["seg_id"] if s in order), key=order.__getitem__)
         if found:
             first = text[found[0]].split()
-            out.at[i, "example"] = " ".join(first[:words]) + (" \u2026" if len(first) > words
-                                                              else "")
+            out.at[i, "example"] = " ".join(first[:words]) + (
+                " \u2026" if len(first) > words else ""
+            )
             out.at[i, "example_seg"] = found[0]
             out.at[i, "example_from"] = "coding"
         else:
@@ -454,8 +465,14 @@ def codebook_codes(codebook: Codebook | None = None) -> pd.DataFrame:
     for d in cb.categorical:
         borrowed = set(cb.dimension(d.codes_from).codes) if d.codes_from else set()
         records += [
-            {"dimension": d.name, "code": c.code, "label": c.label, "definition": c.definition,
-             "example": c.example, "example_seg": c.example_seg}
+            {
+                "dimension": d.name,
+                "code": c.code,
+                "label": c.label,
+                "definition": c.definition,
+                "example": c.example,
+                "example_seg": c.example_seg,
+            }
             for c in d.codes
             if c not in borrowed
         ]
@@ -499,9 +516,7 @@ def blind_id(seg_id: str) -> str:
     return BLIND_PREFIX + hashlib.sha256(seg_id.encode("utf-8")).hexdigest()[:10]
 
 
-def coding_units(
-    segments: pd.DataFrame, *, kinds: Iterable[str] = DEFAULT_KINDS
-) -> pd.DataFrame:
+def coding_units(segments: pd.DataFrame, *, kinds: Iterable[str] = DEFAULT_KINDS) -> pd.DataFrame:
     """Select the coding units from a segments table, in reading order.
 
     Parameters
@@ -717,7 +732,7 @@ def _instructions_lines(cb: Codebook, *, coder: str, blind: bool) -> list[str]:
             lines.append(f"  A blank cell means '{d.blank_means}'.")
         lines += [f"  Rule: {r}" for r in d.decision_rules]
         for c in d.codes:
-            lines.append(f"  {c.code} = {c.label}: {c.definition} Example: \"{c.example}\"")
+            lines.append(f'  {c.code} = {c.label}: {c.definition} Example: "{c.example}"')
         lines.append("")
     return lines
 
@@ -882,8 +897,9 @@ def _resolve_rows(sheet: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
     direct = _resolve_ids(sheet, units["seg_id"])
     if "text" not in sheet.columns or sheet.empty:
         return direct
-    matched, _ = match_rows(pd.DataFrame({"seg_id": direct, "text": sheet["text"]}), units,
-                            fuzzy=False)
+    matched, _ = match_rows(
+        pd.DataFrame({"seg_id": direct, "text": sheet["text"]}), units, fuzzy=False
+    )
     by_text = pd.Series(matched["seg_id"].to_numpy(), index=sheet.index)
     return by_text.where(matched["status"].isin(["kept", "moved"]).to_numpy(), direct)
 
@@ -1087,15 +1103,27 @@ def check_sheet(
 
     def add(sev: str, seg: str, col: str, value: str, problem: str, allowed: str = "") -> None:
         problems.append(
-            {"severity": sev, "seg_id": seg, "column": col, "value": value,
-             "problem": problem, "allowed": allowed}
+            {
+                "severity": sev,
+                "seg_id": seg,
+                "column": col,
+                "value": value,
+                "problem": problem,
+                "allowed": allowed,
+            }
         )
 
     needed = ["seg_id", "coder", "text", "text_sha", *[d.name for d in cb.dimensions]]
     absent = [c for c in needed if c not in sheet.columns]
     for col in absent:
-        add("error", "", col, "", "column missing from the sheet",
-            "export a fresh sheet and copy the codes over")
+        add(
+            "error",
+            "",
+            col,
+            "",
+            "column missing from the sheet",
+            "export a fresh sheet and copy the codes over",
+        )
     if "seg_id" in absent:
         return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 
@@ -1104,35 +1132,69 @@ def check_sheet(
     coders = sorted(set(sheet["coder"]) - {""}) if "coder" in sheet.columns else []
     if "coder" in sheet.columns:
         if len(coders) > 1:
-            add("error", "", "coder", ", ".join(coders), "more than one coder id in one sheet",
-                "one coder per sheet")
+            add(
+                "error",
+                "",
+                "coder",
+                ", ".join(coders),
+                "more than one coder id in one sheet",
+                "one coder per sheet",
+            )
         for shown in sheet.loc[sheet["coder"] == "", "seg_id"]:
             add("error", shown, "coder", "", "coder id is blank", "the coder's id")
     seen: set[str] = set()
     for idx, row in sheet.iterrows():
         shown, seg = row["seg_id"], real[idx]
         if not seg:
-            add("error", shown, "seg_id", shown, "unknown unit: not in the current corpus",
-                "a seg_id exported for this corpus")
+            add(
+                "error",
+                shown,
+                "seg_id",
+                shown,
+                "unknown unit: not in the current corpus",
+                "a seg_id exported for this corpus",
+            )
             continue
         if seg in seen:
-            add("error", shown, "seg_id", shown, "duplicate unit: this seg_id appears twice",
-                "each unit once")
+            add(
+                "error",
+                shown,
+                "seg_id",
+                shown,
+                "duplicate unit: this seg_id appears twice",
+                "each unit once",
+            )
             continue
         seen.add(seg)
         unit = current.loc[seg]
         if "text_sha" in sheet.columns:
             if "text" in sheet.columns and text_sha(row["text"]) != row["text_sha"]:
-                add("error", shown, "text", row["text"][:60],
+                add(
+                    "error",
+                    shown,
+                    "text",
+                    row["text"][:60],
                     "text edited in the sheet (does not match its text_sha)",
-                    "leave text unchanged")
+                    "leave text unchanged",
+                )
             if row["text_sha"] != unit["text_sha"]:
-                add("error", shown, "text_sha", row["text_sha"][:12],
+                add(
+                    "error",
+                    shown,
+                    "text_sha",
+                    row["text_sha"][:12],
                     "text changed since export: the unit now reads differently",
-                    "re-export the sheet (codes carry over) and re-read the unit")
+                    "re-export the sheet (codes carry over) and re-read the unit",
+                )
         if row.get("flag", ""):
-            add("warning", shown, "flag", row["flag"], "flagged at re-export",
-                "confirm the codes, then clear the flag")
+            add(
+                "warning",
+                shown,
+                "flag",
+                row["flag"],
+                "flagged at re-export",
+                "confirm the codes, then clear the flag",
+            )
         for d in cb.dimensions:
             if d.name not in sheet.columns:
                 continue
@@ -1144,19 +1206,37 @@ def check_sheet(
             if d.kind == "category" and value.strip() not in d.choices:
                 add("error", shown, d.name, value, "code not in the codebook", _allowed_text(d))
             elif d.kind == "quotation" and not evidence_in_text(value, unit["text"]):
-                add("error", shown, d.name, value, "evidence not found in the unit's text",
-                    "a contiguous quotation from the unit (spaces and quote style may differ)")
+                add(
+                    "error",
+                    shown,
+                    d.name,
+                    value,
+                    "evidence not found in the unit's text",
+                    "a contiguous quotation from the unit (spaces and quote style may differ)",
+                )
         if {"frame", "frame_secondary"} <= set(sheet.columns):
-            if row["frame_secondary"].strip() and row["frame_secondary"].strip() == row[
-                "frame"
-            ].strip():
-                add("error", shown, "frame_secondary", row["frame_secondary"],
+            if (
+                row["frame_secondary"].strip()
+                and row["frame_secondary"].strip() == row["frame"].strip()
+            ):
+                add(
+                    "error",
+                    shown,
+                    "frame_secondary",
+                    row["frame_secondary"],
                     "secondary frame repeats the primary frame",
-                    "a different frame, or blank for none")
+                    "a different frame, or blank for none",
+                )
     for seg in units["seg_id"]:
         if seg not in seen:
-            add("error", seg, "seg_id", "", "missing unit: not in the sheet",
-                "every exported unit; re-export to restore it")
+            add(
+                "error",
+                seg,
+                "seg_id",
+                "",
+                "missing unit: not in the sheet",
+                "every exported unit; re-export to restore it",
+            )
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 
 
@@ -1220,8 +1300,10 @@ def merge_sheets(
             problems = check_sheet(table, segments, codebook=cb, kinds=kinds)
             # a unit added after the sheet was exported has no codes from this coder yet: its
             # codes are missing (agreement allows that), the sheet's other rows still count
-            errors = problems[(problems["severity"] == "error")
-                              & ~problems["problem"].str.startswith("missing unit")]
+            errors = problems[
+                (problems["severity"] == "error")
+                & ~problems["problem"].str.startswith("missing unit")
+            ]
             if len(errors):
                 first = errors.iloc[0]
                 raise CodingError(
@@ -1262,7 +1344,14 @@ def merge_sheets(
 
 
 SHEET_COLUMNS: list[str] = [
-    "path", "coder", "n_rows", "n_units", "n_matched", "n_errors", "usable", "reason",
+    "path",
+    "coder",
+    "n_rows",
+    "n_units",
+    "n_matched",
+    "n_errors",
+    "usable",
+    "reason",
 ]
 _NOT_A_SHEET = re.compile(r"\.(bak\d+|orphans|not-imported)$")
 
@@ -1322,9 +1411,12 @@ def sheets_for_corpus(
             raise CodingError(f"{where}: not a folder of coding sheets")
         found = sorted(where.iterdir(), key=lambda p: p.name) if where.is_dir() else []
         candidates = [
-            p for p in found
-            if p.is_file() and p.suffix.lower() in (".csv", ".xlsx")
-            and not p.name.startswith(".") and not _NOT_A_SHEET.search(p.stem)
+            p
+            for p in found
+            if p.is_file()
+            and p.suffix.lower() in (".csv", ".xlsx")
+            and not p.name.startswith(".")
+            and not _NOT_A_SHEET.search(p.stem)
         ]
     else:
         candidates = [Path(f) for f in files]
@@ -1336,8 +1428,14 @@ def sheets_for_corpus(
     records = []
     for path in candidates:
         record: dict[str, Any] = {
-            "path": str(path), "coder": "", "n_rows": 0, "n_units": len(units), "n_matched": 0,
-            "n_errors": 0, "usable": False, "reason": "",
+            "path": str(path),
+            "coder": "",
+            "n_rows": 0,
+            "n_units": len(units),
+            "n_matched": 0,
+            "n_errors": 0,
+            "usable": False,
+            "reason": "",
         }
         try:
             sheet = read_sheet(path)
@@ -1345,8 +1443,13 @@ def sheets_for_corpus(
             records.append(record | {"reason": f"not readable as a coding sheet: {exc}"})
             continue
         if "seg_id" not in sheet.columns or "coder" not in sheet.columns:
-            records.append(record | {"n_rows": len(sheet),
-                                     "reason": "not a coding sheet (no seg_id and coder columns)"})
+            records.append(
+                record
+                | {
+                    "n_rows": len(sheet),
+                    "reason": "not a coding sheet (no seg_id and coder columns)",
+                }
+            )
             continue
         real = _resolve_rows(sheet, units)
         matched = int((real != "").sum())
@@ -1379,8 +1482,9 @@ def sheets_for_corpus(
                 record["usable"] = True
         records.append(record)
     out = pd.DataFrame(records, columns=SHEET_COLUMNS)
-    return out.astype({c: "int64" for c in ("n_rows", "n_units", "n_matched", "n_errors")}
-                      ).astype({"usable": bool})
+    return out.astype({c: "int64" for c in ("n_rows", "n_units", "n_matched", "n_errors")}).astype(
+        {"usable": bool}
+    )
 
 
 @dataclass(frozen=True, eq=False)  # holds DataFrames, which have no single truth value
@@ -1462,7 +1566,6 @@ def corpus_coding(
     return CorpusCoding(sheets=sheets, long=long, coders=coders, coder=coder)
 
 
-
 # --------------------------------------------------------------------------- results
 
 
@@ -1477,8 +1580,9 @@ def _one_coder(long: pd.DataFrame, coder: str | None) -> pd.DataFrame:
     return long[long["coder"] == coder]
 
 
-def _units_with(long: pd.DataFrame, segments: pd.DataFrame, dimension: str, by: str,
-                coder: str | None) -> pd.DataFrame:
+def _units_with(
+    long: pd.DataFrame, segments: pd.DataFrame, dimension: str, by: str, coder: str | None
+) -> pd.DataFrame:
     rows = _one_coder(long, coder)
     rows = rows[(rows["dimension"] == dimension) & (rows["code"] != "")]
     if by not in segments.columns:
@@ -1667,8 +1771,11 @@ def code_units(
     values = coded[dimension].fillna("").astype(str)
     codes += sorted(set(values) - set(codes) - {""})
     records = [
-        {"code": c, "n": int((values == c).sum()),
-         "seg_ids": list(coded.loc[values == c, "seg_id"])}
+        {
+            "code": c,
+            "n": int((values == c).sum()),
+            "seg_ids": list(coded.loc[values == c, "seg_id"]),
+        }
         for c in codes
     ]
     return pd.DataFrame(records, columns=["code", "n", "seg_ids"]).astype({"n": "int64"})
@@ -1696,7 +1803,12 @@ def code_table_wide(table: pd.DataFrame, *, by: str = "actor_type") -> pd.DataFr
 
 
 SUMMARY_COLUMNS: list[str] = [
-    "n_group", "top_code", "n_top", "share_top", "n_codes_used", "code_counts",
+    "n_group",
+    "top_code",
+    "n_top",
+    "share_top",
+    "n_codes_used",
+    "code_counts",
 ]
 
 
@@ -1725,14 +1837,21 @@ def code_summary(table: pd.DataFrame, *, by: str = "actor_type") -> pd.DataFrame
         rows = table[table[by] == group]
         used = rows[rows["n"] > 0]
         record: dict[str, Any] = {
-            by: group, "n_group": int(rows["n_group"].iloc[0]), "top_code": "", "n_top": 0,
-            "share_top": math.nan, "n_codes_used": len(used),
+            by: group,
+            "n_group": int(rows["n_group"].iloc[0]),
+            "top_code": "",
+            "n_top": 0,
+            "share_top": math.nan,
+            "n_codes_used": len(used),
             "code_counts": {str(c): int(n) for c, n in zip(used["code"], used["n"], strict=True)},
         }
         if len(used):
             top = used.sort_values("n", ascending=False, kind="stable").iloc[0]
-            record |= {"top_code": str(top["code"]), "n_top": int(top["n"]),
-                       "share_top": float(top["share"])}
+            record |= {
+                "top_code": str(top["code"]),
+                "n_top": int(top["n"]),
+                "share_top": float(top["share"]),
+            }
         records.append(record)
     out = pd.DataFrame(records, columns=[by, *SUMMARY_COLUMNS])
     return out.astype({"n_group": "int64", "n_top": "int64", "n_codes_used": "int64"})
@@ -1810,7 +1929,13 @@ def coded_profile(
 
 
 RUN_COLUMNS: list[str] = [
-    "doc_id", "run", "frame", "first_label", "last_label", "first_seg_id", "last_seg_id",
+    "doc_id",
+    "run",
+    "frame",
+    "first_label",
+    "last_label",
+    "first_seg_id",
+    "last_seg_id",
     "n_units",
 ]
 
@@ -1908,15 +2033,26 @@ def association_test(
     rows = _units_with(long, segments, dimension, by, coder)
     table = pd.crosstab(rows["code"], rows[by].astype(str))
     result: dict[str, Any] = {
-        "table": table, "n_units": int(len(rows)), "seed": seed, "caveat": ASSOCIATION_CAVEAT,
+        "table": table,
+        "n_units": int(len(rows)),
+        "seed": seed,
+        "caveat": ASSOCIATION_CAVEAT,
     }
     if table.shape[0] < 2 or table.shape[1] < 2:
-        return result | {"method": "none (a single code or group)", "statistic": math.nan,
-                         "p_value": math.nan, "n_perm": 0}
+        return result | {
+            "method": "none (a single code or group)",
+            "statistic": math.nan,
+            "p_value": math.nan,
+            "n_perm": 0,
+        }
     if table.shape == (2, 2):
         res = fisher_exact(table.to_numpy())
-        return result | {"method": "fisher_exact", "statistic": float(res.statistic),
-                         "p_value": float(res.pvalue), "n_perm": 0}
+        return result | {
+            "method": "fisher_exact",
+            "statistic": float(res.statistic),
+            "p_value": float(res.pvalue),
+            "n_perm": 0,
+        }
     codes = pd.Categorical(rows["code"], categories=table.index)
     groups = pd.Categorical(rows[by].astype(str), categories=table.columns)
     code_hot = np.eye(len(table.index))[codes.codes]
@@ -1927,12 +2063,23 @@ def association_test(
     observed = float(_chi2_stat(table.to_numpy().astype(float)))
     stats = _chi2_stat(perm_tables)
     p = (1 + int((stats >= observed - 1e-12).sum())) / (n_perm + 1)
-    return result | {"method": "permutation chi-square", "statistic": observed,
-                     "p_value": p, "n_perm": n_perm}
+    return result | {
+        "method": "permutation chi-square",
+        "statistic": observed,
+        "p_value": p,
+        "n_perm": n_perm,
+    }
 
 
 ASSOCIATION_COLUMNS: list[str] = [
-    "dimension", "n_units", "seed", "caveat", "method", "statistic", "p_value", "n_perm",
+    "dimension",
+    "n_units",
+    "seed",
+    "caveat",
+    "method",
+    "statistic",
+    "p_value",
+    "n_perm",
 ]
 
 
@@ -1971,7 +2118,12 @@ def association_tests(
         tables[dimension] = result["table"]
         records.append({"dimension": dimension} | {k: result[k] for k in ASSOCIATION_COLUMNS[1:]})
     summary = pd.DataFrame(records, columns=ASSOCIATION_COLUMNS).astype(
-        {"n_units": "int64", "seed": "int64", "n_perm": "int64", "statistic": float,
-         "p_value": float}
+        {
+            "n_units": "int64",
+            "seed": "int64",
+            "n_perm": "int64",
+            "statistic": float,
+            "p_value": float,
+        }
     )
     return summary, tables

@@ -90,19 +90,29 @@ class Design:
         elif self.scheme == "two groups":
             text = f"The comparison sets `{self.pairs[0][0]}` against `{self.pairs[0][1]}`."
         elif self.scheme == "one-vs-rest":
-            text = (f"The {len(self.groups)} groups {names} are compared one against the rest: "
-                    "each group against all the other compared groups pooled (`rest`).")
+            text = (
+                f"The {len(self.groups)} groups {names} are compared one against the rest: "
+                "each group against all the other compared groups pooled (`rest`)."
+            )
         elif self.scheme == "pairwise":
-            text = (f"The {len(self.groups)} groups {names} are compared pairwise, "
-                    f"{len(self.pairs)} comparisons: "
-                    + "; ".join(f"`{t}` vs `{r}`" for t, r in self.pairs) + ".")
+            text = (
+                f"The {len(self.groups)} groups {names} are compared pairwise, "
+                f"{len(self.pairs)} comparisons: "
+                + "; ".join(f"`{t}` vs `{r}`" for t, r in self.pairs)
+                + "."
+            )
         else:
-            text = ("The comparisons are the pairs named for this report: "
-                    + "; ".join(f"`{t}` vs `{r}`" for t, r in self.pairs) + ".")
+            text = (
+                "The comparisons are the pairs named for this report: "
+                + "; ".join(f"`{t}` vs `{r}`" for t, r in self.pairs)
+                + "."
+            )
         if self.left_out:
-            text += (" Left out of every comparison: "
-                     + ", ".join(f"`{g}`" for g in self.left_out)
-                     + " (not among the groups selected for this report).")
+            text += (
+                " Left out of every comparison: "
+                + ", ".join(f"`{g}`" for g in self.left_out)
+                + " (not among the groups selected for this report)."
+            )
         return text
 
 
@@ -231,5 +241,4 @@ def comparison_design(
         used = {g for p in pairs for g in p}
         chosen = [g for g in chosen if g in used]
     left_out = tuple(g for g in present if g not in chosen)
-    return Design(by=by, groups=tuple(chosen), pairs=tuple(pairs), scheme=scheme,
-                  left_out=left_out)
+    return Design(by=by, groups=tuple(chosen), pairs=tuple(pairs), scheme=scheme, left_out=left_out)

@@ -122,9 +122,12 @@ def query_terms(terms: pd.DataFrame, query: str, kind: QueryKind = "word") -> li
             pattern = re.compile(query)
         except re.error as exc:
             raise AnalysisError(
-                f"query {query!r} is not a valid regular expression: {exc}") from exc
-        hit = [bool(pattern.fullmatch(v)) or any(pattern.fullmatch(part) for part in v.split(" "))
-               for v in values]
+                f"query {query!r} is not a valid regular expression: {exc}"
+            ) from exc
+        hit = [
+            bool(pattern.fullmatch(v)) or any(pattern.fullmatch(part) for part in v.split(" "))
+            for v in values
+        ]
         return values[hit].tolist()
     q = " ".join(normalise(part) for part in query.split())
     if not q:
@@ -343,7 +346,9 @@ def collocates(
     out["n"] = n
     out = out.astype("int64")
     scores = association(
-        out["f_xy"].to_numpy(float), out["f_x"].to_numpy(float), out["f_y"].to_numpy(float),
+        out["f_xy"].to_numpy(float),
+        out["f_x"].to_numpy(float),
+        out["f_y"].to_numpy(float),
         out["n"].to_numpy(float),
     )
     for name, values in scores.items():

@@ -43,8 +43,9 @@ def _column_by_group(chosen: pd.DataFrame, column: str, by: str) -> tuple[list[s
     lines = []
     for group, rows in known.groupby(by, sort=False):
         counts = rows["_v"].value_counts(sort=False)
-        lines.append(f"`{group}`: " + ", ".join(f"*{quote_text(v)}* ({n})"
-                                                 for v, n in counts.items()))
+        lines.append(
+            f"`{group}`: " + ", ".join(f"*{quote_text(v)}* ({n})" for v, n in counts.items())
+        )
     per_value = known.groupby("_v")[by].nunique()
     separated = len(known[by].unique()) > 1 and bool((per_value <= 1).all())
     return lines, int((values == "").sum()), separated
@@ -83,8 +84,11 @@ def confounds(
     lines = []
     for column, name, meaning in (
         ("genre", "Genre", "register, length, numbering and pronoun use differ with genre alone"),
-        ("venue", "Venue and audience",
-         "a statement addresses the audience of its venue (the press, a UN body, a parliament)"),
+        (
+            "venue",
+            "Venue and audience",
+            "a statement addresses the audience of its venue (the press, a UN body, a parliament)",
+        ),
     ):
         if column not in chosen.columns:
             lines.append(f"- **{name}.** Unknown: the manifest has no `{column}` column.")
@@ -92,8 +96,10 @@ def confounds(
         per_group, empty, separated = _column_by_group(chosen, column, by)
         text = f"- **{name}.** " + ("; ".join(per_group) + "." if per_group else "Unknown.")
         if separated:
-            text += (f" No {column} is shared by two groups, so **{column} and actor group "
-                     "cannot be told apart**: " + meaning + ".")
+            text += (
+                f" No {column} is shared by two groups, so **{column} and actor group "
+                "cannot be told apart**: " + meaning + "."
+            )
         elif per_group:
             text += f" Some {column}s occur in more than one group, which helps: {meaning}."
         if empty:
@@ -104,13 +110,19 @@ def confounds(
         single = [g for g, n in per_org.items() if n == 1]
         lines.append(
             "- **Organisation.** "
-            + "; ".join(f"`{g}`: {n} organisation(s)" for g, n in per_org.items()) + "."
-            + (" " + ", ".join(f"`{g}`" for g in single) + " "
-               + ("is" if len(single) == 1 else "are")
-               + " represented by a single organisation, so what sets "
-               + ("it" if len(single) == 1 else "each")
-               + " apart may be that organisation's voice rather than its actor type's."
-               if single else "")
+            + "; ".join(f"`{g}`: {n} organisation(s)" for g, n in per_org.items())
+            + "."
+            + (
+                " "
+                + ", ".join(f"`{g}`" for g in single)
+                + " "
+                + ("is" if len(single) == 1 else "are")
+                + " represented by a single organisation, so what sets "
+                + ("it" if len(single) == 1 else "each")
+                + " apart may be that organisation's voice rather than its actor type's."
+                if single
+                else ""
+            )
         )
     if crime_words is not None and len(crime_words):
         focus = crime_focus(crime_words)
@@ -131,11 +143,16 @@ def confounds(
     overlap = all(a[1] <= b[2] and b[1] <= a[2] for a in spans for b in spans)
     lines.append(
         "- **Time.** "
-        + "; ".join(f"`{g}`: {lo:%d %B %Y}" + (f" to {hi:%d %B %Y}" if hi != lo else "")
-                    for g, lo, hi in spans)
+        + "; ".join(
+            f"`{g}`: {lo:%d %B %Y}" + (f" to {hi:%d %B %Y}" if hi != lo else "")
+            for g, lo, hi in spans
+        )
         + ". "
-        + ("The groups' periods overlap." if overlap else
-           "The groups' periods do not overlap, so events, laws and rankings changed between "
-           "them.")
+        + (
+            "The groups' periods overlap."
+            if overlap
+            else "The groups' periods do not overlap, so events, laws and rankings changed between "
+            "them."
+        )
     )
     return lines

@@ -139,8 +139,9 @@ def _decode_manifest(raw: bytes, path: Path) -> str:
                 "UTF-8 CSV"
             ) from None
     sample = raw[:4096]
-    if sample and (sample[1::2].count(0) > len(sample) // 4
-                   or sample[0::2].count(0) > len(sample) // 4):
+    if sample and (
+        sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+    ):
         order = "LE" if sample[1::2].count(0) > sample[0::2].count(0) else "BE"
         raise CorpusError(
             f"manifest {path} looks UTF-16 without a byte-order mark (every other byte is "
@@ -177,13 +178,17 @@ def _path_problems(document: str, manifest: Path, where: str) -> list[str]:
     folder = manifest.parent.resolve()
     given = Path(document)
     if given.is_absolute() or document.startswith(("\\", "/")) or re.match(r"^[A-Za-z]:", document):
-        return [f"{where}: path {document!r} is absolute; give it relative to the manifest's "
-                f"folder and keep the file in that folder"]
+        return [
+            f"{where}: path {document!r} is absolute; give it relative to the manifest's "
+            f"folder and keep the file in that folder"
+        ]
     resolved = (manifest.parent / given).resolve()
     if not resolved.is_relative_to(folder):
-        return [f"{where}: path {document!r} leads outside the manifest's folder (to "
-                f"{resolved}); a manifest reads only files in its own folder, so copy the file "
-                "there"]
+        return [
+            f"{where}: path {document!r} leads outside the manifest's folder (to "
+            f"{resolved}); a manifest reads only files in its own folder, so copy the file "
+            "there"
+        ]
     return []
 
 
@@ -375,8 +380,11 @@ def load_corpus(
     frame = read_manifest(manifest)
     texts, encodings, shas, problems = read_documents(frame, max_bytes=max_bytes)
     if problems:
-        raise CorpusError(_listing(
-            f"{len(problems)} of {len(frame)} documents cannot be read", list(problems.values())))
+        raise CorpusError(
+            _listing(
+                f"{len(problems)} of {len(frame)} documents cannot be read", list(problems.values())
+            )
+        )
     return document_table(frame, texts, encodings, shas)
 
 
@@ -488,8 +496,9 @@ def documents_per_group(
     groups = list(dict.fromkeys(values)) if groups is None else list(groups)
     ids = corpus["doc_id"].to_numpy()
     lists = [[str(d) for d in ids[values == g]] for g in groups]
-    return pd.Series(lists, index=pd.Index(groups, name=by, dtype=object), name="doc_ids",
-                     dtype=object)
+    return pd.Series(
+        lists, index=pd.Index(groups, name=by, dtype=object), name="doc_ids", dtype=object
+    )
 
 
 def group_comparisons(groups: Iterable[str]) -> list[tuple[str, str]]:
@@ -527,7 +536,10 @@ def group_comparisons(groups: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def separates_groups(
-    corpus: pd.DataFrame, column: str, *, groups: Iterable[str] | None = None,
+    corpus: pd.DataFrame,
+    column: str,
+    *,
+    groups: Iterable[str] | None = None,
     by: str = "actor_type",
 ) -> bool:
     """Tell whether no value of ``column`` is shared by two groups.

@@ -117,8 +117,12 @@ def unit_term_counts(
         return tokens.unit_counts(unit, stopwords=stopwords)
     if segments is None:
         raise AnalysisError("a token table is counted with its segment table: pass both")
-    matrix = for_tokens(tokens, segments, mwe=True if mwe is None else mwe,
-                        kinds=ANALYSIS_KINDS if kinds is None else kinds)
+    matrix = for_tokens(
+        tokens,
+        segments,
+        mwe=True if mwe is None else mwe,
+        kinds=ANALYSIS_KINDS if kinds is None else kinds,
+    )
     return matrix.unit_counts(unit, stopwords=stopwords)
 
 
@@ -147,7 +151,8 @@ def takes_matrix(func: _F | None = None, *, needs_tokens: bool = False) -> Any:
                 raise AnalysisError(
                     f"{func.__name__} needs word positions, which a document-term matrix does "
                     "not keep: pass the token table and segment table (pipeline.tokens, "
-                    "pipeline.segments)")
+                    "pipeline.segments)"
+                )
             data.check_options(mwe=given.get("mwe"), kinds=given.get("kinds"))
             if given.get("segments") is None:
                 given["segments"] = data.units
@@ -156,7 +161,8 @@ def takes_matrix(func: _F | None = None, *, needs_tokens: bool = False) -> Any:
             if given.get("segments") is None:
                 raise AnalysisError(
                     f"{func.__name__}(tokens, segments, ...): a token table needs its segment "
-                    "table beside it (or pass a document-term matrix: pipeline.build(...).dtm)")
+                    "table beside it (or pass a document-term matrix: pipeline.build(...).dtm)"
+                )
             built = {"mwe": True, "kinds": ANALYSIS_KINDS}
         for name in options:
             if given.get(name) is None:
@@ -186,8 +192,9 @@ def group_totals(
     labels = _segment_labels(segments, by)
     counted = unit_term_counts(tokens, segments, kinds=kinds)
     groups, codes, _ = counted.grouped(labels)
-    totals = np.bincount(codes[codes >= 0], weights=counted.running[codes >= 0],
-                         minlength=len(groups))
+    totals = np.bincount(
+        codes[codes >= 0], weights=counted.running[codes >= 0], minlength=len(groups)
+    )
     return pd.Series(totals.astype("int64"), index=pd.Index(groups), name="n_words")
 
 
@@ -213,8 +220,12 @@ def _segment_lists(units: pd.DataFrame, labels: pd.Series, key: str) -> pd.Serie
     seg = units["seg_id"].to_numpy()
     order = labels.index.get_indexer(seg)
     uses = pd.DataFrame(
-        {"_group": units["seg_id"].map(labels).to_numpy(), "_key": units[key].to_numpy(),
-         "_seg": seg, "_order": order}
+        {
+            "_group": units["seg_id"].map(labels).to_numpy(),
+            "_key": units[key].to_numpy(),
+            "_seg": seg,
+            "_order": order,
+        }
     ).drop_duplicates(["_group", "_key", "_seg"])
     # One (group, key) pair per run of rows, its seg_ids in reading order: codes of the pairs in
     # order of first use in reading order, then a stable sort by pair and reading position, and
@@ -252,8 +263,11 @@ def _count_table(
     """Count ``units`` (rows with seg_id, norm, stem) per group; shared by words and n-grams."""
     key = "stem" if unit == "stem" else "norm"
     frame = pd.DataFrame(
-        {by: units["seg_id"].map(labels).to_numpy(), "key": units[key].to_numpy(),
-         "seg_id": units["seg_id"].to_numpy()}
+        {
+            by: units["seg_id"].map(labels).to_numpy(),
+            "key": units[key].to_numpy(),
+            "seg_id": units["seg_id"].to_numpy(),
+        }
     )
     grouped = frame.groupby([by, "key"], sort=False)
     out = pd.DataFrame({"n": grouped.size(), "n_segments": grouped["seg_id"].nunique()})
@@ -332,8 +346,9 @@ def term_counts(
         of the segment table, joined by one space).
     """
     labels = _segment_labels(segments, by)
-    counted = unit_term_counts(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords,
-                               kinds=kinds)
+    counted = unit_term_counts(
+        tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords, kinds=kinds
+    )
     return _counts_by_group(counted, labels, by, unit, trace)
 
 
@@ -523,8 +538,9 @@ def document_term_matrix(
         ``matrix`` (csr, int64), ``rows``, ``terms``, ``sizes`` (running words per row).
     """
     labels = _segment_labels(segments, by)
-    counted = unit_term_counts(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords,
-                               kinds=kinds)
+    counted = unit_term_counts(
+        tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords, kinds=kinds
+    )
     analysed = segments.loc[segments["kind"].isin(list(kinds)), "seg_id"]
     row_index = pd.Index(pd.unique(analysed.map(labels).to_numpy()))
     values = labels.reindex(counted.seg_ids).to_numpy(dtype=object)
@@ -538,14 +554,15 @@ def document_term_matrix(
     )
     term_index = pd.Index(np.unique(counted.terms.astype(str)))
     columns = sparse.csr_matrix(
-        (np.ones(len(counted.keys), dtype=np.int64),
-         (np.arange(len(counted.keys)), term_index.get_indexer(counted.terms.astype(str)))),
+        (
+            np.ones(len(counted.keys), dtype=np.int64),
+            (np.arange(len(counted.keys)), term_index.get_indexer(counted.terms.astype(str))),
+        ),
         shape=(len(counted.keys), len(term_index)),
     )
     matrix = (rows @ counted.counts @ columns).tocsr()
     matrix.sort_indices()
     return GroupTermMatrix(matrix, row_index, term_index, sizes.astype(np.int64))
-
 
 
 def _counts_by_group(
@@ -554,8 +571,11 @@ def _counts_by_group(
     """:func:`term_counts`'s table from the unit counts: one sparse product per grouping."""
     groups, codes, indicator = counted.grouped(labels)
     totals = pd.Series(
-        np.bincount(codes[codes >= 0], weights=counted.running[codes >= 0],
-                    minlength=len(groups)).astype(np.int64), index=pd.Index(groups, dtype=object))
+        np.bincount(
+            codes[codes >= 0], weights=counted.running[codes >= 0], minlength=len(groups)
+        ).astype(np.int64),
+        index=pd.Index(groups, dtype=object),
+    )
     n = (indicator @ counted.counts).tocsr()
     present = counted.counts.copy()
     present.data = np.ones_like(present.data)
@@ -564,13 +584,19 @@ def _counts_by_group(
     n_segments.sort_indices()
     coo = n.tocoo()
     g, k = coo.row.astype(np.int64), coo.col.astype(np.int64)
-    if not (np.array_equal(n.indptr, n_segments.indptr)
-            and np.array_equal(n.indices, n_segments.indices)):
+    if not (
+        np.array_equal(n.indptr, n_segments.indptr)
+        and np.array_equal(n.indices, n_segments.indices)
+    ):
         raise AssertionError("counts and unit counts differ in where they are non-zero")
-    out = pd.DataFrame({
-        by: groups[g], "key": counted.keys[k], "n": coo.data.astype(np.int64),
-        "n_segments": n_segments.data.astype(np.int64),
-    })
+    out = pd.DataFrame(
+        {
+            by: groups[g],
+            "key": counted.keys[k],
+            "n": coo.data.astype(np.int64),
+            "n_segments": n_segments.data.astype(np.int64),
+        }
+    )
     if unit == "stem":
         out["stem"] = out["key"]
         out["term"] = counted.terms[k]
@@ -591,8 +617,9 @@ def _counts_by_group(
     return out[cols]
 
 
-def _unit_lists(counted: UnitTermCounts, codes: np.ndarray, labels: pd.Series,
-                pairs: np.ndarray) -> np.ndarray:
+def _unit_lists(
+    counted: UnitTermCounts, codes: np.ndarray, labels: pd.Series, pairs: np.ndarray
+) -> np.ndarray:
     """For each (group, key) pair code (``group * n_keys + key``), the seg_ids of the group's
     units using the key, each once, in the order of the segment table, joined by one space."""
     coo = counted.counts.tocoo()
@@ -621,14 +648,19 @@ def _pair_counts(
     groups, _, indicator = counted.grouped(labels)
     names, term_of_key = np.unique(counted.terms.astype(str), return_inverse=True)
     merge = sparse.csr_matrix(
-        (np.ones(len(counted.keys), dtype=np.int64),
-         (np.arange(len(counted.keys)), term_of_key.ravel())),
-        shape=(len(counted.keys), len(names)))
+        (
+            np.ones(len(counted.keys), dtype=np.int64),
+            (np.arange(len(counted.keys)), term_of_key.ravel()),
+        ),
+        shape=(len(counted.keys), len(names)),
+    )
     n = (indicator @ counted.counts @ merge).tocsc()
     used = np.flatnonzero(np.diff(n.indptr))  # terms some group uses
-    wide = pd.DataFrame(n[:, used].toarray().T.astype(np.int64),
-                        index=pd.Index(names[used].astype(object), name="term"),
-                        columns=pd.Index(groups, name=by))
+    wide = pd.DataFrame(
+        n[:, used].toarray().T.astype(np.int64),
+        index=pd.Index(names[used].astype(object), name="term"),
+        columns=pd.Index(groups, name=by),
+    )
     totals = group_totals(tokens, segments, by)
     return wide.reindex(columns=totals.index, fill_value=0), totals
 
@@ -653,9 +685,12 @@ def _segment_uses(
     coo = counted.counts.tocoo()
     seg = counted.seg_ids[coo.row]
     uses = pd.DataFrame(
-        {"_group": labels.reindex(seg).to_numpy(dtype=object),
-         "term": counted.terms[coo.col], "seg_id": seg,
-         "_o": labels.index.get_indexer(seg)}
+        {
+            "_group": labels.reindex(seg).to_numpy(dtype=object),
+            "term": counted.terms[coo.col],
+            "seg_id": seg,
+            "_o": labels.index.get_indexer(seg),
+        }
     )
     return uses[uses["_group"].notna()].reset_index(drop=True)
 
@@ -813,8 +848,7 @@ def document_keyness(
         counts), ``too_small_docs`` (bool: expected document count below 5 or fewer than 3
         documents using the term).
     """
-    dtm = document_term_matrix(tokens, segments, "doc_id", unit=unit, mwe=mwe,
-                               stopwords=stopwords)
+    dtm = document_term_matrix(tokens, segments, "doc_id", unit=unit, mwe=mwe, stopwords=stopwords)
     labels = _doc_labels(segments, by).reindex(dtm.rows)
     is_t, is_r = _sides(labels, target, reference)
     if not is_t.any() or not is_r.any():
@@ -828,8 +862,11 @@ def document_keyness(
     used = (a + b) > 0
     terms = dtm.terms[used]
     table = stats.keyness(
-        pd.Series(a[used], index=terms), pd.Series(b[used], index=terms),
-        target_total=float(is_t.sum()), reference_total=float(is_r.sum()), ranges=True,
+        pd.Series(a[used], index=terms),
+        pd.Series(b[used], index=terms),
+        target_total=float(is_t.sum()),
+        reference_total=float(is_r.sum()),
+        ranges=True,
     )
     out = pd.DataFrame(
         {
@@ -872,13 +909,24 @@ def term_range(
         documents with analysed segments).
     """
     options: dict[str, Any] = {"unit": unit, "mwe": mwe, "stopwords": True}
-    return _range_from_uses(_segment_uses(tokens, segments, by, options), segments, terms, by,
-                            side=side, exclude=exclude)
+    return _range_from_uses(
+        _segment_uses(tokens, segments, by, options),
+        segments,
+        terms,
+        by,
+        side=side,
+        exclude=exclude,
+    )
 
 
 def _range_from_uses(
-    uses: pd.DataFrame, segments: pd.DataFrame, terms: Sequence[str], by: str, *,
-    side: Any, exclude: Any = None,
+    uses: pd.DataFrame,
+    segments: pd.DataFrame,
+    terms: Sequence[str],
+    by: str,
+    *,
+    side: Any,
+    exclude: Any = None,
 ) -> pd.DataFrame:
     """:func:`term_range` from a table of :func:`_segment_uses` (computed once per corpus)."""
     if side is not None:
@@ -891,10 +939,16 @@ def _range_from_uses(
     grouped = uses.groupby("term")
     labels = _doc_labels(segments, by)
     in_side = int((labels == side).sum()) if side is not None else int((labels != exclude).sum())
-    out = pd.DataFrame({
-        "docs": grouped["doc_id"].nunique(),
-        "segments": grouped["seg_id"].nunique(),
-    }).reindex(list(terms), fill_value=0).astype("int64")
+    out = (
+        pd.DataFrame(
+            {
+                "docs": grouped["doc_id"].nunique(),
+                "segments": grouped["seg_id"].nunique(),
+            }
+        )
+        .reindex(list(terms), fill_value=0)
+        .astype("int64")
+    )
     out["docs_in_side"] = np.int64(in_side)
     return out.rename_axis("term")
 
@@ -940,14 +994,34 @@ def permutation_keyness(
         The :func:`analysis.stats.permutation_log_ratio` table, indexed by term, in the order of
         ``terms``. A term absent from the analysed segments raises ``AnalysisError``.
     """
-    return _permutation(tokens, segments, terms, by, "seg_id", target=target,
-                        reference=reference, n_resamples=n_resamples, seed=seed, unit=unit,
-                        mwe=mwe)
+    return _permutation(
+        tokens,
+        segments,
+        terms,
+        by,
+        "seg_id",
+        target=target,
+        reference=reference,
+        n_resamples=n_resamples,
+        seed=seed,
+        unit=unit,
+        mwe=mwe,
+    )
 
 
 def _permutation(
-    tokens: pd.DataFrame, segments: pd.DataFrame, terms: Sequence[str], by: str, rows: str, *,
-    target: Any, reference: Any, n_resamples: int, seed: int, unit: Unit, mwe: bool,
+    tokens: pd.DataFrame,
+    segments: pd.DataFrame,
+    terms: Sequence[str],
+    by: str,
+    rows: str,
+    *,
+    target: Any,
+    reference: Any,
+    n_resamples: int,
+    seed: int,
+    unit: Unit,
+    mwe: bool,
 ) -> pd.DataFrame:
     """The permutation check with ``rows`` (``seg_id`` or ``doc_id``) as the shuffled units."""
     dtm = document_term_matrix(tokens, segments, rows, unit=unit, mwe=mwe, stopwords=True)
@@ -957,10 +1031,16 @@ def _permutation(
         raise AnalysisError(
             f"term(s) {missing} do not occur in the analysed segments (unit={unit!r}, mwe={mwe})."
         )
-    labels = (_segment_labels(segments, by) if rows == "seg_id" else _doc_labels(segments, by))
+    labels = _segment_labels(segments, by) if rows == "seg_id" else _doc_labels(segments, by)
     return stats.permutation_log_ratio(
-        dtm.matrix[:, cols], dtm.sizes, labels.reindex(dtm.rows).to_numpy(), target=target,
-        reference=reference, terms=list(terms), n_resamples=n_resamples, seed=seed,
+        dtm.matrix[:, cols],
+        dtm.sizes,
+        labels.reindex(dtm.rows).to_numpy(),
+        target=target,
+        reference=reference,
+        terms=list(terms),
+        n_resamples=n_resamples,
+        seed=seed,
     )
 
 
@@ -1067,7 +1147,9 @@ def function_word_rates(
     2        commitment              0
     """
     require_columns(
-        profile, [by, "function_subclass", "n", "per_1k", "words"], "function-word profile",
+        profile,
+        [by, "function_subclass", "n", "per_1k", "words"],
+        "function-word profile",
         "build it with function_word_profile()",
     )
     present = list(pd.unique(profile[by].to_numpy()))
@@ -1125,9 +1207,19 @@ def document_permutation(
     term that one document repeats cannot reach a p-value below the share of documents in the
     target group.
     """
-    return _permutation(tokens, segments, terms, by, "doc_id", target=target,
-                        reference=reference, n_resamples=n_resamples, seed=seed, unit=unit,
-                        mwe=mwe)
+    return _permutation(
+        tokens,
+        segments,
+        terms,
+        by,
+        "doc_id",
+        target=target,
+        reference=reference,
+        n_resamples=n_resamples,
+        seed=seed,
+        unit=unit,
+        mwe=mwe,
+    )
 
 
 class TermList(list):  # type: ignore[type-arg]
@@ -1173,8 +1265,14 @@ def key_candidates(
     g2 = ranked["g2"]
     uses = _segment_uses(tokens, segments, by, {"unit": unit, "mwe": mwe, "stopwords": True})
     range_t = _range_from_uses(uses, segments, list(ranked.index[g2 > 0]), by, side=target)
-    range_r = _range_from_uses(uses, segments, list(ranked.index[g2 < 0]), by,
-                               side=reference, exclude=target if reference is None else None)
+    range_r = _range_from_uses(
+        uses,
+        segments,
+        list(ranked.index[g2 < 0]),
+        by,
+        side=reference,
+        exclude=target if reference is None else None,
+    )
     ranges = pd.concat([range_t, range_r])
     ranges = ranges[~ranges.index.duplicated()]
     out = ranked[g2 != 0].join(ranges)
@@ -1182,8 +1280,9 @@ def key_candidates(
     if not letters_and_numbers:
         keep &= ~is_letter_or_number(out.index)
     if spread:
-        keep &= ((out["segments"] > 1) & ((out["docs"] >= 2) | (out["docs_in_side"] < 2))
-                 ).to_numpy()
+        keep &= (
+            (out["segments"] > 1) & ((out["docs"] >= 2) | (out["docs_in_side"] < 2))
+        ).to_numpy()
     strength = out["g2"].abs().to_numpy()
     aside = out.index[~keep][np.argsort(-strength[~keep], kind="stable")]
     result = out[keep]
@@ -1280,9 +1379,22 @@ def top_key_terms(
         )
     if top < 1:
         raise AnalysisError(f"top={top}: ask for at least one term per side.")
-    ranked = candidates if candidates is not None else key_candidates(
-        keyness, tokens, segments, by, target=target, reference=reference, unit=unit, mwe=mwe,
-        spread=spread, letters_and_numbers=letters_and_numbers)
+    ranked = (
+        candidates
+        if candidates is not None
+        else key_candidates(
+            keyness,
+            tokens,
+            segments,
+            by,
+            target=target,
+            reference=reference,
+            unit=unit,
+            mwe=mwe,
+            spread=spread,
+            letters_and_numbers=letters_and_numbers,
+        )
+    )
     ranges = ranked[["docs", "segments", "docs_in_side"]]
     g2 = ranked["g2"]
     label = "rest" if reference is None else reference
@@ -1291,26 +1403,43 @@ def top_key_terms(
     picked = chosen[columns].rename_axis("term").join(ranges)
     docs = _doc_labels(segments, by).to_numpy()
     n_docs_t = int((docs == target).sum())
-    n_docs_r = int((docs != target).sum()) if reference is None else int(
-        (docs == reference).sum())
+    n_docs_r = int((docs != target).sum()) if reference is None else int((docs == reference).sum())
     by_documents = n_docs_t >= 2 and n_docs_r >= 2
     if len(picked):
         check = permutation_keyness(
-            tokens, segments, list(picked.index), by, target=target, reference=reference,
-            n_resamples=n_resamples, seed=seed, unit=unit, mwe=mwe,
+            tokens,
+            segments,
+            list(picked.index),
+            by,
+            target=target,
+            reference=reference,
+            n_resamples=n_resamples,
+            seed=seed,
+            unit=unit,
+            mwe=mwe,
         )
         picked = picked.join(check[list(_CHECK_COLUMNS)])
         if by_documents:
             doc_check = document_permutation(
-                tokens, segments, list(picked.index), by, target=target, reference=reference,
-                n_resamples=n_resamples, seed=seed, unit=unit, mwe=mwe,
+                tokens,
+                segments,
+                list(picked.index),
+                by,
+                target=target,
+                reference=reference,
+                n_resamples=n_resamples,
+                seed=seed,
+                unit=unit,
+                mwe=mwe,
             )
             picked["p_perm_docs"] = doc_check["p_perm"]
         else:
             picked["p_perm_docs"] = np.nan
     else:
-        picked = picked.assign(**{c: pd.Series(dtype="float64") for c in _CHECK_COLUMNS},
-                               p_perm_docs=pd.Series(dtype="float64"))
+        picked = picked.assign(
+            **{c: pd.Series(dtype="float64") for c in _CHECK_COLUMNS},
+            p_perm_docs=pd.Series(dtype="float64"),
+        )
     picked["check"] = "documents" if by_documents else "paragraphs"
     picked["p_check"] = picked["p_perm_docs"] if by_documents else picked["p_perm"]
     picked.insert(0, "key_in", [target if g > 0 else label for g in picked["g2"]])
@@ -1367,7 +1496,9 @@ def key_term_tally(key_terms: pd.DataFrame, *, alpha: float = 0.05) -> pd.Series
         When a column is missing or the table holds more than one comparison.
     """
     require_columns(
-        key_terms, ["n_target", "n_reference", "too_small", "p_perm"], "key-terms",
+        key_terms,
+        ["n_target", "n_reference", "too_small", "p_perm"],
+        "key-terms",
         "build it with top_key_terms()",
     )
     if {"target", "reference"} <= set(key_terms.columns):

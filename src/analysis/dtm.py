@@ -68,8 +68,17 @@ Unit = Literal["norm", "stem"]
 #: The columns of a units table before the document's metadata.
 UNIT_COLUMNS = ("seg_id", "doc_id", "position", "kind", "label", "start", "end", "n_words")
 #: The columns of a terms table.
-TERM_COLUMNS = ("term", "stem", "is_stop", "is_number", "is_function", "function_class",
-                "function_subclass", "is_mwe", "n_words")
+TERM_COLUMNS = (
+    "term",
+    "stem",
+    "is_stop",
+    "is_number",
+    "is_function",
+    "function_class",
+    "function_subclass",
+    "is_mwe",
+    "n_words",
+)
 TOKEN_NEEDS = ("seg_id", "sentence", "position", "norm", "stem", "is_punct", "is_stop")
 # Columns of a segment table that are not carried into the units table (the text is in the
 # corpus; the rest describe how the segmenter read the unit).
@@ -161,7 +170,8 @@ class DocumentTermMatrix:
     mwe: bool | tuple[str, ...] = True
     kinds: tuple[str, ...] = ANALYSIS_KINDS
     _views: dict[tuple[Any, ...], UnitTermCounts] = field(
-        default_factory=dict, repr=False, compare=False)
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -169,9 +179,11 @@ class DocumentTermMatrix:
         return (len(self.units), len(self.terms))
 
     def __repr__(self) -> str:
-        return (f"DocumentTermMatrix({len(self.units):,} units x {len(self.terms):,} terms, "
-                f"{int(self.counts.sum()):,} counted words, mwe={self.mwe!r}, "
-                f"kinds={list(self.kinds)})")
+        return (
+            f"DocumentTermMatrix({len(self.units):,} units x {len(self.terms):,} terms, "
+            f"{int(self.counts.sum()):,} counted words, mwe={self.mwe!r}, "
+            f"kinds={list(self.kinds)})"
+        )
 
     def check_options(self, *, mwe: Any = None, kinds: Sequence[str] | None = None) -> None:
         """Raise :class:`AnalysisError` when an analysis asks for counts this matrix was not
@@ -179,11 +191,13 @@ class DocumentTermMatrix:
         if mwe is not None and bool(mwe) != bool(self.mwe):
             raise AnalysisError(
                 f"this matrix was counted with mwe={self.mwe!r}, not mwe={mwe!r}; build one "
-                f"with analysis.pipeline.build(..., mwe={mwe!r}) or pass the token table")
+                f"with analysis.pipeline.build(..., mwe={mwe!r}) or pass the token table"
+            )
         if kinds is not None and tuple(kinds) != tuple(self.kinds):
             raise AnalysisError(
                 f"this matrix counts units of kinds {list(self.kinds)}, not {list(kinds)}; "
-                f"build one with analysis.pipeline.build(..., kinds={list(kinds)})")
+                f"build one with analysis.pipeline.build(..., kinds={list(kinds)})"
+            )
 
     def unit_counts(self, unit: Unit = "norm", *, stopwords: bool = False) -> UnitTermCounts:
         """The counts of the units with words, by normal form or stem, with or without
@@ -202,8 +216,13 @@ class DocumentTermMatrix:
         wanted = set(seg_ids)
         rows = np.flatnonzero(self.units["seg_id"].isin(wanted).to_numpy())
         where = sparse.csr_matrix(
-            (np.arange(1, self.counts.nnz + 1, dtype=np.int64), self.counts.indices,
-             self.counts.indptr), shape=self.counts.shape)[rows]
+            (
+                np.arange(1, self.counts.nnz + 1, dtype=np.int64),
+                self.counts.indices,
+                self.counts.indptr,
+            ),
+            shape=self.counts.shape,
+        )[rows]
         picked = where.data - 1
         cols = where.indices.astype(np.int64)
         first = self.first[picked]
@@ -211,64 +230,106 @@ class DocumentTermMatrix:
         used = pd.unique(cols[rows_then(row_of, first, len(rows))])  # by first use
         renumber = np.full(self.counts.shape[1], -1, dtype=np.int64)
         renumber[used] = np.arange(len(used))
-        positions = sparse.csr_matrix((np.arange(len(cols), dtype=np.int64), renumber[cols],
-                                       where.indptr), shape=(len(rows), len(used)))
+        positions = sparse.csr_matrix(
+            (np.arange(len(cols), dtype=np.int64), renumber[cols], where.indptr),
+            shape=(len(rows), len(used)),
+        )
         positions.has_sorted_indices = False
         positions.sort_indices()
         order = positions.data
-        counts = sparse.csr_matrix((self.counts.data[picked][order], positions.indices,
-                                    positions.indptr), shape=positions.shape)
+        counts = sparse.csr_matrix(
+            (self.counts.data[picked][order], positions.indices, positions.indptr),
+            shape=positions.shape,
+        )
         counts.has_sorted_indices = True
-        return DocumentTermMatrix(counts, first[order],
-                                  self.units.iloc[rows].reset_index(drop=True),
-                                  self.terms.iloc[used].reset_index(drop=True), self.mwe,
-                                  self.kinds)
+        return DocumentTermMatrix(
+            counts,
+            first[order],
+            self.units.iloc[rows].reset_index(drop=True),
+            self.terms.iloc[used].reset_index(drop=True),
+            self.mwe,
+            self.kinds,
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The matrix as a dense table (units x terms, labelled by seg_id and term); for small
         corpora only."""
-        return pd.DataFrame(self.counts.toarray(),
-                            index=pd.Index(self.units["seg_id"], name="seg_id"),
-                            columns=pd.Index(self.terms["term"], name="term"))
+        return pd.DataFrame(
+            self.counts.toarray(),
+            index=pd.Index(self.units["seg_id"], name="seg_id"),
+            columns=pd.Index(self.terms["term"], name="term"),
+        )
 
     def to_tables(self) -> dict[str, pd.DataFrame]:
         """The matrix as three plain tables (for the table cache and for sending between
         processes): ``dtm_units``, ``dtm_terms`` and ``dtm_counts`` (``row``, ``col``, ``n``,
         ``first``, one row per stored count)."""
         # int32 where every value fits (half the bytes to send or store; read back as int64)
-        small = max(self.counts.shape[0], self.counts.shape[1],
-                    int(self.counts.data.max(initial=0)), int(self.first.max(initial=0))) < 2**31
+        small = (
+            max(
+                self.counts.shape[0],
+                self.counts.shape[1],
+                int(self.counts.data.max(initial=0)),
+                int(self.first.max(initial=0)),
+            )
+            < 2**31
+        )
         kind = np.int32 if small else np.int64
-        rows = np.repeat(np.arange(self.counts.shape[0], dtype=kind),
-                         np.diff(self.counts.indptr))
-        entries = pd.DataFrame({"row": rows, "col": self.counts.indices.astype(kind),
-                                "n": self.counts.data.astype(kind),
-                                "first": self.first.astype(kind)})
+        rows = np.repeat(np.arange(self.counts.shape[0], dtype=kind), np.diff(self.counts.indptr))
+        entries = pd.DataFrame(
+            {
+                "row": rows,
+                "col": self.counts.indices.astype(kind),
+                "n": self.counts.data.astype(kind),
+                "first": self.first.astype(kind),
+            }
+        )
         return {"dtm_units": self.units, "dtm_terms": self.terms, "dtm_counts": entries}
 
     @classmethod
-    def from_tables(cls, tables: dict[str, pd.DataFrame], *, mwe: bool | Iterable[str],
-                    kinds: Iterable[str]) -> DocumentTermMatrix:
+    def from_tables(
+        cls, tables: dict[str, pd.DataFrame], *, mwe: bool | Iterable[str], kinds: Iterable[str]
+    ) -> DocumentTermMatrix:
         """The matrix back from :meth:`to_tables`."""
         entries = tables["dtm_counts"]
-        return cls.from_arrays({name: entries[name].to_numpy() for name in entries.columns},
-                               tables["dtm_units"], tables["dtm_terms"], mwe=mwe, kinds=kinds)
+        return cls.from_arrays(
+            {name: entries[name].to_numpy() for name in entries.columns},
+            tables["dtm_units"],
+            tables["dtm_terms"],
+            mwe=mwe,
+            kinds=kinds,
+        )
 
     @classmethod
-    def from_arrays(cls, entries: dict[str, np.ndarray], units: pd.DataFrame,
-                    terms: pd.DataFrame, *, mwe: bool | Iterable[str],
-                    kinds: Iterable[str]) -> DocumentTermMatrix:
+    def from_arrays(
+        cls,
+        entries: dict[str, np.ndarray],
+        units: pd.DataFrame,
+        terms: pd.DataFrame,
+        *,
+        mwe: bool | Iterable[str],
+        kinds: Iterable[str],
+    ) -> DocumentTermMatrix:
         """The matrix from the columns of :meth:`to_tables`'s ``dtm_counts`` (``row``,
         ``col``, ``n``, ``first``) and its units and terms tables."""
         rows = np.asarray(entries["row"], dtype=np.int64)
         counts = sparse.csr_matrix(
-            (np.asarray(entries["n"], dtype=np.int64), np.asarray(entries["col"]),
-             np.searchsorted(rows, np.arange(len(units) + 1))),
-            shape=(len(units), len(terms)))
+            (
+                np.asarray(entries["n"], dtype=np.int64),
+                np.asarray(entries["col"]),
+                np.searchsorted(rows, np.arange(len(units) + 1)),
+            ),
+            shape=(len(units), len(terms)),
+        )
         counts.has_sorted_indices = True
-        return cls(counts, np.asarray(entries["first"], dtype=np.int64),
-                   units.reset_index(drop=True), terms.reset_index(drop=True),
-                   _mwe_option(mwe), tuple(kinds))
+        return cls(
+            counts,
+            np.asarray(entries["first"], dtype=np.int64),
+            units.reset_index(drop=True),
+            terms.reset_index(drop=True),
+            _mwe_option(mwe),
+            tuple(kinds),
+        )
 
 
 def _position_type(n: int) -> type[np.signedinteger[Any]]:
@@ -304,8 +365,9 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
         # each stem labelled by its most frequent word form (ties: alphabetical)
         totals = np.bincount(cols, weights=n, minlength=len(dtm.terms))[columns]
         forms = pd.DataFrame({"key": key_codes, "form": norms[columns], "f": totals})
-        forms = forms[forms["f"] > 0].sort_values(["key", "f", "form"],
-                                                  ascending=[True, False, True])
+        forms = forms[forms["f"] > 0].sort_values(
+            ["key", "f", "form"], ascending=[True, False, True]
+        )
         label = forms.drop_duplicates("key").set_index("key")["form"]
         terms = label.reindex(np.arange(len(keys))).to_numpy(dtype=object)
         cols = column_key[cols]
@@ -334,37 +396,62 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
     pairs = pair[starts]
     n_keys = max(len(keys), 1)
     out = sparse.csr_matrix(
-        (summed.astype(np.int64), pairs % n_keys,
-         np.searchsorted(pairs // n_keys, np.arange(len(with_words) + 1))),
-        shape=(len(with_words), len(keys)))
+        (
+            summed.astype(np.int64),
+            pairs % n_keys,
+            np.searchsorted(pairs // n_keys, np.arange(len(with_words) + 1)),
+        ),
+        shape=(len(with_words), len(keys)),
+    )
     out.has_sorted_indices = True
-    return UnitTermCounts(dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
-                          running[with_words], keys, terms, out, first.astype(np.int64))
+    return UnitTermCounts(
+        dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
+        running[with_words],
+        keys,
+        terms,
+        out,
+        first.astype(np.int64),
+    )
 
 
-def _norm_counts(dtm: DocumentTermMatrix, running: np.ndarray, with_words: np.ndarray,
-                 stopwords: bool) -> UnitTermCounts:
+def _norm_counts(
+    dtm: DocumentTermMatrix, running: np.ndarray, with_words: np.ndarray, stopwords: bool
+) -> UnitTermCounts:
     """The normal-form counts: a selection of rows and columns, in the matrix's own order
     (its columns are numbered by first use, so the kept ones stay in order of first use)."""
-    columns = (np.arange(len(dtm.terms)) if stopwords
-               else np.flatnonzero(~dtm.terms["is_stop"].to_numpy(dtype=bool)))
+    columns = (
+        np.arange(len(dtm.terms))
+        if stopwords
+        else np.flatnonzero(~dtm.terms["is_stop"].to_numpy(dtype=bool))
+    )
     # select with a matrix of positions, so that ``first`` follows the selected counts
-    where = sparse.csr_matrix((np.arange(1, dtm.counts.nnz + 1,
-                                         dtype=_position_type(dtm.counts.nnz + 1)),
-                               dtm.counts.indices, dtm.counts.indptr), shape=dtm.counts.shape)
+    where = sparse.csr_matrix(
+        (
+            np.arange(1, dtm.counts.nnz + 1, dtype=_position_type(dtm.counts.nnz + 1)),
+            dtm.counts.indices,
+            dtm.counts.indptr,
+        ),
+        shape=dtm.counts.shape,
+    )
     if len(with_words) < dtm.counts.shape[0]:
         where = where[with_words]
     if len(columns) < dtm.counts.shape[1]:
         where = where[:, columns]
     where.sort_indices()
     picked = where.data - 1
-    counts = sparse.csr_matrix((dtm.counts.data[picked].astype(np.int64), where.indices,
-                                where.indptr), shape=where.shape)
+    counts = sparse.csr_matrix(
+        (dtm.counts.data[picked].astype(np.int64), where.indices, where.indptr), shape=where.shape
+    )
     counts.has_sorted_indices = True
     keys = dtm.terms["term"].to_numpy(dtype=object)[columns]
-    return UnitTermCounts(dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
-                          running[with_words], keys, keys, counts,
-                          dtm.first[picked].astype(np.int64))
+    return UnitTermCounts(
+        dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
+        running[with_words],
+        keys,
+        keys,
+        counts,
+        dtm.first[picked].astype(np.int64),
+    )
 
 
 def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
@@ -374,9 +461,13 @@ def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
     if not len(row) or (np.diff(row) < 0).any():
         return np.lexsort((key, row))
     where = sparse.csr_matrix(
-        (np.arange(len(row), dtype=_position_type(len(row))), key,
-         np.searchsorted(row, np.arange(n_rows + 1))),
-        shape=(n_rows, int(key.max()) + 1))
+        (
+            np.arange(len(row), dtype=_position_type(len(row))),
+            key,
+            np.searchsorted(row, np.arange(n_rows + 1)),
+        ),
+        shape=(n_rows, int(key.max()) + 1),
+    )
     where.has_sorted_indices = False
     where.sort_indices()
     return where.data
@@ -437,10 +528,12 @@ def analysis_words(
     # Words a token stands for: 1 + its spaces, counted once per distinct norm (a hash
     # factorisation in C, then a loop over the vocabulary rather than over every token).
     codes, vocabulary = pd.factorize(words["norm"].to_numpy(dtype=object))
-    per_type = np.fromiter((str(w).count(" ") + 1 for w in vocabulary), dtype=np.int64,
-                           count=len(vocabulary))
-    n_words = pd.Series(per_type[codes] if len(codes) else np.zeros(0, dtype=np.int64),
-                        index=words.index)
+    per_type = np.fromiter(
+        (str(w).count(" ") + 1 for w in vocabulary), dtype=np.int64, count=len(vocabulary)
+    )
+    n_words = pd.Series(
+        per_type[codes] if len(codes) else np.zeros(0, dtype=np.int64), index=words.index
+    )
     words["n_words"] = n_words
     words.insert(3, "part", np.zeros(len(words), dtype="int64"))
     if not mwe and (n_words > 1).any():
@@ -490,13 +583,19 @@ def with_flags(matrix: DocumentTermMatrix) -> DocumentTermMatrix:
     :func:`count_documents`)."""
     if list(matrix.terms.columns) == list(TERM_COLUMNS):
         return matrix
-    return DocumentTermMatrix(matrix.counts, matrix.first, matrix.units,
-                              _terms_table(matrix.terms["term"].tolist()), matrix.mwe,
-                              matrix.kinds)
+    return DocumentTermMatrix(
+        matrix.counts,
+        matrix.first,
+        matrix.units,
+        _terms_table(matrix.terms["term"].tolist()),
+        matrix.mwe,
+        matrix.kinds,
+    )
 
 
-def _matrix(rows: np.ndarray, codes: np.ndarray, n_rows: int, n_cols: int
-            ) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _matrix(
+    rows: np.ndarray, codes: np.ndarray, n_rows: int, n_cols: int
+) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Counts of (row, code) pairs, each row's entries sorted by code, and the position of the
     first of each pair in its row (the input is in reading order: rows ascending, each row's
     words in order)."""
@@ -507,9 +606,9 @@ def _matrix(rows: np.ndarray, codes: np.ndarray, n_rows: int, n_cols: int
     # however the corpus was cut into shares
     first = first - np.searchsorted(rows, pairs // width, side="left")
     matrix = sparse.csr_matrix(
-        (n.astype(np.int64), pairs % width,
-         np.searchsorted(pairs // width, np.arange(n_rows + 1))),
-        shape=(n_rows, n_cols))
+        (n.astype(np.int64), pairs % width, np.searchsorted(pairs // width, np.arange(n_rows + 1))),
+        shape=(n_rows, n_cols),
+    )
     matrix.has_sorted_indices = True
     return matrix, first.astype(np.int64)
 
@@ -531,15 +630,24 @@ def from_tokens(
     words = analysis_words(tokens, segments, mwe=mwe, kinds=kinds)
     units = _units_table(segments, kinds)
     row = pd.Index(units["seg_id"].to_numpy(dtype=object)).get_indexer(
-        words["seg_id"].to_numpy(dtype=object))
+        words["seg_id"].to_numpy(dtype=object)
+    )
     codes, norms = pd.factorize(words["norm"].to_numpy(dtype=object))
-    stems = words["stem"].to_numpy(dtype=object)[
-        np.unique(codes, return_index=True)[1]] if len(codes) else []
+    stems = (
+        words["stem"].to_numpy(dtype=object)[np.unique(codes, return_index=True)[1]]
+        if len(codes)
+        else []
+    )
     counts, first = _matrix(row, codes, len(units), len(norms))
-    running = np.bincount(row, weights=words["n_words"].to_numpy(np.float64),
-                          minlength=len(units))
-    return DocumentTermMatrix(counts, first, _with_running_words(units, running),
-                              _terms_table(list(norms), list(stems)), _mwe_option(mwe), kinds)
+    running = np.bincount(row, weights=words["n_words"].to_numpy(np.float64), minlength=len(units))
+    return DocumentTermMatrix(
+        counts,
+        first,
+        _with_running_words(units, running),
+        _terms_table(list(norms), list(stems)),
+        _mwe_option(mwe),
+        kinds,
+    )
 
 
 def count_documents(
@@ -582,8 +690,9 @@ def count_documents(
         if doc_id not in raw_by_doc:
             raise AnalysisError(f"segments name document {doc_id!r}, which is not in the corpus")
         spans = list(zip(seg_ids[a:b], starts[a:b].tolist(), ends[a:b].tolist(), strict=True))
-        cols = tokenise_text(raw_by_doc[doc_id], spans, mwe=mwe_arg, with_sentences=False,
-                             with_tokens=False)
+        cols = tokenise_text(
+            raw_by_doc[doc_id], spans, mwe=mwe_arg, with_sentences=False, with_tokens=False
+        )
         rows.append(np.asarray(cols["seg_index"], dtype=np.int64) + a)
         codes.append(np.asarray(cols["norm_code"], dtype=np.int64) + base)
         joined.append(np.asarray(cols["is_mwe"], dtype=bool))
@@ -606,10 +715,12 @@ def count_documents(
     running = np.bincount(word_rows, minlength=len(units)).astype(np.float64)
     if is_mwe.any():
         extra = _words_in(names[column[is_mwe]]) - 1
-        running += np.bincount(word_rows[is_mwe], weights=extra.astype(np.float64),
-                               minlength=len(units))
-    return DocumentTermMatrix(counts, first, _with_running_words(units, running), terms,
-                              mwe_arg, kinds)
+        running += np.bincount(
+            word_rows[is_mwe], weights=extra.astype(np.float64), minlength=len(units)
+        )
+    return DocumentTermMatrix(
+        counts, first, _with_running_words(units, running), terms, mwe_arg, kinds
+    )
 
 
 def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
@@ -629,26 +740,33 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
     term_base = np.cumsum([0] + [len(p.terms) for p in parts])
     nnz_base = np.cumsum([0] + [p.counts.nnz for p in parts])
     row_base = np.cumsum([0] + [len(p.units) for p in parts])
-    indptr = np.concatenate([np.zeros(1, np.int64)] + [
-        p.counts.indptr[1:].astype(np.int64) + nnz_base[i] for i, p in enumerate(parts)])
-    indices = np.concatenate([term_ids[p.counts.indices.astype(np.int64) + term_base[i]]
-                              for i, p in enumerate(parts)])
+    indptr = np.concatenate(
+        [np.zeros(1, np.int64)]
+        + [p.counts.indptr[1:].astype(np.int64) + nnz_base[i] for i, p in enumerate(parts)]
+    )
+    indices = np.concatenate(
+        [term_ids[p.counts.indices.astype(np.int64) + term_base[i]] for i, p in enumerate(parts)]
+    )
     n_rows = int(row_base[-1])
     # each row's entries re-sorted by their merged column number (scipy sorts within rows in
     # C); the order they end in, read off a matrix of positions, carries ``first`` along
-    where = sparse.csr_matrix((np.arange(len(indices), dtype=_position_type(len(indices))),
-                               indices, indptr), shape=(n_rows, len(vocabulary)))
+    where = sparse.csr_matrix(
+        (np.arange(len(indices), dtype=_position_type(len(indices))), indices, indptr),
+        shape=(n_rows, len(vocabulary)),
+    )
     del indices
     where.has_sorted_indices = False
     where.sort_indices()
     order = where.data
     data = np.concatenate([p.counts.data for p in parts])[order]
     firsts = np.concatenate([p.first for p in parts])[order]
-    counts = sparse.csr_matrix((data.astype(np.int64), where.indices, where.indptr),
-                               shape=(n_rows, len(vocabulary)))
+    counts = sparse.csr_matrix(
+        (data.astype(np.int64), where.indices, where.indptr), shape=(n_rows, len(vocabulary))
+    )
     counts.has_sorted_indices = True
-    units = pd.concat([p.units for p in parts if len(p.units)] or [parts[0].units],
-                      ignore_index=True)
+    units = pd.concat(
+        [p.units for p in parts if len(p.units)] or [parts[0].units], ignore_index=True
+    )
     return DocumentTermMatrix(counts, firsts, units, terms, mwe, kinds)
 
 
@@ -676,8 +794,7 @@ def for_tokens(
     require_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
     analysed = segments.loc[segments["kind"].isin(list(kinds)), "seg_id"].to_numpy(dtype=object)
     fingerprint = int(pd.util.hash_array(analysed).sum(dtype=np.uint64)) if len(analysed) else 0
-    key = (id(tokens), len(tokens), len(analysed), fingerprint, bool(mwe),
-           tuple(kinds))
+    key = (id(tokens), len(tokens), len(analysed), fingerprint, bool(mwe), tuple(kinds))
     found = _FROM_TOKENS.get(key)
     if found is not None and found[0]() is tokens:
         return found[1]

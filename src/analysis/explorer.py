@@ -125,13 +125,17 @@ class Comparison:
 
     def pair(self, target: str, reference: str) -> Comparison:
         """The same tables with the ``side`` column of another comparison of the design."""
-        return replace(self, tables=_with_side(self.tables, self.by, target, reference,
-                                               self.groups),
-                       target=target, reference=reference)
+        return replace(
+            self,
+            tables=_with_side(self.tables, self.by, target, reference, self.groups),
+            target=target,
+            reference=reference,
+        )
 
 
-def _with_side(tables: Pipeline, by: str, target: str, reference: str,
-               groups: Sequence[str]) -> Pipeline:
+def _with_side(
+    tables: Pipeline, by: str, target: str, reference: str, groups: Sequence[str]
+) -> Pipeline:
     members = set(groups) if reference == REST else {target, reference}
     values = tables.segments[by].astype(str)
     side = values.where(values == target, reference).where(values.isin(members), None)
@@ -319,9 +323,7 @@ def _resolve_kind(term: str, kind: QueryKind) -> Literal["word", "stem", "mwe", 
     return kind
 
 
-def _lines(
-    tables: Pipeline, term: str, kind: QueryKind, by: str, window: int
-) -> pd.DataFrame:
+def _lines(tables: Pipeline, term: str, kind: QueryKind, by: str, window: int) -> pd.DataFrame:
     """KWIC lines of ``term`` with the group of each line as a column after ``doc_id``."""
     if not str(term).strip():
         raise AnalysisError("the term is empty; type a word, a phrase or a pattern.")
@@ -483,8 +485,23 @@ def group_collocates(
         if len(found) and int(found["f_node"].iloc[0]) > 0:
             frames.append(found.reset_index().assign(**{by: group}))
     if not frames:
-        return pd.DataFrame(columns=[by, "collocate", "f_xy", "left", "right", "f_y", "f_x",
-                                     "f_node", "n", "pmi", "t_score", "log_dice", "g2"])
+        return pd.DataFrame(
+            columns=[
+                by,
+                "collocate",
+                "f_xy",
+                "left",
+                "right",
+                "f_y",
+                "f_x",
+                "f_node",
+                "n",
+                "pmi",
+                "t_score",
+                "log_dice",
+                "g2",
+            ]
+        )
     out = pd.concat(frames, ignore_index=True)
     return out[[by, *[c for c in out.columns if c != by]]]
 
@@ -694,18 +711,24 @@ def _explorer_class() -> type:
             show = self.output.append_display_data
             try:
                 summary = term_summary(
-                    self._tables, term, groups=self._groups, by=self._by, kind=kind,
+                    self._tables,
+                    term,
+                    groups=self._groups,
+                    by=self._by,
+                    kind=kind,
                     window=self._window,
                 )
             except AnalysisError as exc:
                 show(Markdown(f"**{report.quote_text(term)}**: {report.quote_text(exc)}"))
                 return
             n = len(summary.lines)
-            show(Markdown(
-                f"**{report.quote_text(term)}** (matched as {summary.kind}): {n} occurrence(s). "
-                "Rates per 1,000 running words and dispersion (DP: 0 = even, 1 = in one "
-                "paragraph) by group:"
-            ))
+            show(
+                Markdown(
+                    f"**{report.quote_text(term)}** (matched as {summary.kind}): "
+                    f"{n} occurrence(s). Rates per 1,000 running words and dispersion "
+                    "(DP: 0 = even, 1 = in one paragraph) by group:"
+                )
+            )
             show(summary.rates)
             if n:
                 shown = f"first {self._max_lines} of {n}" if n > self._max_lines else f"all {n}"

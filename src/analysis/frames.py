@@ -39,8 +39,16 @@ LEXICON_SOURCES: dict[str, str] = {
     "gov-2024": "4c0dfae1f328bf5dabfbc497c5004c6ede55b5d3ee997bff1fa6e5c65f64bd15",
 }
 MATCH_COLUMNS = [
-    "seg_id", "dimension", "category", "cue", "match", "position_first", "position_last",
-    "start", "end", "matched",
+    "seg_id",
+    "dimension",
+    "category",
+    "cue",
+    "match",
+    "position_first",
+    "position_last",
+    "start",
+    "end",
+    "matched",
 ]
 
 __all__ = [
@@ -187,18 +195,28 @@ def match_cues(tokens: pd.DataFrame, lexicon: pd.DataFrame | None = None) -> pd.
             taken = used.setdefault(dim, set())
             n = len(keys)
             for i in where:
-                if i + n > len(seq) or tuple(seq[i : i + n]) != keys or taken.intersection(
-                    range(i, i + n)
+                if (
+                    i + n > len(seq)
+                    or tuple(seq[i : i + n]) != keys
+                    or taken.intersection(range(i, i + n))
                 ):
                     continue
                 taken.update(range(i, i + n))
                 first, last = parts[i], parts[i + n - 1]
                 words = list(dict.fromkeys((p[2], p[5]) for p in parts[i : i + n]))
                 records.append(
-                    {"seg_id": seg_id, "dimension": dim, "category": cat, "cue": cue,
-                     "match": how, "position_first": first[2], "position_last": last[2],
-                     "start": first[3], "end": last[4],
-                     "matched": " ".join(w for _, w in words)}
+                    {
+                        "seg_id": seg_id,
+                        "dimension": dim,
+                        "category": cat,
+                        "cue": cue,
+                        "match": how,
+                        "position_first": first[2],
+                        "position_last": last[2],
+                        "start": first[3],
+                        "end": last[4],
+                        "matched": " ".join(w for _, w in words),
+                    }
                 )
     out = pd.DataFrame(records, columns=MATCH_COLUMNS)
     out = out.sort_values(["seg_id", "start", "dimension"], kind="stable")
@@ -298,10 +316,16 @@ def propose_codes(
             "mixed" if sup and crit else "supportive" if sup else "critical" if crit else "neutral"
         )
         records.append(
-            {"seg_id": seg_id, "proposed_frame": best,
-             "frame_score": int(values[ranked[0]]) if best != NO_MATCH else 0,
-             "frame_runner_up": runner, "proposed_stance": stance,
-             "n_supportive": sup, "n_critical": crit, "cues": "; ".join(audit.get(seg_id, []))}
+            {
+                "seg_id": seg_id,
+                "proposed_frame": best,
+                "frame_score": int(values[ranked[0]]) if best != NO_MATCH else 0,
+                "frame_runner_up": runner,
+                "proposed_stance": stance,
+                "n_supportive": sup,
+                "n_critical": crit,
+                "cues": "; ".join(audit.get(seg_id, [])),
+            }
         )
     return pd.DataFrame(records)
 
@@ -345,16 +369,26 @@ def validate_lexicon(
         proposed = pairs["proposed_frame"] == f
         tp = int((coded & proposed).sum())
         records.append(
-            {"frame": f, "n_coded": int(coded.sum()), "n_proposed": int(proposed.sum()),
-             "true_positive": tp,
-             "precision": tp / proposed.sum() if proposed.sum() else float("nan"),
-             "recall": tp / coded.sum() if coded.sum() else float("nan")}
+            {
+                "frame": f,
+                "n_coded": int(coded.sum()),
+                "n_proposed": int(proposed.sum()),
+                "true_positive": tp,
+                "precision": tp / proposed.sum() if proposed.sum() else float("nan"),
+                "recall": tp / coded.sum() if coded.sum() else float("nan"),
+            }
         )
     extra = sorted(set(pairs["proposed_frame"]) - set(frames))
     for f in extra:  # frames the lexicon proposed but the coder never used
         records.append(
-            {"frame": f, "n_coded": 0, "n_proposed": int((pairs["proposed_frame"] == f).sum()),
-             "true_positive": 0, "precision": 0.0, "recall": float("nan")}
+            {
+                "frame": f,
+                "n_coded": 0,
+                "n_proposed": int((pairs["proposed_frame"] == f).sum()),
+                "true_positive": 0,
+                "precision": 0.0,
+                "recall": float("nan"),
+            }
         )
     return {
         "per_frame": pd.DataFrame(records),
@@ -363,9 +397,7 @@ def validate_lexicon(
             list(pairs["stance_toward_state"]), list(pairs["proposed_stance"])
         ),
         "frame_accuracy": float((pairs["frame"] == pairs["proposed_frame"]).mean()),
-        "stance_accuracy": float(
-            (pairs["stance_toward_state"] == pairs["proposed_stance"]).mean()
-        ),
+        "stance_accuracy": float((pairs["stance_toward_state"] == pairs["proposed_stance"]).mean()),
         "n_units": int(len(pairs)),
         "pairs": pairs[
             ["seg_id", "frame", "proposed_frame", "stance_toward_state", "proposed_stance"]
@@ -391,8 +423,10 @@ def lexicon_confusion(pairs: pd.DataFrame, *, coder: str = "reference") -> pd.Da
         sorted; only frames that occur are listed.
     """
     return pd.crosstab(
-        pairs["frame"], pairs["proposed_frame"],
-        rownames=[f"{coder} frame"], colnames=["proposed frame"],
+        pairs["frame"],
+        pairs["proposed_frame"],
+        rownames=[f"{coder} frame"],
+        colnames=["proposed frame"],
     )
 
 
@@ -455,8 +489,11 @@ def proposed_frame_units(
     counts = proposals["proposed_frame"].value_counts()
     frames = list(counts.index) if order == "frequency" else sorted(counts.index)
     records = [
-        {"proposed_frame": str(f), "n_units": int(counts[f]),
-         "seg_ids": list(proposals.loc[proposals["proposed_frame"] == f, "seg_id"])}
+        {
+            "proposed_frame": str(f),
+            "n_units": int(counts[f]),
+            "seg_ids": list(proposals.loc[proposals["proposed_frame"] == f, "seg_id"]),
+        }
         for f in frames
     ]
     out = pd.DataFrame(records, columns=["proposed_frame", "n_units", "seg_ids"])

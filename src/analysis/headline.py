@@ -145,9 +145,7 @@ def headline_html(headline: Headline) -> str:
     parts = ['<section id="findings">', "<h2>What the reports found</h2>"]
     if headline.documents:
         groups = ", ".join(f"<code>{e(g)}</code> {n}" for g, n in headline.groups.items())
-        line = (
-            f"{headline.documents:,} document(s) in {len(headline.groups)} group(s) ({groups})"
-        )
+        line = f"{headline.documents:,} document(s) in {len(headline.groups)} group(s) ({groups})"
         if headline.words is not None:
             line += f", {headline.words:,} running words in body paragraphs and list items"
         if headline.dates is not None:
@@ -172,9 +170,10 @@ def headline_html(headline: Headline) -> str:
             sides = []
             for side in (target, reference):
                 mine = rows[rows["key_in"].astype(str) == str(side)].head(TERMS_PER_SIDE)
-                terms = "; ".join(
-                    _term_phrase(r, flip=side == reference) for _, r in mine.iterrows()
-                ) or "no term"
+                terms = (
+                    "; ".join(_term_phrase(r, flip=side == reference) for _, r in mine.iterrows())
+                    or "no term"
+                )
                 sides.append(f"in <code>{e(str(side))}</code>: {terms}")
             parts.append(
                 f"<li><strong>{e(str(target))}</strong> against <strong>{e(str(reference))}"
@@ -208,12 +207,18 @@ def headline_html(headline: Headline) -> str:
             f'href="{e(headline.anchors.get("agreement", ""))}">(the evidence)</a></h3><ul>'
         )
         for _, row in agreement.iterrows():
-            alpha = "alpha not defined" if pd.isna(row["alpha"]) else (
-                f"Krippendorff's alpha {float(row['alpha']):.2f}"
-                + (f" (95% interval {float(row['alpha_lower']):.2f} to "
-                   f"{float(row['alpha_upper']):.2f})"
-                   if pd.notna(row.get("alpha_lower")) and pd.notna(row.get("alpha_upper"))
-                   else "")
+            alpha = (
+                "alpha not defined"
+                if pd.isna(row["alpha"])
+                else (
+                    f"Krippendorff's alpha {float(row['alpha']):.2f}"
+                    + (
+                        f" (95% interval {float(row['alpha_lower']):.2f} to "
+                        f"{float(row['alpha_upper']):.2f})"
+                        if pd.notna(row.get("alpha_lower")) and pd.notna(row.get("alpha_upper"))
+                        else ""
+                    )
+                )
             )
             extra = ""
             if pd.notna(row.get("percent_agreement")):

@@ -101,7 +101,10 @@ def _forget_inherited_shell() -> None:
 
 
 def run_inprocess(
-    notebook: NotebookNode, *, cwd: str | os.PathLike[str], timeout: int = 600,
+    notebook: NotebookNode,
+    *,
+    cwd: str | os.PathLike[str],
+    timeout: int = 600,
     env: dict[str, str] | None = None,
 ) -> NotebookNode:
     """Execute every code cell of a notebook in a new in-process kernel; return the copy.

@@ -59,8 +59,10 @@ class Pipeline:
         self._tokens_from: Callable[[], pd.DataFrame] | None = None
 
     def __repr__(self) -> str:
-        return (f"Pipeline({len(self.corpus):,} documents, {len(self.segments):,} units, "
-                f"kinds={list(self.kinds)}, mwe={self.mwe!r})")
+        return (
+            f"Pipeline({len(self.corpus):,} documents, {len(self.segments):,} units, "
+            f"kinds={list(self.kinds)}, mwe={self.mwe!r})"
+        )
 
     @property
     def dtm(self) -> DocumentTermMatrix:
@@ -68,11 +70,13 @@ class Pipeline:
         when it is in hand, else straight from the texts)."""
         if self._dtm is None:
             if self._tokens is not None:
-                self._dtm = dtm_module.for_tokens(self._tokens, self.segments,
-                                                  mwe=bool(self.mwe), kinds=self.kinds)
+                self._dtm = dtm_module.for_tokens(
+                    self._tokens, self.segments, mwe=bool(self.mwe), kinds=self.kinds
+                )
             else:
-                self._dtm = dtm_module.count_documents(self.corpus, self.segments,
-                                                       mwe=self.mwe, kinds=self.kinds)
+                self._dtm = dtm_module.count_documents(
+                    self.corpus, self.segments, mwe=self.mwe, kinds=self.kinds
+                )
         return self._dtm
 
     @property
@@ -83,15 +87,19 @@ class Pipeline:
             self._tokens = self._tokens_from()
         if self._tokens is None:
             root = tablestore.cache_root() if self._cache_key else None
-            stored = (tablestore.read_entry(root, _tokens_key(self._cache_key), ("tokens",))
-                      if root is not None and self._cache_key else None)
+            stored = (
+                tablestore.read_entry(root, _tokens_key(self._cache_key), ("tokens",))
+                if root is not None and self._cache_key
+                else None
+            )
             if stored is not None:
                 self._tokens = stored["tokens"]
             else:
                 self._tokens = tokenise(self.analysed_units(), self.corpus, mwe=self.mwe)
                 if root is not None and self._cache_key:
-                    tablestore.write_entry(root, _tokens_key(self._cache_key),
-                                           {"tokens": self._tokens})
+                    tablestore.write_entry(
+                        root, _tokens_key(self._cache_key), {"tokens": self._tokens}
+                    )
         return self._tokens
 
     def of_documents(self, doc_ids: Iterable[str]) -> Pipeline:
@@ -102,9 +110,14 @@ class Pipeline:
         corpus = self.corpus[self.corpus["doc_id"].isin(docs)].reset_index(drop=True)
         segments = self.segments[self.segments["doc_id"].isin(docs)].reset_index(drop=True)
         units = set(segments["seg_id"])
-        part = Pipeline(corpus, self.cleaning_log[self.cleaning_log["doc_id"].isin(docs)],
-                        segments, kinds=self.kinds, mwe=self.mwe,
-                        dtm=self.dtm.subset(units))
+        part = Pipeline(
+            corpus,
+            self.cleaning_log[self.cleaning_log["doc_id"].isin(docs)],
+            segments,
+            kinds=self.kinds,
+            mwe=self.mwe,
+            dtm=self.dtm.subset(units),
+        )
         whole = self
 
         def tokens() -> pd.DataFrame:
@@ -116,8 +129,16 @@ class Pipeline:
     def with_segments(self, segments: pd.DataFrame) -> Pipeline:
         """The same tables with another segment table holding the same units (for example with
         a column added to group them by); the matrix and token table are shared."""
-        same = Pipeline(self.corpus, self.cleaning_log, segments, self._tokens,
-                        kinds=self.kinds, mwe=self.mwe, dtm=self._dtm, cache_key=self._cache_key)
+        same = Pipeline(
+            self.corpus,
+            self.cleaning_log,
+            segments,
+            self._tokens,
+            kinds=self.kinds,
+            mwe=self.mwe,
+            dtm=self._dtm,
+            cache_key=self._cache_key,
+        )
         same._tokens_from = (lambda: self.tokens) if self._tokens is None else None
         return same
 
@@ -238,15 +259,21 @@ def build(
     key = cache_key(corpus, mwe=mwe, kinds=kinds) if root is not None else None
     if root is not None and key is not None:
         stored = tablestore.read_entry(root, key, _CACHED)
-        token_table = (tablestore.read_entry(root, _tokens_key(key), ("tokens",))
-                       if tokens else {})
+        token_table = tablestore.read_entry(root, _tokens_key(key), ("tokens",)) if tokens else {}
         if stored is not None and token_table is not None:
             if progress is not None:
                 progress(len(corpus), len(corpus))
             matrix = DocumentTermMatrix.from_tables(stored, mwe=mwe, kinds=kinds)
-            return Pipeline(corpus, stored["cleaning_log"], stored["segments"],
-                            token_table.get("tokens"), kinds=kinds, mwe=mwe, dtm=matrix,
-                            cache_key=key)
+            return Pipeline(
+                corpus,
+                stored["cleaning_log"],
+                stored["segments"],
+                token_table.get("tokens"),
+                kinds=kinds,
+                mwe=mwe,
+                dtm=matrix,
+                cache_key=key,
+            )
     shares = _shares(corpus, jobs if executor is None else (jobs or 4 * (os.cpu_count() or 1)))
     if progress is not None:
         progress(0, len(corpus))
@@ -260,18 +287,33 @@ def build(
 
         # fork: the workers start with this process's imports and read no code from disk
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(len(shares), jobs or 1),
-                                 mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(len(shares), jobs or 1), mp_context=context
+        ) as pool:
             tables = _gather(pool, shares, mwe, kinds, tokens, while_waiting, progress)
     matrix = tables.pop("dtm")
     if root is not None and key is not None:
-        tablestore.write_entry(root, key, {"cleaning_log": tables["cleaning_log"],
-                                           "segments": tables["segments"],
-                                           **matrix.to_tables()})
+        tablestore.write_entry(
+            root,
+            key,
+            {
+                "cleaning_log": tables["cleaning_log"],
+                "segments": tables["segments"],
+                **matrix.to_tables(),
+            },
+        )
         if tokens:
             tablestore.write_entry(root, _tokens_key(key), {"tokens": tables["tokens"]})
-    return Pipeline(corpus, tables["cleaning_log"], tables["segments"], tables.get("tokens"),
-                    kinds=kinds, mwe=mwe, dtm=matrix, cache_key=key)
+    return Pipeline(
+        corpus,
+        tables["cleaning_log"],
+        tables["segments"],
+        tables.get("tokens"),
+        kinds=kinds,
+        mwe=mwe,
+        dtm=matrix,
+        cache_key=key,
+    )
 
 
 _DTM_TABLES = ("dtm_units", "dtm_terms", "dtm_counts")
@@ -281,20 +323,26 @@ _CACHED = ("cleaning_log", "segments", *_DTM_TABLES)
 MIN_SHARE_DOCUMENTS = 25
 
 
-def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...],
-                  tokens: bool = False, progress: Callable[[int, int], None] | None = None
-                  ) -> dict[str, pd.DataFrame]:
+def _build_tables(
+    corpus: pd.DataFrame,
+    mwe: bool | Iterable[str],
+    kinds: tuple[str, ...],
+    tokens: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, pd.DataFrame]:
     """The foundation tables of some documents (all of them, or one share of a parallel
     build), built a few documents at a time: each document is cleaned once for its units, its
     cleaning log and its counts (:func:`analysis.clean.clean_document` keeps the last few
     hundred texts), and only a few documents' cleaned texts are held at once."""
     parts = []
     for start in range(0, max(len(corpus), 1), CHUNK_DOCUMENTS):
-        chunk = corpus.iloc[start:start + CHUNK_DOCUMENTS]
+        chunk = corpus.iloc[start : start + CHUNK_DOCUMENTS]
         segments = segment_corpus(chunk)
-        part = {"cleaning_log": cleaning_log(chunk), "segments": segments,
-                "dtm": dtm_module.count_documents(chunk, segments, mwe=mwe, kinds=kinds,
-                                                  flags=False)}
+        part = {
+            "cleaning_log": cleaning_log(chunk),
+            "segments": segments,
+            "dtm": dtm_module.count_documents(chunk, segments, mwe=mwe, kinds=kinds, flags=False),
+        }
         if tokens:
             part["tokens"] = tokenise(segments[segments["kind"].isin(kinds)], chunk, mwe=mwe)
         parts.append(part)
@@ -305,8 +353,7 @@ def _build_tables(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[
         if name in parts[0]:
             frames = [part[name] for part in parts]
             filled = [f for f in frames if len(f)] or frames[:1]
-            tables[name] = (filled[0] if len(filled) == 1
-                            else pd.concat(filled, ignore_index=True))
+            tables[name] = filled[0] if len(filled) == 1 else pd.concat(filled, ignore_index=True)
     tables["dtm"] = dtm_module.with_flags(dtm_module.concat([part["dtm"] for part in parts]))
     return tables
 
@@ -318,8 +365,9 @@ CHUNK_DOCUMENTS = 64
 Encoded = dict[str, tuple[dict[str, np.ndarray], dict[str, object]]]
 
 
-def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...],
-                 tokens: bool = False) -> Encoded:
+def _build_share(
+    corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...], tokens: bool = False
+) -> Encoded:
     """The tables of one share, encoded as arrays and word lists (:func:`tablestore.encode_frame`):
     a token table's text columns sent as Python strings would cost the parent as much time to
     receive as the worker took to build them."""
@@ -328,9 +376,15 @@ def _build_share(corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[s
     return {name: tablestore.encode_frame(table, name) for name, table in tables.items()}
 
 
-def _gather(executor: Executor, shares: list[pd.DataFrame], mwe: bool | Iterable[str],
-            kinds: tuple[str, ...], tokens: bool, while_waiting: Callable[[], object] | None,
-            progress: Callable[[int, int], None] | None) -> dict[str, pd.DataFrame]:
+def _gather(
+    executor: Executor,
+    shares: list[pd.DataFrame],
+    mwe: bool | Iterable[str],
+    kinds: tuple[str, ...],
+    tokens: bool,
+    while_waiting: Callable[[], object] | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, pd.DataFrame]:
     """Hand every share to the executor, run ``while_waiting``, then put the tables together."""
     futures = [executor.submit(_build_share, share, mwe, kinds, tokens) for share in shares]
     if while_waiting is not None:
@@ -359,8 +413,9 @@ def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:
     return [corpus.iloc[a:b] for a, b in zip(edges[:-1], edges[1:], strict=False)]
 
 
-def _concat(parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, ...]
-            ) -> dict[str, pd.DataFrame]:
+def _concat(
+    parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
     """Put the shares' tables back together in corpus order, as one build would give them."""
     tables = {}
     for name in ("cleaning_log", "segments", "tokens"):
@@ -373,9 +428,15 @@ def _concat(parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, .
         arrays, schema = part.pop("dtm_counts")
         # the counts as they came (four integer columns), not through a table
         entries = {column["name"]: arrays[f"c{i}"] for i, column in enumerate(schema["columns"])}
-        matrices.append(DocumentTermMatrix.from_arrays(
-            entries, tablestore.decode_frame(*part["dtm_units"], "dtm_units"),
-            tablestore.decode_frame(*part["dtm_terms"], "dtm_terms"), mwe=mwe, kinds=kinds))
+        matrices.append(
+            DocumentTermMatrix.from_arrays(
+                entries,
+                tablestore.decode_frame(*part["dtm_units"], "dtm_units"),
+                tablestore.decode_frame(*part["dtm_terms"], "dtm_terms"),
+                mwe=mwe,
+                kinds=kinds,
+            )
+        )
     tables["dtm"] = dtm_module.concat(matrices)
     return tables
 

@@ -174,24 +174,37 @@ def keyness_chart(
         colours = np.where(rows["g2"] > 0, TARGET_COLOUR, REFERENCE_COLOUR)
         sig = rows["p"].to_numpy() < alpha
         ax.barh(y[sig], rows[measure].to_numpy()[sig], color=colours[sig])
-        ax.barh(y[~sig], rows[measure].to_numpy()[~sig], color=colours[~sig], alpha=0.35,
-                hatch="//", edgecolor=colours[~sig])
+        ax.barh(
+            y[~sig],
+            rows[measure].to_numpy()[~sig],
+            color=colours[~sig],
+            alpha=0.35,
+            hatch="//",
+            edgecolor=colours[~sig],
+        )
         small = rows["too_small"].to_numpy() if "too_small" in rows else np.zeros(len(rows), bool)
         names = [f"{t}{' †' if s else ''}" for t, s in zip(rows.index, small, strict=True)]
         ax.set_yticks(y, names)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel(f"{measure.replace('_', ' ')} (> 0: more in {target})")
-        ax.set_title(f"Keyness, {target} vs {reference}: {measure.replace('_', ' ')}, "
-                     f"top {top} by G² each side")
+        ax.set_title(
+            f"Keyness, {target} vs {reference}: {measure.replace('_', ' ')}, "
+            f"top {top} by G² each side"
+        )
         from matplotlib.patches import Patch
 
         ax.legend(
-            handles=[Patch(color=TARGET_COLOUR, label=f"key in {target}"),
-                     Patch(color=REFERENCE_COLOUR, label=f"key in {reference}"),
-                     Patch(facecolor="white", edgecolor=NEUTRAL_COLOUR, hatch="//",
-                           label=f"p ≥ {alpha}"),
-                     Patch(color="white", label="† expected < 5 or f < 3")],
-            loc="lower right", fontsize=8, frameon=False,
+            handles=[
+                Patch(color=TARGET_COLOUR, label=f"key in {target}"),
+                Patch(color=REFERENCE_COLOUR, label=f"key in {reference}"),
+                Patch(
+                    facecolor="white", edgecolor=NEUTRAL_COLOUR, hatch="//", label=f"p ≥ {alpha}"
+                ),
+                Patch(color="white", label="† expected < 5 or f < 3"),
+            ],
+            loc="lower right",
+            fontsize=8,
+            frameon=False,
         )
     fig.alt_text = (
         f"Bar chart of the {len(rows)} most key terms by {measure.replace('_', ' ')}: "
@@ -238,8 +251,11 @@ def frequency_scatter(
         top = (y - x).abs().sort_values(ascending=False, kind="stable").head(label_top).index
         # Terms with the same two rates sit on the same point: one label lists them all.
         labelled = pd.DataFrame({"x": x[top], "y": y[top], "term": top})
-        points = labelled.groupby(["x", "y"], sort=True)["term"].agg(
-            lambda terms: ", ".join(sorted(terms))).reset_index()
+        points = (
+            labelled.groupby(["x", "y"], sort=True)["term"]
+            .agg(lambda terms: ", ".join(sorted(terms)))
+            .reset_index()
+        )
         lim = float(max(x.max(), y.max(), 1.0)) * 1.08
         ax.plot([0, lim], [0, lim], color="black", linewidth=0.6, linestyle="--")
         ax.set_xlim(0, lim)
@@ -295,14 +311,23 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, st
     frame = ax.get_window_extent(renderer)
     pad = 4.0 * fig.dpi / 72  # clear space around a label, in pixels (4 points)
     step = 10
-    tries = ([(3, 3)] + [(3, 3 + k * step) for k in range(1, 30)]
-             + [(3, -3 - k * step) for k in range(1, 30)]
-             + [(-3, 3 + k * step) for k in range(0, 30)])
+    tries = (
+        [(3, 3)]
+        + [(3, 3 + k * step) for k in range(1, 30)]
+        + [(3, -3 - k * step) for k in range(1, 30)]
+        + [(-3, 3 + k * step) for k in range(0, 30)]
+    )
 
     def annotate(x: float, y: float, text: str, colour: str, dx: int, dy: int) -> Any:
         return ax.annotate(
-            text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=8, color=colour,
-            ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
+            text,
+            (x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            fontsize=8,
+            color=colour,
+            ha="left" if dx > 0 else "right",
+            va="bottom" if dy > 0 else "top",
         )
 
     def padded(box: Bbox) -> Bbox:
@@ -321,8 +346,12 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, st
             trial = annotate(x, y, text, colour, dx, dy)
             box = trial.get_window_extent(renderer)
             trial.remove()
-            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 + 40
-                      and box.y0 >= frame.y0 - 2 and box.y1 <= frame.y1)
+            inside = (
+                box.x0 >= frame.x0
+                and box.x1 <= frame.x1 + 40
+                and box.y0 >= frame.y0 - 2
+                and box.y1 <= frame.y1
+            )
             if inside and not any(padded(box).overlaps(other) for other in obstacles):
                 chosen = (dx, dy)
                 break
@@ -331,10 +360,17 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, st
         placed.append(padded(ann.get_window_extent(renderer)))
         if chosen != tries[0]:  # a moved label gets a thin line back to its point (no text)
             leader = ax.annotate(
-                "", (x, y), xytext=(chosen[0], chosen[1] + (0 if chosen[1] > 0 else -2)),
+                "",
+                (x, y),
+                xytext=(chosen[0], chosen[1] + (0 if chosen[1] > 0 else -2)),
                 textcoords="offset points",
-                arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.5,
-                            "shrinkA": 0, "shrinkB": 2},
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": colour,
+                    "linewidth": 0.5,
+                    "shrinkA": 0,
+                    "shrinkB": 2,
+                },
             )
             leader.set_in_layout(False)
 
@@ -358,8 +394,12 @@ def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
     target = contrast.attrs.get("target", "target")
     reference = contrast.attrs.get("reference", "reference")
     ordered = contrast.sort_values("diff")
-    rows = pd.concat([ordered.head(top)[ordered.head(top)["diff"] < 0],
-                      ordered.tail(top)[ordered.tail(top)["diff"] > 0]])
+    rows = pd.concat(
+        [
+            ordered.head(top)[ordered.head(top)["diff"] < 0],
+            ordered.tail(top)[ordered.tail(top)["diff"] > 0],
+        ]
+    )
     with figure_style():
         fig, ax = _new_figure(6.5, max(3.0, 0.28 * len(rows) + 1.2))
         y = np.arange(len(rows))
@@ -397,8 +437,11 @@ def _bounded_similarity(matrix: pd.DataFrame, limit: int) -> tuple[pd.DataFrame,
     """The matrix to draw: paragraphs when small enough, else documents (the highest paragraph
     cosine of each pair of documents), keeping the ``limit`` rows and columns with the highest
     values when there are still too many."""
-    frame = pd.DataFrame(matrix.to_numpy(dtype=float), index=_seg_names(matrix.index),
-                         columns=_seg_names(matrix.columns))
+    frame = pd.DataFrame(
+        matrix.to_numpy(dtype=float),
+        index=_seg_names(matrix.index),
+        columns=_seg_names(matrix.columns),
+    )
     if frame.shape[0] <= limit and frame.shape[1] <= limit:
         return frame, "paragraph"
     frame = frame.T.groupby([_document_of(c) for c in frame.columns], sort=False).max().T
@@ -409,11 +452,11 @@ def _bounded_similarity(matrix: pd.DataFrame, limit: int) -> tuple[pd.DataFrame,
 def _top_documents(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
     """The ``limit`` rows and columns of a document matrix with the highest values."""
     if frame.shape[0] > limit:
-        frame = frame.loc[frame.max(axis=1).sort_values(ascending=False, kind="stable")
-                          .index[:limit]]
+        frame = frame.loc[
+            frame.max(axis=1).sort_values(ascending=False, kind="stable").index[:limit]
+        ]
     if frame.shape[1] > limit:
-        frame = frame[frame.max(axis=0).sort_values(ascending=False, kind="stable")
-                      .index[:limit]]
+        frame = frame[frame.max(axis=0).sort_values(ascending=False, kind="stable").index[:limit]]
     return frame
 
 
@@ -455,10 +498,13 @@ def similarity_heatmap(similarity: Any, *, max_cells: int = MAX_HEATMAP) -> Figu
     values = shown.to_numpy(dtype=float)
     rows, cols = list(shown.index), list(shown.columns)
     with figure_style():
-        fig, ax = _new_figure(min(HEATMAP_INCHES[0], max(5.0, 0.45 * len(cols) + 2.5)),
-                              min(HEATMAP_INCHES[1], max(4.0, 0.4 * len(rows) + 1.8)))
-        image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=max(values.max(), 1e-9),
-                          aspect="auto")
+        fig, ax = _new_figure(
+            min(HEATMAP_INCHES[0], max(5.0, 0.45 * len(cols) + 2.5)),
+            min(HEATMAP_INCHES[1], max(4.0, 0.4 * len(rows) + 1.8)),
+        )
+        image = ax.imshow(
+            values, cmap="cividis", vmin=0.0, vmax=max(values.max(), 1e-9), aspect="auto"
+        )
         ax.set_xticks(np.arange(len(cols)), cols, rotation=60, ha="right", fontsize=8)
         ax.set_yticks(np.arange(len(rows)), rows, fontsize=8)
         best = values.argmax(axis=1)
@@ -486,7 +532,11 @@ def similarity_heatmap(similarity: Any, *, max_cells: int = MAX_HEATMAP) -> Figu
 
 
 def dispersion_barcode(
-    tokens: pd.DataFrame, term: str, *, by: str = "doc_id", column: str = "norm",
+    tokens: pd.DataFrame,
+    term: str,
+    *,
+    by: str = "doc_id",
+    column: str = "norm",
     max_rows: int = MAX_HEATMAP,
 ) -> Figure:
     """Mark every occurrence of a term along each statement (one row per ``by`` value).
@@ -518,14 +568,20 @@ def dispersion_barcode(
     total = len(groups)
     if total > max_rows:  # bounded: the rows with the most occurrences, in their order
         hits_per = words[words[column] == term].groupby(by, sort=False).size()
-        keep = set(hits_per.reindex(groups, fill_value=0)
-                   .sort_values(ascending=False, kind="stable").index[:max_rows])
+        keep = set(
+            hits_per.reindex(groups, fill_value=0)
+            .sort_values(ascending=False, kind="stable")
+            .index[:max_rows]
+        )
         groups = [g for g in groups if g in keep]
     # one pass over the tokens: each row's positions, in reading order
     is_hit = (words[column] == term).to_numpy(dtype=bool)
     seg_all = words["seg_id"].to_numpy(dtype=object)
-    rows_of = pd.Series(np.arange(len(words))).groupby(
-        words[by].to_numpy(dtype=object), sort=False).indices
+    rows_of = (
+        pd.Series(np.arange(len(words)))
+        .groupby(words[by].to_numpy(dtype=object), sort=False)
+        .indices
+    )
     with figure_style():
         fig, ax = _new_figure(7.0, min(HEATMAP_INCHES[1], 0.7 * len(groups) + 1.3))
         for row, group in enumerate(groups):
@@ -542,14 +598,21 @@ def dispersion_barcode(
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.6, len(groups) - 0.4)
         ax.set_xlabel("position in statement (share of words; grey = paragraph starts)")
-        ax.set_title(f"Where “{term}” occurs, by {by}" + (
-            f" ({len(groups)} of {total} with the most occurrences)" if total > len(groups)
-            else ""))
+        ax.set_title(
+            f"Where “{term}” occurs, by {by}"
+            + (
+                f" ({len(groups)} of {total} with the most occurrences)"
+                if total > len(groups)
+                else ""
+            )
+        )
     counts = words[words[column] == term].groupby(by, sort=False).size()
     fig.alt_text = (
         f"Barcode of where '{term}' occurs along each {by} ({len(groups)} rows): "
-        + (", ".join(f"{g} {int(counts.get(g, 0))}" for g in groups[:6])
-           + (" and more" if len(groups) > 6 else ""))
+        + (
+            ", ".join(f"{g} {int(counts.get(g, 0))}" for g in groups[:6])
+            + (" and more" if len(groups) > 6 else "")
+        )
         + " occurrences."
     )
     return fig
@@ -569,11 +632,16 @@ def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> 
     -------
     matplotlib.figure.Figure
     """
-    _need(profile, [by, "function_class", "function_subclass", "per_1k"],
-          "function_word_profiles")
+    _need(profile, [by, "function_class", "function_subclass", "per_1k"], "function_word_profiles")
     groups = list(pd.unique(profile[by]))
-    palette = [TARGET_COLOUR, REFERENCE_COLOUR, OKABE_ITO["green"], OKABE_ITO["orange"],
-               OKABE_ITO["purple"], OKABE_ITO["sky_blue"]]
+    palette = [
+        TARGET_COLOUR,
+        REFERENCE_COLOUR,
+        OKABE_ITO["green"],
+        OKABE_ITO["orange"],
+        OKABE_ITO["purple"],
+        OKABE_ITO["sky_blue"],
+    ]
     with figure_style():
         fig = DisplayFigure(figsize=(8.0, 3.8), layout="constrained")
         axes = fig.subplots(1, 2)
@@ -583,11 +651,16 @@ def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> 
             width = 0.8 / max(len(groups), 1)
             for k, g in enumerate(groups):
                 vals = sub[sub[by] == g].set_index("function_subclass")["per_1k"]
-                ax.bar(np.arange(len(cats)) + k * width - 0.4 + width / 2,
-                       vals.reindex(cats, fill_value=0.0), width,
-                       color=palette[k % len(palette)], label=str(g))
-            ax.set_xticks(np.arange(len(cats)), [c.replace("_", " ") for c in cats],
-                          rotation=30, ha="right")
+                ax.bar(
+                    np.arange(len(cats)) + k * width - 0.4 + width / 2,
+                    vals.reindex(cats, fill_value=0.0),
+                    width,
+                    color=palette[k % len(palette)],
+                    label=str(g),
+                )
+            ax.set_xticks(
+                np.arange(len(cats)), [c.replace("_", " ") for c in cats], rotation=30, ha="right"
+            )
             ax.set_ylabel("per 1,000 words")
             ax.set_title(f"{cls.capitalize()}s")
         axes[0].legend(frameon=False, fontsize=8)
@@ -596,8 +669,10 @@ def function_word_profiles(profile: pd.DataFrame, *, by: str = "actor_type") -> 
     fig.alt_text = (
         f"Grouped bar charts of pronoun and modal rates per 1,000 words for {len(groups)} "
         "groups; highest: "
-        + "; ".join(f"{r.function_subclass.replace('_', ' ')} in {getattr(r, by)} "
-                    f"{r.per_1k:.1f}" for r in top.itertuples())
+        + "; ".join(
+            f"{r.function_subclass.replace('_', ' ')} in {getattr(r, by)} {r.per_1k:.1f}"
+            for r in top.itertuples()
+        )
         + "."
     )
     return fig
@@ -627,21 +702,26 @@ def document_sizes(description: pd.DataFrame, *, max_rows: int = MAX_HEATMAP) ->
     with figure_style():
         fig, ax = _new_figure(7.0, 0.3 * len(shown) + 1.6)
         ax.barh(positions - 0.2, shown["tokens"], height=0.4, color=TARGET_COLOUR, label="tokens")
-        ax.barh(positions + 0.2, shown["types"], height=0.4, color=OKABE_ITO["orange"],
-                label="types")
+        ax.barh(
+            positions + 0.2, shown["types"], height=0.4, color=OKABE_ITO["orange"], label="types"
+        )
         ax.set_yticks(positions, shown["doc_id"].astype(str), fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel("count in body paragraphs and list items")
         ax.legend(loc="lower right", frameon=False)
         ax.set_title(
             "Tokens and types per document"
-            + (f" (the {len(shown)} longest of {len(description)})"
-               if len(shown) < len(description) else "")
+            + (
+                f" (the {len(shown)} longest of {len(description)})"
+                if len(shown) < len(description)
+                else ""
+            )
         )
     longest = shown.sort_values("tokens", ascending=False, kind="stable").head(3)
     fig.alt_text = (
         f"Bar chart of tokens and types in {len(shown)} of {len(description)} documents; "
-        "longest: " + ", ".join(f"{r.doc_id} ({r.tokens:,} tokens)"
-                                for r in longest.itertuples()) + "."
+        "longest: "
+        + ", ".join(f"{r.doc_id} ({r.tokens:,} tokens)" for r in longest.itertuples())
+        + "."
     )
     return fig

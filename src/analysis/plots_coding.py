@@ -119,22 +119,29 @@ def code_share_chart(
                 share = float(sub.loc[code, "share"]) if n else 0.0
                 if not n or np.isnan(share):
                     continue
-                ax.barh(row, share, left=left, color=colours[code], edgecolor="white",
-                        height=0.7)
+                ax.barh(row, share, left=left, color=colours[code], edgecolor="white", height=0.7)
                 if share >= 0.06:
-                    ax.text(left + share / 2, row, str(n), ha="center", va="center",
-                            fontsize=9, color="black")
+                    ax.text(
+                        left + share / 2,
+                        row,
+                        str(n),
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color="black",
+                    )
                 left += share
-        ax.set_yticks(
-            np.arange(len(groups)), [f"{g} (n = {int(sizes.loc[g])})" for g in groups]
-        )
+        ax.set_yticks(np.arange(len(groups)), [f"{g} (n = {int(sizes.loc[g])})" for g in groups])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of the group's coded units (numbers: units)")
         ax.legend(
             handles=[Patch(color=colours[c], label=c.replace("_", " ")) for c in used],
-            loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(groups) < 4 else -0.12),
-            ncol=min(4, max(len(used), 1)), fontsize=8, frameon=False,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.25 if len(groups) < 4 else -0.12),
+            ncol=min(4, max(len(used), 1)),
+            fontsize=8,
+            frameon=False,
         )
         ax.set_title(title or f"Share of coded units per code, by {by}")
     largest = keyed[keyed["n"] > 0].sort_values(["_g", "share"], ascending=[True, False])
@@ -142,9 +149,12 @@ def code_share_chart(
     fig.alt_text = (
         f"Stacked bars of the share of coded units per code for {len(groups)} group(s); "
         "largest code: "
-        + "; ".join(f"{g}: {tops.loc[g, '_c'].replace('_', ' ')} "
-                    f"{float(tops.loc[g, 'share']):.0%} of {int(sizes.loc[g])} units"
-                    for g in groups if g in tops.index)
+        + "; ".join(
+            f"{g}: {tops.loc[g, '_c'].replace('_', ' ')} "
+            f"{float(tops.loc[g, 'share']):.0%} of {int(sizes.loc[g])} units"
+            for g in groups
+            if g in tops.index
+        )
         + "."
     )
     return fig
@@ -198,53 +208,86 @@ def frame_sequence_chart(
     docs = all_docs[:max_documents]
     longest = int(sequence["order"].max()) + 1
     width = min(longest, max_units)
-    sequence = sequence[sequence["doc_id"].astype(str).isin(docs)
-                        & (sequence["order"].astype(int) < width)]
+    sequence = sequence[
+        sequence["doc_id"].astype(str).isin(docs) & (sequence["order"].astype(int) < width)
+    ]
     with figure_style():
-        fig = DisplayFigure(figsize=(max(6.0, 0.55 * width + 2.5), 0.75 * len(docs) + 2.3),
-                     layout="constrained")
+        fig = DisplayFigure(
+            figsize=(max(6.0, 0.55 * width + 2.5), 0.75 * len(docs) + 2.3), layout="constrained"
+        )
         ax = fig.add_subplot()
         for row, doc in enumerate(docs):
             sub = sequence[sequence["doc_id"].astype(str) == doc]
             for _, unit in sub.iterrows():
                 x = int(unit["order"])
                 ax.add_patch(
-                    Rectangle((x - 0.45, row - 0.4), 0.9, 0.8,
-                              facecolor=colours[str(unit[frame])], edgecolor="white")
+                    Rectangle(
+                        (x - 0.45, row - 0.4),
+                        0.9,
+                        0.8,
+                        facecolor=colours[str(unit[frame])],
+                        edgecolor="white",
+                    )
                 )
-                ax.text(x, row + 0.55, str(unit["label"]), ha="center", va="center",
-                        fontsize=7, rotation=90 if len(str(unit["label"])) > 4 else 0)
+                ax.text(
+                    x,
+                    row + 0.55,
+                    str(unit["label"]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    rotation=90 if len(str(unit["label"])) > 4 else 0,
+                )
                 if stance:
                     mark = STANCE_MARKS.get(str(unit[stance]), "?" if unit[stance] else "")
-                    ax.text(x, row, mark, ha="center", va="center", fontsize=11,
-                            fontweight="bold", color="black")
+                    ax.text(
+                        x,
+                        row,
+                        mark,
+                        ha="center",
+                        va="center",
+                        fontsize=11,
+                        fontweight="bold",
+                        color="black",
+                    )
         ax.set_xlim(-0.6, width - 0.4)
         ax.set_ylim(len(docs) - 0.3, -0.6)
         ax.set_yticks(np.arange(len(docs)), docs)
         ax.set_xticks([])
         ax.set_xlabel("units in reading order (unit label under each cell)")
         ax.spines[:].set_visible(False)
-        handles = [Patch(color=colours[c], label=c.replace("_", " ")) for c in colours
-                   if c in present]
+        handles = [
+            Patch(color=colours[c], label=c.replace("_", " ")) for c in colours if c in present
+        ]
         if stance:
-            handles.append(Patch(color="white", label="stance: + supportive, − critical, "
-                                                      "± mixed, 0 neutral"))
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                  ncol=min(3, len(handles)), fontsize=8, frameon=False)
+            handles.append(
+                Patch(color="white", label="stance: + supportive, − critical, ± mixed, 0 neutral")
+            )
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=min(3, len(handles)),
+            fontsize=8,
+            frameon=False,
+        )
         shown = []
         if len(docs) < len(all_docs):
             shown.append(f"first {len(docs)} of {len(all_docs)} documents")
         if width < longest:
             shown.append(f"first {width} of up to {longest} units each")
-        ax.set_title(f"Primary {frame.replace('_', ' ')} of each unit in reading order"
-                     + (f"\n({'; '.join(shown)})" if shown else ""))
+        ax.set_title(
+            f"Primary {frame.replace('_', ' ')} of each unit in reading order"
+            + (f"\n({'; '.join(shown)})" if shown else "")
+        )
     counts = sequence[frame].astype(str).value_counts()
     fig.alt_text = (
         f"Grid of {len(sequence)} coded units of {len(docs)} document(s) in reading order, "
         f"coloured by {frame.replace('_', ' ')}"
         + (f" (of {len(all_docs)} documents)" if len(docs) < len(all_docs) else "")
         + ". Most frequent: "
-        + "; ".join(f"{c.replace('_', ' ')} {n}" for c, n in counts.head(3).items()) + "."
+        + "; ".join(f"{c.replace('_', ' ')} {n}" for c, n in counts.head(3).items())
+        + "."
     )
     return fig
 
@@ -272,26 +315,49 @@ def lexicon_validation_chart(per_frame: pd.DataFrame) -> Figure:
     with figure_style():
         fig = DisplayFigure(figsize=(7.0, 0.45 * len(rows) + 1.8), layout="constrained")
         ax = fig.add_subplot()
-        ax.barh(y - 0.2, rows["precision"].fillna(0.0), 0.4, color=OKABE_ITO["blue"],
-                label="precision (proposed and coded / proposed)")
-        ax.barh(y + 0.2, rows["recall"].fillna(0.0), 0.4, color=OKABE_ITO["orange"],
-                label="recall (proposed and coded / coded)")
-        ax.set_yticks(y, [f"{f.replace('_', ' ')} (coded {int(n)})"
-                          for f, n in zip(rows["frame"], rows["n_coded"], strict=True)])
+        ax.barh(
+            y - 0.2,
+            rows["precision"].fillna(0.0),
+            0.4,
+            color=OKABE_ITO["blue"],
+            label="precision (proposed and coded / proposed)",
+        )
+        ax.barh(
+            y + 0.2,
+            rows["recall"].fillna(0.0),
+            0.4,
+            color=OKABE_ITO["orange"],
+            label="recall (proposed and coded / coded)",
+        )
+        ax.set_yticks(
+            y,
+            [
+                f"{f.replace('_', ' ')} (coded {int(n)})"
+                for f, n in zip(rows["frame"], rows["n_coded"], strict=True)
+            ],
+        )
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.set_xlabel("share")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, fontsize=8,
-                  frameon=False)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, fontsize=8, frameon=False
+        )
         fig.suptitle("Dictionary baseline vs human coding: precision and recall per primary frame")
     fig.alt_text = (
         f"Paired bars of precision and recall for {len(rows)} frame(s). "
         + "; ".join(
             f"{f.replace('_', ' ')}: precision "
-            + ("undefined" if pd.isna(pr) else f"{pr:.2f}") + ", recall "
+            + ("undefined" if pd.isna(pr) else f"{pr:.2f}")
+            + ", recall "
             + ("undefined" if pd.isna(rc) else f"{rc:.2f}")
-            for f, pr, rc in zip(rows["frame"].head(5), rows["precision"].head(5),
-                                 rows["recall"].head(5), strict=True)
-        ) + ("; and more" if len(rows) > 5 else "") + "."
+            for f, pr, rc in zip(
+                rows["frame"].head(5),
+                rows["precision"].head(5),
+                rows["recall"].head(5),
+                strict=True,
+            )
+        )
+        + ("; and more" if len(rows) > 5 else "")
+        + "."
     )
     return fig

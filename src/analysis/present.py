@@ -115,8 +115,13 @@ def href_to(saved: str | os.PathLike[str]) -> str:
     return "../" + path.as_posix()
 
 
-def cite(ids: str | Iterable[object], *, limit: int = CITE_LIMIT, saved: str | None = None,
-         code: bool = True) -> str:
+def cite(
+    ids: str | Iterable[object],
+    *,
+    limit: int = CITE_LIMIT,
+    saved: str | None = None,
+    code: bool = True,
+) -> str:
     """Name at most ``limit`` units (or documents) in running text, and how many more there are.
 
     ``ids`` is a space-separated string (the ``seg_ids`` columns) or any iterable. The result
@@ -183,9 +188,15 @@ def how_to_read(kind: str) -> None:
     display(Markdown(f"> **How to read this.** {READING[kind]}"))
 
 
-def table(frame: pd.DataFrame, *, digits: int = 3, top: int | None = TOP_ROWS,
-          saved: str | os.PathLike[str] | None = None, explain: str | None = None,
-          **options: object) -> None:
+def table(
+    frame: pd.DataFrame,
+    *,
+    digits: int = 3,
+    top: int | None = TOP_ROWS,
+    saved: str | os.PathLike[str] | None = None,
+    explain: str | None = None,
+    **options: object,
+) -> None:
     """Display a table in a notebook with dashes for undefined values and their footnote.
 
     At most ``top`` rows are shown (None: all), with a line saying how many there are and, when
@@ -200,8 +211,11 @@ def table(frame: pd.DataFrame, *, digits: int = 3, top: int | None = TOP_ROWS,
         how_to_read(explain)
 
     shown = frame if top is None or len(frame) <= top else frame.head(top)
-    settings = [item for key, value in {"max_rows": None, **options}.items()
-                for item in (f"display.{key}", value)]
+    settings = [
+        item
+        for key, value in {"max_rows": None, **options}.items()
+        for item in (f"display.{key}", value)
+    ]
     with pd.option_context(*settings):
         display(for_display(shown, digits=digits))
     notes = []

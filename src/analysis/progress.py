@@ -41,9 +41,15 @@ class BuildProgress:
     step took. Call :meth:`close` (or use it as a context manager) when the build ends.
     """
 
-    def __init__(self, steps: Collection[str] | None = None, *, stream: TextIO | None = None,
-                 interactive: bool | None = None, tick: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        steps: Collection[str] | None = None,
+        *,
+        stream: TextIO | None = None,
+        interactive: bool | None = None,
+        tick: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         if interactive is None:
             isatty = getattr(self.stream, "isatty", None)
@@ -59,8 +65,9 @@ class BuildProgress:
         self._documents: tuple[int, int, float] | None = None  # done, total, start
         self._ticker: threading.Thread | None = None
         if interactive and tick > 0:
-            self._ticker = threading.Thread(target=self._tick, args=(tick,), daemon=True,
-                                            name="build-progress")
+            self._ticker = threading.Thread(
+                target=self._tick, args=(tick,), daemon=True, name="build-progress"
+            )
             self._ticker.start()
 
     def __call__(self, name: str, event: str, seconds: float) -> None:
@@ -108,12 +115,14 @@ class BuildProgress:
         else:
             bar = f"{done} finished"
         now = self.clock()
-        running = ", ".join(f"{name} {now - start:.0f} s"
-                            for name, start in self.running.items())
+        running = ", ".join(f"{name} {now - start:.0f} s" for name, start in self.running.items())
         counting = self._documents_text()
-        return (bar + (f", {failed} failed" if failed else "")
-                + (f" | running: {running}" if running else "")
-                + (f" | {counting}" if counting else ""))
+        return (
+            bar
+            + (f", {failed} failed" if failed else "")
+            + (f" | running: {running}" if running else "")
+            + (f" | {counting}" if counting else "")
+        )
 
     def close(self) -> None:
         """Stop redrawing and clear the status line."""

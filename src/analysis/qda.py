@@ -63,8 +63,17 @@ MAX_PROJECT_BYTES = 256 * 1024 * 1024
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PROBLEM_COLUMNS = ["severity", "selection", "doc_id", "start", "end", "code", "problem"]
 #: Sheet columns that are not codes (see :func:`analysis.coding.sheet_columns`).
-SHEET_FIXED = ("seg_id", "coder", "label", "doc_id", "actor_type", "organisation", "text",
-               "text_sha", "flag")
+SHEET_FIXED = (
+    "seg_id",
+    "coder",
+    "label",
+    "doc_id",
+    "actor_type",
+    "organisation",
+    "text",
+    "text_sha",
+    "flag",
+)
 
 
 def guid(kind: str, *parts: str) -> str:
@@ -88,23 +97,37 @@ def _codes(parent: ET.Element, prefix: str, codebook: Codebook) -> list[tuple[st
     codes = ET.SubElement(parent, f"{{{prefix}}}Codes")
     groups = []
     for i, dim in enumerate(codebook.categorical):
-        element = ET.SubElement(codes, f"{{{prefix}}}Code", {
-            "guid": guid("dimension", dim.name), "name": dim.name, "isCodable": "false",
-            "color": _palette(i),
-        })
+        element = ET.SubElement(
+            codes,
+            f"{{{prefix}}}Code",
+            {
+                "guid": guid("dimension", dim.name),
+                "name": dim.name,
+                "isCodable": "false",
+                "color": _palette(i),
+            },
+        )
         rules = "\n".join(f"- {r}" for r in dim.decision_rules)
-        _description(element, f"{{{prefix}}}Description",
-                     f"{dim.label}. {dim.definition}" + (f"\nDecision rules:\n{rules}"
-                                                          if rules else ""))
+        _description(
+            element,
+            f"{{{prefix}}}Description",
+            f"{dim.label}. {dim.definition}" + (f"\nDecision rules:\n{rules}" if rules else ""),
+        )
         members = []
         described = [(c.code, f"{c.label}. {c.definition}".strip()) for c in dim.codes]
         if dim.blank_means:  # the explicit "does not apply" value a coder may enter
             described.append((dim.blank_means, f"No {dim.label.lower()} applies to this unit."))
         for code, description in described:
-            child = ET.SubElement(element, f"{{{prefix}}}Code", {
-                "guid": guid("code", dim.name, code), "name": code,
-                "isCodable": "true", "color": _palette(i),
-            })
+            child = ET.SubElement(
+                element,
+                f"{{{prefix}}}Code",
+                {
+                    "guid": guid("code", dim.name, code),
+                    "name": code,
+                    "isCodable": "true",
+                    "color": _palette(i),
+                },
+            )
             _description(child, f"{{{prefix}}}Description", description)
             members.append(guid("code", dim.name, code))
         groups.append((dim.name, members))
@@ -124,10 +147,10 @@ def codebook_qdc(codebook: Codebook | None = None) -> bytes:
     groups = _codes(root, CODEBOOK_NS, cb)
     sets = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Sets")
     for name, members in groups:
-        element = ET.SubElement(sets, f"{{{CODEBOOK_NS}}}Set",
-                                {"guid": guid("set", name), "name": name})
-        _description(element, f"{{{CODEBOOK_NS}}}Description",
-                     cb.dimension(name).definition)
+        element = ET.SubElement(
+            sets, f"{{{CODEBOOK_NS}}}Set", {"guid": guid("set", name), "name": name}
+        )
+        _description(element, f"{{{CODEBOOK_NS}}}Description", cb.dimension(name).definition)
         for member in members:
             ET.SubElement(element, f"{{{CODEBOOK_NS}}}MemberCode", {"guid": member})
     return _xml_bytes(root)
@@ -179,9 +202,15 @@ def project_qdpx(
     if present:
         variables = ET.SubElement(root, f"{p}Variables")
         for variable in present:
-            ET.SubElement(variables, f"{p}Variable", {
-                "guid": guid("variable", variable), "name": variable, "typeOfVariable": "Text",
-            })
+            ET.SubElement(
+                variables,
+                f"{p}Variable",
+                {
+                    "guid": guid("variable", variable),
+                    "name": variable,
+                    "typeOfVariable": "Text",
+                },
+            )
     categorical = {d.name for d in cb.categorical}
     codings: dict[str, list[tuple[str, str, str]]] = {}
     if long is not None:
@@ -196,22 +225,37 @@ def project_qdpx(
         doc_id = str(doc.doc_id)
         source_guid = guid("source", doc_id)
         files[f"sources/{source_guid}.txt"] = str(doc.text).encode("utf-8")
-        source = ET.SubElement(sources, f"{p}TextSource", {
-            "guid": source_guid, "name": doc_id,
-            "plainTextPath": f"internal://{source_guid}.txt",
-        })
+        source = ET.SubElement(
+            sources,
+            f"{p}TextSource",
+            {
+                "guid": source_guid,
+                "name": doc_id,
+                "plainTextPath": f"internal://{source_guid}.txt",
+            },
+        )
         for unit in units[units["doc_id"] == doc_id].itertuples(index=False):
             anchor = str(getattr(unit, "anchor", "") or unit.text_sha)
-            selection = ET.SubElement(source, f"{p}PlainTextSelection", {
-                "guid": guid("unit", doc_id, anchor), "name": str(unit.seg_id),
-                "startPosition": str(int(unit.start)), "endPosition": str(int(unit.end)),
-            })
+            selection = ET.SubElement(
+                source,
+                f"{p}PlainTextSelection",
+                {
+                    "guid": guid("unit", doc_id, anchor),
+                    "name": str(unit.seg_id),
+                    "startPosition": str(int(unit.start)),
+                    "endPosition": str(int(unit.end)),
+                },
+            )
             _description(selection, f"{p}Description", f"{unit.seg_id} ({unit.kind})")
             for coder, dim, code in codings.get(str(unit.seg_id), []):
-                coding = ET.SubElement(selection, f"{p}Coding", {
-                    "guid": guid("coding", coder, doc_id, anchor, dim),
-                    "creatingUser": guid("user", coder),
-                })
+                coding = ET.SubElement(
+                    selection,
+                    f"{p}Coding",
+                    {
+                        "guid": guid("coding", coder, doc_id, anchor, dim),
+                        "creatingUser": guid("user", coder),
+                    },
+                )
                 ET.SubElement(coding, f"{p}CodeRef", {"targetGUID": guid("code", dim, code)})
         for variable in present:
             value = ET.SubElement(source, f"{p}VariableValue")
@@ -250,11 +294,14 @@ def read_qdpx(path: str | Path) -> QdaProject:
             try:
                 info = archive.getinfo("project.qde")
             except KeyError:
-                raise CodingError(f"{path}: no project.qde inside; is this a REFI-QDA "
-                                  ".qdpx project?") from None
+                raise CodingError(
+                    f"{path}: no project.qde inside; is this a REFI-QDA .qdpx project?"
+                ) from None
             if info.file_size > MAX_PROJECT_BYTES:
-                raise CodingError(f"{path}: project.qde is {info.file_size:,} bytes, above the "
-                                  f"{MAX_PROJECT_BYTES:,} this reader accepts")
+                raise CodingError(
+                    f"{path}: project.qde is {info.file_size:,} bytes, above the "
+                    f"{MAX_PROJECT_BYTES:,} this reader accepts"
+                )
             data = archive.read(info)
     except (zipfile.BadZipFile, OSError) as error:
         raise CodingError(f"{path}: not a .qdpx project (a zip file): {error}") from None
@@ -264,8 +311,10 @@ def read_qdpx(path: str | Path) -> QdaProject:
         raise CodingError(f"{path}: project.qde is not well-formed XML: {error}") from None
     p = f"{{{PROJECT_NS}}}"
     if root.tag != f"{p}Project":
-        raise CodingError(f"{path}: the root element is {root.tag}, not a REFI-QDA Project "
-                          f"in namespace {PROJECT_NS}")
+        raise CodingError(
+            f"{path}: the root element is {root.tag}, not a REFI-QDA Project "
+            f"in namespace {PROJECT_NS}"
+        )
     users = {u.get("guid", ""): u.get("name", "") for u in root.iter(f"{p}User")}
     code_rows: list[tuple[str, str, str]] = []
 
@@ -284,19 +333,23 @@ def read_qdpx(path: str | Path) -> QdaProject:
         for selection in source.findall(f"{p}PlainTextSelection"):
             for coding in selection.findall(f"{p}Coding"):
                 ref = coding.find(f"{p}CodeRef")
-                rows.append((
-                    selection.get("guid", ""), source_guid,
-                    int(selection.get("startPosition", "-1")),
-                    int(selection.get("endPosition", "-1")),
-                    "" if ref is None else ref.get("targetGUID", ""),
-                    coding.get("creatingUser", selection.get("creatingUser", "")),
-                ))
+                rows.append(
+                    (
+                        selection.get("guid", ""),
+                        source_guid,
+                        int(selection.get("startPosition", "-1")),
+                        int(selection.get("endPosition", "-1")),
+                        "" if ref is None else ref.get("targetGUID", ""),
+                        coding.get("creatingUser", selection.get("creatingUser", "")),
+                    )
+                )
     return QdaProject(
         users=users,
         codes=pd.DataFrame(code_rows, columns=["guid", "name", "parent"]),
         sources=sources,
-        codings=pd.DataFrame(rows, columns=["selection", "source", "start", "end", "code_guid",
-                                            "user_guid"]),
+        codings=pd.DataFrame(
+            rows, columns=["selection", "source", "start", "end", "code_guid", "user_guid"]
+        ),
     )
 
 
@@ -341,16 +394,24 @@ def coding_from_qdpx(
     names = project.codes.set_index("guid") if len(project.codes) else None
     units = coding_units(segments, kinds=kinds)
     sheet = pd.DataFrame({c: "" for c in sheet_columns(cb)}, index=range(len(units)))
-    for column in ("seg_id", "label", "doc_id", "actor_type", "organisation", "text",
-                   "text_sha"):
+    for column in ("seg_id", "label", "doc_id", "actor_type", "organisation", "text", "text_sha"):
         sheet[column] = units[column].astype(str).to_numpy()
     sheet["coder"] = coder
     sheet = sheet.astype(str)
     problems = []
 
     def problem(row, text: str, code: str = "") -> None:  # noqa: ANN001 - a namedtuple row
-        problems.append(("error", row.selection, project.sources.get(row.source, ""),
-                         row.start, row.end, code, text))
+        problems.append(
+            (
+                "error",
+                row.selection,
+                project.sources.get(row.source, ""),
+                row.start,
+                row.end,
+                code,
+                text,
+            )
+        )
 
     for row in codings.itertuples(index=False):
         code_name = ""
@@ -362,27 +423,42 @@ def coding_from_qdpx(
             entry = names.loc[row.code_guid]
             mapped = by_name.get((entry["parent"], entry["name"]))
         if mapped is None:
-            problem(row, "unknown code: not in the codebook under a dimension's name",
-                    code_name or row.code_guid)
+            problem(
+                row,
+                "unknown code: not in the codebook under a dimension's name",
+                code_name or row.code_guid,
+            )
             continue
         doc_id = project.sources.get(row.source, "")
         mine = units.index[(units["doc_id"] == doc_id).to_numpy()]
         if not len(mine):
             problem(row, f"source {doc_id!r} is not a statement of this corpus", code_name)
             continue
-        inside = [i for i in mine if units.at[i, "start"] <= row.start
-                  and row.end <= units.at[i, "end"]]
+        inside = [
+            i for i in mine if units.at[i, "start"] <= row.start and row.end <= units.at[i, "end"]
+        ]
         if len(inside) != 1:
-            touched = [units.at[i, "seg_id"] for i in mine
-                       if row.start < units.at[i, "end"] and units.at[i, "start"] < row.end]
-            problem(row, "selection spans units " + ", ".join(touched) if touched
-                    else "selection lies outside every coding unit", code_name)
+            touched = [
+                units.at[i, "seg_id"]
+                for i in mine
+                if row.start < units.at[i, "end"] and units.at[i, "start"] < row.end
+            ]
+            problem(
+                row,
+                "selection spans units " + ", ".join(touched)
+                if touched
+                else "selection lies outside every coding unit",
+                code_name,
+            )
             continue
         dim, code = mapped
         current = sheet.at[inside[0], dim]
         if current and current != code:
-            problem(row, f"a second {dim} code for {units.at[inside[0], 'seg_id']} (kept "
-                    f"{current!r})", code_name)
+            problem(
+                row,
+                f"a second {dim} code for {units.at[inside[0], 'seg_id']} (kept {current!r})",
+                code_name,
+            )
             continue
         sheet.at[inside[0], dim] = code
     return sheet, pd.DataFrame(problems, columns=PROBLEM_COLUMNS)

@@ -608,12 +608,17 @@ nav.toc ol{margin:.3em 0;padding-left:1.5em}
 @media print{details.code-fold,.jp-InputPrompt,.jp-OutputPrompt,nav.toc{display:none}
 .jp-Cell{break-inside:avoid}}
 """
-_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}""" + _CSP_META + """{%- endblock html_head_js -%}
+_TEMPLATE = (
+    """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}"""
+    + _CSP_META
+    + """{%- endblock html_head_js -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block extra_css %}<style>""" + _READER_CSS + """</style>{% endblock extra_css %}
+{% block extra_css %}<style>"""
+    + _READER_CSS
+    + """</style>{% endblock extra_css %}
 {% block data_png scoped %}
 {%- set caption = output | get_metadata('caption', 'image/png') -%}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
@@ -635,6 +640,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 </div>
 {%- endblock data_png %}
 """
+)
 
 # Each code cell's input folded into a closed <details> element (no JavaScript needed).
 _FOLD_CODE = """
@@ -783,8 +789,11 @@ def with_contents(page: str) -> str:
         text = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", inner, flags=re.S)
         text = " ".join(re.sub(r"<[^>]+>", "", text).split())  # nbconvert escaped it already
         items.append(f'<li><a href="#{ident}">{text}</a></li>')
-    nav = ('<nav class="toc" aria-label="Contents"><strong>Contents</strong><ol>'
-           + "".join(items) + "</ol></nav>\n")
+    nav = (
+        '<nav class="toc" aria-label="Contents"><strong>Contents</strong><ol>'
+        + "".join(items)
+        + "</ol></nav>\n"
+    )
     next_cell = re.compile(r'<div[^>]*class="jp-Cell ').search(page, title.end())
     at = next_cell.start() if next_cell else title.end()
     return page[:at] + nav + page[at:]
@@ -823,8 +832,11 @@ class ReportParameters:
         return ReportParameters(
             manifest=None if self.manifest is None else str(Path(self.manifest).resolve()),
             groups=None if self.groups is None else tuple(self.groups),
-            compare=(self.compare if self.compare is None or isinstance(self.compare, str)
-                     else tuple(self.compare)),
+            compare=(
+                self.compare
+                if self.compare is None or isinstance(self.compare, str)
+                else tuple(self.compare)
+            ),
             coding_files=(
                 None
                 if self.coding_files is None
@@ -1191,8 +1203,11 @@ def build_reports(
             "manifest": parameters.manifest,
             "results_dir": f"results/{name}",
             "groups": None if parameters.groups is None else list(parameters.groups),
-            "compare": (parameters.compare if parameters.compare is None
-                        or isinstance(parameters.compare, str) else list(parameters.compare)),
+            "compare": (
+                parameters.compare
+                if parameters.compare is None or isinstance(parameters.compare, str)
+                else list(parameters.compare)
+            ),
             "coding_files": (
                 None if parameters.coding_files is None else list(parameters.coding_files)
             ),
@@ -1214,27 +1229,35 @@ def build_reports(
             )
         else:
             tasks.append(
-                _Task(notebook, out_dir, injected, f"results/{name}", timeout, digest, engine,
-                      code)
+                _Task(notebook, out_dir, injected, f"results/{name}", timeout, digest, engine, code)
             )
 
     if tasks:
         # Every problem of every document, once, before any notebook starts or any file is
         # written (a build with nothing to rebuild has checked this corpus before).
         _checked(parameters, corpus_check, on_check)
-        _prepare_tables(parameters, progress, jobs=jobs or os.cpu_count() or 1,
-                        warm=engine == "inprocess", scheduler=scheduler)
+        _prepare_tables(
+            parameters,
+            progress,
+            jobs=jobs or os.cpu_count() or 1,
+            warm=engine == "inprocess",
+            scheduler=scheduler,
+        )
     (out_dir / "reports").mkdir(parents=True, exist_ok=True)
     # A notebook that fails leaves its previous page and tables as they were: its results are
     # set aside before it runs and put back if it fails (its page is only written on success).
     previous = {t.notebook.stem: _set_aside(out_dir / t.results_rel) for t in tasks}
-    pages = {t.notebook.stem: _copy_aside(out_dir / "reports" / f"{t.notebook.stem}.html")
-             for t in tasks}
+    pages = {
+        t.notebook.stem: _copy_aside(out_dir / "reports" / f"{t.notebook.stem}.html") for t in tasks
+    }
     from analysis.runner import GIB, default_memory_limit
 
     workers = jobs or os.cpu_count() or 1
-    limit = (default_memory_limit(min(workers, max(1, len(tasks)))) if memory_limit is None
-             else int(memory_limit * GIB))
+    limit = (
+        default_memory_limit(min(workers, max(1, len(tasks))))
+        if memory_limit is None
+        else int(memory_limit * GIB)
+    )
     timings = _Timings(parameters.manifest)
     tasks.sort(key=lambda t: -timings.expected(t.notebook))  # longest first (stable)
     try:
@@ -1291,8 +1314,9 @@ def build_reports(
     return BuildResult(out_dir, index, tuple(sorted(results, key=lambda r: r.name)))
 
 
-def _checked(parameters: ReportParameters, corpus_check: Any,
-             on_check: Callable[[Any], None] | None) -> None:
+def _checked(
+    parameters: ReportParameters, corpus_check: Any, on_check: Callable[[Any], None] | None
+) -> None:
     """Run the corpus check (unless given), report it, and stop on a fatal problem."""
     from analysis.check import check_corpus, require_analysable
 
@@ -1346,9 +1370,13 @@ class _Timings:
             pass
 
 
-def _prepare_tables(parameters: ReportParameters,
-                    progress: Callable[[str, str, float], None] | None,
-                    jobs: int = 1, warm: bool = False, scheduler: str | None = None) -> None:
+def _prepare_tables(
+    parameters: ReportParameters,
+    progress: Callable[[str, str, float], None] | None,
+    jobs: int = 1,
+    warm: bool = False,
+    scheduler: str | None = None,
+) -> None:
     """Build the corpus's foundation tables once, into the table cache every notebook reads
     (:func:`analysis.pipeline.build`), so that no notebook segments and tokenises the corpus
     again; with ``scheduler``, on that Dask cluster. Without a cache (``ANALYSIS_CACHE=off``)
@@ -1365,9 +1393,14 @@ def _prepare_tables(parameters: ReportParameters,
     from analysis.kernels import warm_up
 
     with scheduler_executor(scheduler) as executor:
-        pipeline.build(parameters.manifest, jobs=None if executor else jobs, executor=executor,
-                       while_waiting=warm_up if warm else None, tokens=True,
-                       progress=getattr(progress, "documents", None))
+        pipeline.build(
+            parameters.manifest,
+            jobs=None if executor else jobs,
+            executor=executor,
+            while_waiting=warm_up if warm else None,
+            tokens=True,
+            progress=getattr(progress, "documents", None),
+        )
     if progress is not None:
         progress("foundation tables", "done", time.perf_counter() - start)
 
@@ -1393,7 +1426,10 @@ def _set_aside(results: Path) -> Path | None:
 
 
 def _run_tasks(
-    tasks: list[_Task], jobs: int, *, memory_limit: int = 0,
+    tasks: list[_Task],
+    jobs: int,
+    *,
+    memory_limit: int = 0,
     progress: Callable[[str, str, float], None] | None = None,
 ) -> tuple[dict[str, tuple[float, tuple[str, ...]]], dict[str, str]]:
     """Run each task in a child process of its own (:func:`analysis.runner.run_isolated`).
@@ -1413,8 +1449,11 @@ def _run_tasks(
 
         warm_up()
     outcomes = run_isolated(
-        [(t.notebook.stem, t) for t in tasks], _run_task, jobs=min(jobs, len(tasks)),
-        memory_limit=memory_limit, on_event=progress,
+        [(t.notebook.stem, t) for t in tasks],
+        _run_task,
+        jobs=min(jobs, len(tasks)),
+        memory_limit=memory_limit,
+        on_event=progress,
     )
     for outcome in outcomes:
         if outcome.ok:
@@ -1571,18 +1610,29 @@ def write_index(
     parts.append("</tbody></table>")
     if len(shown) < len(inputs.documents):
         listed = out_dir / "results" / "00-corpus" / "documents.csv"
-        where = (' (all of them, with their checksums, in <a href="../results/00-corpus/'
-                 'documents.csv">documents.csv</a>)' if listed.is_file() else "")
-        parts.append(f"<p>The first {len(shown)} of {len(inputs.documents):,} documents"
-                     f"{where}; the input hash of each report covers every document.</p>")
+        where = (
+            ' (all of them, with their checksums, in <a href="../results/00-corpus/'
+            'documents.csv">documents.csv</a>)'
+            if listed.is_file()
+            else ""
+        )
+        parts.append(
+            f"<p>The first {len(shown)} of {len(inputs.documents):,} documents"
+            f"{where}; the input hash of each report covers every document.</p>"
+        )
     params = inputs.parameters
     commit = git_commit()
     rows = [
         ("manifest", _display_path(inputs.manifest)),
         ("groups", ", ".join(params.groups) if params.groups else "all groups in the manifest"),
-        ("comparisons", params.compare if isinstance(params.compare, str)
-         else ", ".join(params.compare) if params.compare
-         else "default (two groups: the pair; three or more: one-vs-rest)"),
+        (
+            "comparisons",
+            params.compare
+            if isinstance(params.compare, str)
+            else ", ".join(params.compare)
+            if params.compare
+            else "default (two groups: the pair; three or more: one-vs-rest)",
+        ),
         (
             "coding files",
             ", ".join(_display_path(Path(p)) for p in inputs.coding) or "none",

@@ -93,11 +93,18 @@ def _child(target: Callable[[Any], Any], item: Any, conn: Any, memory_limit: int
     try:
         message: tuple[Any, ...] = ("ok", target(item), time.perf_counter() - start)
     except MemoryError:
-        message = ("error", f"ran out of memory (limit {memory_limit / GIB:.1f} GiB; raise it "
-                   "with --memory-limit, or give the build fewer --jobs)", 0.0)
+        message = (
+            "error",
+            f"ran out of memory (limit {memory_limit / GIB:.1f} GiB; raise it "
+            "with --memory-limit, or give the build fewer --jobs)",
+            0.0,
+        )
     except BaseException as exc:  # noqa: BLE001 - everything is reported, nothing is lost
-        message = ("error", str(exc) if exc.__class__.__name__ == "ReportError"
-                   else f"{type(exc).__name__}: {exc}", 0.0)
+        message = (
+            "error",
+            str(exc) if exc.__class__.__name__ == "ReportError" else f"{type(exc).__name__}: {exc}",
+            0.0,
+        )
     try:
         conn.send(message)
     finally:
@@ -161,8 +168,9 @@ def run_isolated(
             while pending and len(running) < max(1, jobs):
                 name, item = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(target, item, send, memory_limit),
-                                          name=f"report-{name}")
+                process = context.Process(
+                    target=_child, args=(target, item, send, memory_limit), name=f"report-{name}"
+                )
                 process.start()
                 send.close()
                 running[name] = (process, receive, time.perf_counter())
@@ -202,4 +210,3 @@ def run_isolated(
             receive.close()
         raise
     return [outcomes[name] for name, _ in items]
-

@@ -41,8 +41,17 @@ from analysis.corpus import document_columns
 from analysis.errors import SegmentationError
 
 Kind = Literal[
-    "heading", "dateline", "salutation", "body", "list_item", "closing", "signature", "byline",
-    "navigation", "caption", "boilerplate",
+    "heading",
+    "dateline",
+    "salutation",
+    "body",
+    "list_item",
+    "closing",
+    "signature",
+    "byline",
+    "navigation",
+    "caption",
+    "boilerplate",
 ]
 KINDS: tuple[str, ...] = (
     "heading",
@@ -60,8 +69,20 @@ KINDS: tuple[str, ...] = (
 ANALYSIS_KINDS: tuple[str, ...] = ("body", "list_item")
 LAYOUTS: tuple[str, ...] = ("auto", "blank-line", "line")
 SEGMENT_COLUMNS = [
-    "seg_id", "doc_id", "position", "kind", "label", "text", "start", "end", "text_sha",
-    "n_chars", "rule", "flags", "layout", "anchor",
+    "seg_id",
+    "doc_id",
+    "position",
+    "kind",
+    "label",
+    "text",
+    "start",
+    "end",
+    "text_sha",
+    "n_chars",
+    "rule",
+    "flags",
+    "layout",
+    "anchor",
 ]
 _KIND_PREFIX = {
     "heading": "h",
@@ -120,7 +141,8 @@ PROSE_MIN_WORDS = 25
 # An agenda item or subject line: a label, a number or letter, a colon, then a title.
 _HEADING_LABEL = re.compile(
     r"^(?:agenda item|item|subject|re|theme|topic|session|panel|part|section|chapter)"
-    r"\s*[\w.]{0,6}\s*:", re.IGNORECASE,
+    r"\s*[\w.]{0,6}\s*:",
+    re.IGNORECASE,
 )
 # Who issues a statement (a signature block's first line), even when it ends with a colon.
 _ISSUER = re.compile(
@@ -131,13 +153,15 @@ _ISSUER = re.compile(
 # Lines a web page puts around a statement, by kind, with the rule recorded for each.
 _BYLINE = re.compile(
     r"^(?:by|written by|posted by|reported by|story by|words by|oleh)\s+[A-Z\u00c0-\u024f]"
-    r"|^(?:author|writer|reporter|posted on)\s*:", re.IGNORECASE,
+    r"|^(?:author|writer|reporter|posted on)\s*:",
+    re.IGNORECASE,
 )
 _IMAGE_FILE = re.compile(r"\S+\.(?:jpe?g|png|gif|webp|svg|tiff?|bmp|heic)$", re.IGNORECASE)
 _CAPTION = re.compile(
     r"^(?:photo|pic|picture|image|photograph|file photo|illustration)s?\b\s*(?:[:\-\u2013|]|by\b|"
     r"credit)|[(\[](?:photo|pic|picture|image|file photo|photograph)s?\b[^()\[\]]*[)\]]\s*$|"
-    r"^(?:photo|image) credit", re.IGNORECASE,
+    r"^(?:photo|image) credit",
+    re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
     r"^(?:read more|read also|continue reading|related(?: articles?| posts?| stories| news)?\s*:?"
@@ -149,7 +173,8 @@ _BOILERPLATE = re.compile(
 )
 _SHARE_WORDS = re.compile(
     r"^(?:(?:facebook|twitter|x|whatsapp|telegram|linkedin|email|e-mail|print|copy link|"
-    r"reddit|pinterest)\s*[|,/\u00b7]?\s*){2,}$", re.IGNORECASE,
+    r"reddit|pinterest)\s*[|,/\u00b7]?\s*){2,}$",
+    re.IGNORECASE,
 )
 _CRUMB_SEP = re.compile(r"\s+(?:>|\u00bb|\u203a|/|\||::|\\)\s+")
 _MENU_START = re.compile(r"^(?:home|menu|main menu|you are here)\b", re.IGNORECASE)
@@ -239,16 +264,18 @@ def reads_as_prose(text: str) -> bool:
 
 
 def _is_dateline(text: str) -> bool:
-    return bool(_DATE.search(text)) and _n_words(text) <= 10 and not _SENTENCE_END.search(
-        text.rstrip(".")
+    return (
+        bool(_DATE.search(text))
+        and _n_words(text) <= 10
+        and not _SENTENCE_END.search(text.rstrip("."))
     )
 
 
 def _is_breadcrumb(text: str) -> bool:
     parts = _CRUMB_SEP.split(text)
-    return (len(parts) >= 3 and all(0 < _n_words(p) <= 5 for p in parts)
-            and not _ends_sentence(text)) or (
-        bool(_MENU_START.match(text)) and _n_words(text) <= 12 and not _ends_sentence(text))
+    return (
+        len(parts) >= 3 and all(0 < _n_words(p) <= 5 for p in parts) and not _ends_sentence(text)
+    ) or (bool(_MENU_START.match(text)) and _n_words(text) <= 12 and not _ends_sentence(text))
 
 
 def web_kind(text: str) -> tuple[str, str] | None:
@@ -359,17 +386,31 @@ def _raw_units(display: str, layout: str) -> list[_Unit]:
         bullet = None if (numbered or marked) else _BULLET.match(line)
         if numbered:
             number = numbered.group(1) or numbered.group(2)
-            current = _Unit("body", start + numbered.end(), end, label=str(int(number)),
-                            numbered=True, rule="numbered paragraph")
+            current = _Unit(
+                "body",
+                start + numbered.end(),
+                end,
+                label=str(int(number)),
+                numbered=True,
+                rule="numbered paragraph",
+            )
             units.append(current)
         elif marked or bullet:
             m = marked or bullet
             marker = (marked.group(1) or marked.group(2)).lower() if marked else ""
-            current = _Unit("list_item", start + m.end(), end, marker=marker,
-                            rule="lettered or roman item" if marked else "bulleted item")
+            current = _Unit(
+                "list_item",
+                start + m.end(),
+                end,
+                marker=marker,
+                rule="lettered or roman item" if marked else "bulleted item",
+            )
             units.append(current)
-        elif current is not None and layout == "blank-line" and not (
-                web_kind(line) and current.kind == "block"):
+        elif (
+            current is not None
+            and layout == "blank-line"
+            and not (web_kind(line) and current.kind == "block")
+        ):
             current.end = end  # continuation line of the same unit
         else:
             current = _Unit("block", start, end)
@@ -379,7 +420,7 @@ def _raw_units(display: str, layout: str) -> list[_Unit]:
 
 def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
     """Split a page title glued to a site name or to the text ("Title | Site | Text ...")."""
-    text = display[unit.start:unit.end]
+    text = display[unit.start : unit.end]
     if web_kind(text):
         return [unit]
     pieces = []
@@ -393,15 +434,15 @@ def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
         m = dashes[-1] if dashes else None  # the last " - " of a one-line title
         if m is None or "\n" in text or reads_as_prose(text):
             return [unit]
-        site = text[m.end():]
+        site = text[m.end() :]
         if not (1 <= _n_words(site) <= 6 and site[:1].isupper() and not _ends_sentence(site)):
             return [unit]
-        if _n_words(text[:m.start()]) < 3:
+        if _n_words(text[: m.start()]) < 3:
             return [unit]
         pieces = [(0, m.start()), (m.end(), len(text))]
     if any(not text[s:e].strip() for s, e in pieces):
         return [unit]
-    title = text[pieces[0][0]:pieces[0][1]]
+    title = text[pieces[0][0] : pieces[0][1]]
     if _n_words(title) > 20 or reads_as_prose(title):
         return [unit]  # prose with a "|" in it, not a title
     out: list[_Unit] = []
@@ -411,11 +452,23 @@ def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
         if last and reads_as_prose(piece):
             out.append(_Unit("block", unit.start + s, unit.start + e, flags=(FLAG_TITLE,)))
         elif k == 0:
-            out.append(_Unit("heading", unit.start + s, unit.start + e,
-                             rule="page title glued to a site name or the text"))
+            out.append(
+                _Unit(
+                    "heading",
+                    unit.start + s,
+                    unit.start + e,
+                    rule="page title glued to a site name or the text",
+                )
+            )
         elif _n_words(piece) <= 8 and not _ends_sentence(piece):
-            out.append(_Unit("navigation", unit.start + s, unit.start + e,
-                             rule="site name after a title separator"))
+            out.append(
+                _Unit(
+                    "navigation",
+                    unit.start + s,
+                    unit.start + e,
+                    rule="site name after a title separator",
+                )
+            )
         else:
             return [unit]
     return out
@@ -425,13 +478,13 @@ def _split_front_lines(units: list[_Unit], display: str) -> list[_Unit]:
     """In the first block, peel off web lines (breadcrumbs, titles, bylines) before the text."""
     out: list[_Unit] = []
     for idx, u in enumerate(units):
-        if u.kind != "block" or idx > 3 or "\n" not in display[u.start:u.end]:
+        if u.kind != "block" or idx > 3 or "\n" not in display[u.start : u.end]:
             out.append(u)
             continue
-        lines = [(u.start + s, u.start + e) for s, e in _lines(display[u.start:u.end]) if e > s]
+        lines = [(u.start + s, u.start + e) for s, e in _lines(display[u.start : u.end]) if e > s]
         k = 0
         while k < len(lines) - 1:
-            line = display[lines[k][0]:lines[k][1]]
+            line = display[lines[k][0] : lines[k][1]]
             if web_kind(line) or _PIPE.search(line) or _is_dateline(line):
                 k += 1
             else:
@@ -444,25 +497,35 @@ def _split_front_lines(units: list[_Unit], display: str) -> list[_Unit]:
 
 def _split_dateline(unit: _Unit, display: str) -> list[_Unit]:
     """Split a dateline off the start of a paragraph ("KUALA LUMPUR, Malaysia--The ...")."""
-    text = display[unit.start:unit.end]
-    for pattern, rule in ((_DATELINE_CAPS, "dateline in capitals opening the first paragraph"),
-                          (_DATELINE_TITLE, "place and date opening the first paragraph")):
+    text = display[unit.start : unit.end]
+    for pattern, rule in (
+        (_DATELINE_CAPS, "dateline in capitals opening the first paragraph"),
+        (_DATELINE_TITLE, "place and date opening the first paragraph"),
+    ):
         m = pattern.match(text)
-        if m and _n_words(m.group("dl")) <= 12 and reads_as_prose(text[m.end():]):
+        if m and _n_words(m.group("dl")) <= 12 and reads_as_prose(text[m.end() :]):
             if pattern is _DATELINE_CAPS and not any(
-                    len(w) >= 2 and w.isupper() for w in m.group("dl").split()[:1]):
+                len(w) >= 2 and w.isupper() for w in m.group("dl").split()[:1]
+            ):
                 continue
             dateline = _Unit("dateline", unit.start, unit.start + m.end("dl"), rule=rule)
-            body = _Unit(unit.kind, unit.start + m.end(), unit.end, label=unit.label,
-                         marker=unit.marker, numbered=unit.numbered, rule=unit.rule,
-                         flags=(*unit.flags, FLAG_DATELINE))
+            body = _Unit(
+                unit.kind,
+                unit.start + m.end(),
+                unit.end,
+                label=unit.label,
+                marker=unit.marker,
+                numbered=unit.numbered,
+                rule=unit.rule,
+                flags=(*unit.flags, FLAG_DATELINE),
+            )
             return [dateline, body]
     return [unit]
 
 
 def _first_line(unit: _Unit, display: str) -> str:
-    spans = [(s, e) for s, e in _lines(display[unit.start:unit.end]) if e > s]
-    return display[unit.start + spans[0][0]:unit.start + spans[0][1]] if spans else ""
+    spans = [(s, e) for s, e in _lines(display[unit.start : unit.end]) if e > s]
+    return display[unit.start + spans[0][0] : unit.start + spans[0][1]] if spans else ""
 
 
 def _items_under_heading(units: list[_Unit], back_start: int, display: str) -> int:
@@ -477,8 +540,14 @@ def _items_under_heading(units: list[_Unit], back_start: int, display: str) -> i
             continue
         for j in range(i + 1, len(units)):
             first = _first_line(units[j], display)
-            if (units[j].kind != "block" or _ISSUER.match(first) or _CLOSING.match(first)
-                    or _is_dateline(first) or web_kind(first) or first.endswith(":")):
+            if (
+                units[j].kind != "block"
+                or _ISSUER.match(first)
+                or _CLOSING.match(first)
+                or _is_dateline(first)
+                or web_kind(first)
+                or first.endswith(":")
+            ):
                 return j if j > i + 1 else back_start
         return len(units)
     return back_start
@@ -486,20 +555,25 @@ def _items_under_heading(units: list[_Unit], back_start: int, display: str) -> i
 
 def _assign_kinds(units: list[_Unit], display: str) -> None:
     """Resolve provisional ``block`` units into front matter, body and back matter."""
+
     def text(u: _Unit) -> str:
-        return display[u.start:u.end]
+        return display[u.start : u.end]
 
     expanded: list[_Unit] = []
     top = True  # a page title is glued to its site name or the text only above the text
     for u in _split_front_lines(units, display):
         pieces = _split_glued_title(u, display) if u.kind == "block" and top else [u]
         expanded.extend(pieces)
-        if any(p.kind in ANALYSIS_KINDS or (p.kind == "block" and reads_as_prose(
-                display[p.start:p.end])) for p in pieces):
+        if any(
+            p.kind in ANALYSIS_KINDS
+            or (p.kind == "block" and reads_as_prose(display[p.start : p.end]))
+            for p in pieces
+        ):
             top = False
     units[:] = expanded
     body_like = [
-        i for i, u in enumerate(units)
+        i
+        for i, u in enumerate(units)
         if u.kind in ("body", "list_item") or (u.kind == "block" and reads_as_prose(text(u)))
     ]
     # Back matter: trailing units that are closings, datelines or signature-like short lines.
@@ -508,7 +582,8 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
         u = units[i]
         lines = [text(u)[s:e] for s, e in _lines(text(u)) if e > s]
         if u.kind not in ("block", "heading", "navigation") or any(
-                _back_kind(line) is None for line in lines):
+            _back_kind(line) is None for line in lines
+        ):
             break
         back_start = i
     back_start = _items_under_heading(units, back_start, display)
@@ -518,8 +593,11 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
     for i, u in enumerate(units):
         if u.kind == "block" and first_body <= i < back_start:
             short_item = under_heading and not web_kind(text(u)) and not text(u).endswith(":")
-            under_heading = text(u).endswith(":") and not reads_as_prose(text(u)) or (
-                under_heading and short_item)
+            under_heading = (
+                text(u).endswith(":")
+                and not reads_as_prose(text(u))
+                or (under_heading and short_item)
+            )
             if short_item and not reads_as_prose(text(u)) and not _ends_sentence(text(u)):
                 u.kind, u.rule = "body", "item under a section heading"
                 new.append(u)
@@ -528,10 +606,10 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
             new.append(u)
         elif i < first_body or i >= back_start:
             # Front and back matter: one unit per line.
-            for ls, le in _lines(display[u.start:u.end]):
+            for ls, le in _lines(display[u.start : u.end]):
                 if ls == le:
                     continue
-                line = display[u.start + ls:u.start + le]
+                line = display[u.start + ls : u.start + le]
                 if i < first_body:
                     kind, rule = _front_kind(line)
                 else:
@@ -556,11 +634,17 @@ def _assign_kinds(units: list[_Unit], display: str) -> None:
     # A dateline at the start of the first paragraph is kept out of the body by offsets.
     first = next((k for k, u in enumerate(new) if u.kind in ANALYSIS_KINDS), None)
     if first is not None:
-        new[first:first + 1] = _split_dateline(new[first], display)
+        new[first : first + 1] = _split_dateline(new[first], display)
     for u in new:
-        if u.kind in ANALYSIS_KINDS and u.rule != "item under a section heading" and not (
-                _ends_sentence(text(u)) or text(u).endswith(":")
-                or (u.kind == "list_item" and _ITEM_END.search(text(u)))):
+        if (
+            u.kind in ANALYSIS_KINDS
+            and u.rule != "item under a section heading"
+            and not (
+                _ends_sentence(text(u))
+                or text(u).endswith(":")
+                or (u.kind == "list_item" and _ITEM_END.search(text(u)))
+            )
+        ):
             u.flags = (*u.flags, FLAG_UNFINISHED)
     units[:] = new
 
@@ -649,7 +733,8 @@ def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
         # lines are its body.
         for u in units:
             if u.kind in ("heading", "signature", "dateline") and _ends_sentence(
-                    display.text[u.start:u.end]):
+                display.text[u.start : u.end]
+            ):
                 u.kind, u.rule = "body", "sentence in a text without paragraphs"
         _assign_labels(units)
     if not any(u.kind in ANALYSIS_KINDS for u in units):
@@ -660,7 +745,7 @@ def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
     counters: dict[str, int] = {}
     rows = []
     for position, u in enumerate(units):
-        text = display.text[u.start:u.end]
+        text = display.text[u.start : u.end]
         # Units spanning lines read as one paragraph.
         if "\n" in text:
             text = _LINE_BREAK_RE.sub(" ", text)
@@ -670,8 +755,23 @@ def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
         else:
             counters[u.kind] = counters.get(u.kind, 0) + 1
             seg_id = f"{doc_id}-{_KIND_PREFIX[u.kind]}{counters[u.kind]:02d}"
-        rows.append((seg_id, doc_id, position, u.kind, u.label, text, start, end,
-                     _text_sha(text), len(text), u.rule, " ".join(u.flags), layout_note))
+        rows.append(
+            (
+                seg_id,
+                doc_id,
+                position,
+                u.kind,
+                u.label,
+                text,
+                start,
+                end,
+                _text_sha(text),
+                len(text),
+                u.rule,
+                " ".join(u.flags),
+                layout_note,
+            )
+        )
     anchors = anchor([row[5] for row in rows])
     return [(*row, a) for row, a in zip(rows, anchors, strict=True)]
 
@@ -715,7 +815,9 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
             problems.append(str(exc))  # every document that fails is named, not only the first
     if problems:
         raise SegmentationError(
-            problems[0] if len(problems) == 1 else f"{len(problems)} documents cannot be "
+            problems[0]
+            if len(problems) == 1
+            else f"{len(problems)} documents cannot be "
             "segmented\n" + "\n".join(f"  - {p}" for p in problems)
         )
     # one table for every document's rows (a table per document costs more than its rows)
@@ -777,7 +879,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         lead = _LEADING_MARK.match(text, s)
         if lead and spans and lead.end() < e:  # "victims.[3] The": the marker ends the last one
             spans[-1][1] = lead.end()
-            s = lead.end() + len(text[lead.end():e]) - len(text[lead.end():e].lstrip())
+            s = lead.end() + len(text[lead.end() : e]) - len(text[lead.end() : e].lstrip())
         cut = s
         for m in _FOOTNOTE_BREAK.finditer(text, s, e):
             stop = m.end()
@@ -835,8 +937,11 @@ def units_overview(corpus: pd.DataFrame, *, words: int = 8) -> pd.DataFrame:
     segments = segment_corpus(corpus)
     split = segments["text"].str.split()
     first = [" ".join(w[:words]) + (" \u2026" if len(w) > words else "") for w in split]
-    return segments[["doc_id", "seg_id", "kind", "label", "start", "end", "layout", "rule",
-                     "flags"]].assign(first_words=first).reset_index(drop=True)
+    return (
+        segments[["doc_id", "seg_id", "kind", "label", "start", "end", "layout", "rule", "flags"]]
+        .assign(first_words=first)
+        .reset_index(drop=True)
+    )
 
 
 WEB_KINDS: tuple[str, ...] = ("byline", "navigation", "caption", "boilerplate")
@@ -854,11 +959,15 @@ def layout_summary(segments: pd.DataFrame) -> pd.DataFrame:
         units with a flag).
     """
     frame = segments.assign(
-        _web=segments["kind"].isin(WEB_KINDS), _flagged=segments["flags"].ne(""),
+        _web=segments["kind"].isin(WEB_KINDS),
+        _flagged=segments["flags"].ne(""),
         _body=segments["kind"].isin(ANALYSIS_KINDS),
     )
     out = frame.groupby("doc_id", sort=False).agg(
-        layout=("layout", "first"), units=("seg_id", "size"), body=("_body", "sum"),
-        web_lines=("_web", "sum"), flagged=("_flagged", "sum"),
+        layout=("layout", "first"),
+        units=("seg_id", "size"),
+        body=("_body", "sum"),
+        web_lines=("_web", "sum"),
+        flagged=("_flagged", "sum"),
     )
     return out.astype({c: "int64" for c in ("units", "body", "web_lines", "flagged")})

@@ -366,8 +366,14 @@ def keyness_one_vs_rest(
     """
     wide, tot = _wide_counts(counts, totals)
     pairs = [
-        (group, "rest", wide[group], wide.drop(columns=[group]).sum(axis=1),
-         float(tot[group]), float(tot.drop(group).sum()))
+        (
+            group,
+            "rest",
+            wide[group],
+            wide.drop(columns=[group]).sum(axis=1),
+            float(tot[group]),
+            float(tot.drop(group).sum()),
+        )
         for group in wide.columns
     ]
     return _keyness_long(pairs, options)
@@ -657,11 +663,15 @@ def permutation_log_ratio(
         # Relabellings in blocks of rows: memory stays at a block, not n_resamples x segments,
         # and the generator's stream (so every p-value) is the same as in one piece.
         block = _resample_block(n_seg)
-        t_perm = np.vstack([
-            rng.permuted(np.tile(is_t.astype(float), (min(block, n_resamples - start), 1)),
-                         axis=1) @ x
-            for start in range(0, n_resamples, block)
-        ])
+        t_perm = np.vstack(
+            [
+                rng.permuted(
+                    np.tile(is_t.astype(float), (min(block, n_resamples - start), 1)), axis=1
+                )
+                @ x
+                for start in range(0, n_resamples, block)
+            ]
+        )
     # The test statistic is the target's share of the term's occurrences. Unlike the log ratio,
     # whose zero substitute is divided by the shuffled group's size, it does not reward the
     # number of words a shuffled group happens to get: a term confined to one segment has a
@@ -700,4 +710,3 @@ def permutation_log_ratio(
         },
         index=pd.Index(names, name="term"),
     )
-

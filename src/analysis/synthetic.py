@@ -105,8 +105,11 @@ def _statement(writer: _Writer, number: int, group: str, words: int) -> str:
             body.append("WHAT WE ASK OF THE AUTHORITIES:")
             body.extend(f"- {writer.sentence(group, int(rng.integers(6, 14)))}" for _ in range(3))
     lines.extend(body)
-    lines += ["Read more: earlier statements", "Share this: Facebook | X | WhatsApp",
-              "Tags: labour"]
+    lines += [
+        "Read more: earlier statements",
+        "Share this: Facebook | X | WhatsApp",
+        "Tags: labour",
+    ]
     separator = "\n" if number % 2 else "\n\n"
     return separator.join(lines) + "\n"
 
@@ -155,9 +158,14 @@ def write_corpus(
         (folder / name).write_text(text, encoding="utf-8", newline="\n")
         year = 2020 + number % 5
         rows.append(
-            [f"s-{number:05d}", name, group, f"Organisation {number % 13}",
-             f"{year}-{1 + number % 12:02d}-{1 + number % 28:02d}",
-             "press_statement" if number % 2 else "speech"]
+            [
+                f"s-{number:05d}",
+                name,
+                group,
+                f"Organisation {number % 13}",
+                f"{year}-{1 + number % 12:02d}-{1 + number % 28:02d}",
+                "press_statement" if number % 2 else "speech",
+            ]
         )
     manifest = folder / "manifest.csv"
     with manifest.open("w", encoding="utf-8", newline="") as handle:

@@ -94,8 +94,9 @@ def encode_frame(frame: pd.DataFrame, name: str) -> tuple[dict[str, np.ndarray],
     return arrays, {"version": SCHEMA_VERSION, "rows": len(frame), "columns": columns}
 
 
-def decode_frame(arrays: Mapping[str, np.ndarray], schema: Mapping[str, Any],
-                 name: str) -> pd.DataFrame:
+def decode_frame(
+    arrays: Mapping[str, np.ndarray], schema: Mapping[str, Any], name: str
+) -> pd.DataFrame:
     """The table :func:`encode_frame` encoded."""
     if schema.get("version") != SCHEMA_VERSION:
         raise CacheFormatError(f"{name}: schema version {schema.get('version')}")
@@ -114,8 +115,9 @@ def decode_frame(arrays: Mapping[str, np.ndarray], schema: Mapping[str, Any],
     return frame
 
 
-def decode_frames(parts: list[tuple[Mapping[str, np.ndarray], Mapping[str, Any]]],
-                  name: str) -> pd.DataFrame:
+def decode_frames(
+    parts: list[tuple[Mapping[str, np.ndarray], Mapping[str, Any]]], name: str
+) -> pd.DataFrame:
     """The tables of several :func:`encode_frame` results stacked, as ``pd.concat`` of their
     decoded tables would give them (``ignore_index=True``), decoded once: text columns' codes
     are shifted onto one word list, so no intermediate table is built. Parts without rows are
@@ -127,8 +129,8 @@ def decode_frames(parts: list[tuple[Mapping[str, np.ndarray], Mapping[str, Any]]
     first = schemas[0]
     for schema in schemas[1:]:
         if schema.get("version") != SCHEMA_VERSION or [
-                (c["name"], c["dtype"]) for c in schema["columns"]] != [
-                (c["name"], c["dtype"]) for c in first["columns"]]:
+            (c["name"], c["dtype"]) for c in schema["columns"]
+        ] != [(c["name"], c["dtype"]) for c in first["columns"]]:
             raise CacheFormatError(f"{name}: the parts have different columns")
     arrays: dict[str, np.ndarray] = {}
     columns = []
@@ -147,8 +149,7 @@ def decode_frames(parts: list[tuple[Mapping[str, np.ndarray], Mapping[str, Any]]
             arrays[key] = np.concatenate([part_arrays[key] for part_arrays, _ in filled])
             columns.append(column)
     rows = sum(schema["rows"] for schema in schemas)
-    return decode_frame(arrays, {"version": SCHEMA_VERSION, "rows": rows, "columns": columns},
-                        name)
+    return decode_frame(arrays, {"version": SCHEMA_VERSION, "rows": rows, "columns": columns}, name)
 
 
 def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:

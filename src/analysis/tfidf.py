@@ -90,8 +90,9 @@ def segment_tfidf(
     rows = segments[segments["kind"].isin(list(kinds))].reset_index(drop=True)
     if rows.empty:
         raise AnalysisError(f"no segments of kinds {list(kinds)}; nothing to weight.")
-    counted = unit_term_counts(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords,
-                               kinds=kinds)
+    counted = unit_term_counts(
+        tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords, kinds=kinds
+    )
     if counted.counts.nnz == 0:
         raise AnalysisError("the analysed segments contain no terms; check kinds and stopwords.")
     # The counts of each row's unit (none: an all-zero row), one column per term label in
@@ -116,8 +117,9 @@ def segment_tfidf(
     if len(names) < len(labels):
         # a stem label shared by several stems is one column, first met at the earliest of them
         entries = pd.DataFrame({"row": row, "col": col, "n": n, "first": first})
-        entries = entries.groupby(["row", "col"], sort=False).agg(n=("n", "sum"),
-                                                                  first=("first", "min"))
+        entries = entries.groupby(["row", "col"], sort=False).agg(
+            n=("n", "sum"), first=("first", "min")
+        )
         entries = entries.reset_index()
         row, col = entries["row"].to_numpy(), entries["col"].to_numpy()
         n, first = entries["n"].to_numpy(), entries["first"].to_numpy()
@@ -129,8 +131,11 @@ def segment_tfidf(
     vocabulary_id = np.empty(len(names), dtype=np.int64)
     vocabulary_id[met] = np.arange(len(met))
     counts = sparse.csr_matrix(
-        (n.astype(np.float64), vocabulary_id[col].astype(np.int32),
-         np.searchsorted(row, np.arange(len(rows) + 1))),
+        (
+            n.astype(np.float64),
+            vocabulary_id[col].astype(np.int32),
+            np.searchsorted(row, np.arange(len(rows) + 1)),
+        ),
         shape=(len(rows), len(names)),
     )
     counts.sort_indices()  # by vocabulary id, as CountVectorizer sorts them
@@ -195,8 +200,13 @@ def tfidf_contrast(
     """
     weights = segment_tfidf(tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords)
     return contrast_table(
-        weights.matrix, _group_rows(weights, by), weights.terms, weights.idf,
-        by=by, target=target, reference=reference,
+        weights.matrix,
+        _group_rows(weights, by),
+        weights.terms,
+        weights.idf,
+        by=by,
+        target=target,
+        reference=reference,
     )
 
 
@@ -464,9 +474,7 @@ def paragraph_similarity(
     labels = seg["label"].astype(str).to_numpy(dtype=object)
 
     def index_of(mask: np.ndarray) -> pd.MultiIndex:
-        return pd.MultiIndex.from_arrays(
-            [seg_ids[mask], labels[mask]], names=["seg_id", "label"]
-        )
+        return pd.MultiIndex.from_arrays([seg_ids[mask], labels[mask]], names=["seg_id", "label"])
 
     rows, cols = index_of(row_mask), index_of(col_mask)
     matrix = None if full is None else pd.DataFrame(full, index=rows, columns=cols)
@@ -520,16 +528,17 @@ def paragraph_similarity(
             "cosine": cosine,
         }
     )
-    pairs = pairs[pairs["cosine"] > 0].sort_values(
-        ["cosine", "seg_a", "seg_b"], ascending=[False, True, True], kind="stable"
-    ).reset_index(drop=True)
+    pairs = (
+        pairs[pairs["cosine"] > 0]
+        .sort_values(["cosine", "seg_a", "seg_b"], ascending=[False, True, True], kind="stable")
+        .reset_index(drop=True)
+    )
 
     first_a = pd.unique(doc_a)
     first_b = pd.unique(doc_b)
-    documents_frame = (
-        pd.DataFrame(documents, index=pd.Index(docs_a, name="doc_id"), columns=docs_b)
-        .reindex(index=first_a, columns=first_b)
-    )
+    documents_frame = pd.DataFrame(
+        documents, index=pd.Index(docs_a, name="doc_id"), columns=docs_b
+    ).reindex(index=first_a, columns=first_b)
     documents_frame.index.name = "doc_id"
     n_pairs = n_rows * n_cols
     if full is not None and n_pairs:

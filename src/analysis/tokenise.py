@@ -34,8 +34,21 @@ from analysis.errors import AnalysisError
 from analysis.segment import sentence_spans
 
 TOKEN_COLUMNS = [
-    "doc_id", "seg_id", "sentence", "position", "token", "norm", "stem", "start", "end",
-    "is_punct", "is_stop", "is_number", "is_function", "function_class", "function_subclass",
+    "doc_id",
+    "seg_id",
+    "sentence",
+    "position",
+    "token",
+    "norm",
+    "stem",
+    "start",
+    "end",
+    "is_punct",
+    "is_stop",
+    "is_number",
+    "is_function",
+    "function_class",
+    "function_subclass",
     "is_mwe",
 ]
 
@@ -62,8 +75,9 @@ _SCAN_RE = re.compile(r"\s*(" + _TOKEN_PATTERN + ")", re.VERBOSE)
 _SPACE_RE = re.compile(r"\s")
 _NUMBER_RE = re.compile(r"^\d[\d.,:\-\u2013]*(?:st|nd|rd|th)?$")
 _PUNCT_RE = re.compile(r"^[^\w]+$")
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2019": "'",
-                          "\u2018": "'"})
+_HYPHENS = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2019": "'", "\u2018": "'"}
+)
 
 
 def _data_lines(name: str) -> list[str]:
@@ -153,8 +167,11 @@ def _join_mwes(
             continue
         for parts in index[types[codes[i]]]:
             j = i + len(parts)
-            if (j <= len(codes) and units[i] == units[j - 1]
-                    and tuple(types[c] for c in codes[i:j].tolist()) == parts):
+            if (
+                j <= len(codes)
+                and units[i] == units[j - 1]
+                and tuple(types[c] for c in codes[i:j].tolist()) == parts
+            ):
                 spans.append((i, j - 1))
                 taken_until = j - 1
                 break
@@ -177,8 +194,12 @@ def _norm_codes(tokens: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def _empty_columns() -> dict:
     cols: dict = {c: [] for c in ("seg_id", "token", "norm", "norm_types")}
     cols["norm_code"] = np.zeros(0, dtype=np.int64)
-    cols.update({c: np.zeros(0, dtype=np.int64) for c in ("seg_index", "sentence", "position",
-                                                         "start", "end")})
+    cols.update(
+        {
+            c: np.zeros(0, dtype=np.int64)
+            for c in ("seg_index", "sentence", "position", "start", "end")
+        }
+    )
     cols["is_mwe"] = np.zeros(0, dtype=bool)
     return cols
 
@@ -227,8 +248,9 @@ def tokenise_text(
         return cols
     tok_len = np.fromiter(map(len, all_toks), np.int64, len(all_toks))
     cum_len = np.cumsum(tok_len)
-    solid = scan_lo + np.flatnonzero(~class_mask(code_points(text.text[scan_lo:scan_hi]),
-                                                  _SPACE_RE))
+    solid = scan_lo + np.flatnonzero(
+        ~class_mask(code_points(text.text[scan_lo:scan_hi]), _SPACE_RE)
+    )
     if cum_len[-1] != len(solid):  # the tiling invariant the offsets rest on
         raise AnalysisError("internal: tokens do not tile the text; please report this text")
     starts_a = solid[cum_len - tok_len]
@@ -260,13 +282,13 @@ def tokenise_text(
         types = list(types)
         phrase_codes: dict[str, int] = {}
         for first, last in joined:
-            phrase = " ".join(types[c] for c in codes[first:last + 1].tolist())
+            phrase = " ".join(types[c] for c in codes[first : last + 1].tolist())
             code = phrase_codes.setdefault(phrase, len(types))
             if code == len(types):
                 types.append(phrase)
             codes[first] = code
             ends[first] = ends[last]
-            kept[first + 1:last + 1] = False
+            kept[first + 1 : last + 1] = False
             is_mwe[first] = True
         sel = np.flatnonzero(kept)
         starts, ends, sent, is_mwe, seg = starts[sel], ends[sel], sent[sel], is_mwe[sel], seg[sel]
@@ -364,8 +386,9 @@ def tokenise(
         segments = segments[segments["kind"].isin(list(kinds))]
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
     strings: dict[str, list] = {"doc_id": [], "seg_id": [], "token": [], "norm": []}
-    arrays: dict[str, list[np.ndarray]] = {c: [] for c in ("sentence", "position", "start", "end",
-                                                           "is_mwe")}
+    arrays: dict[str, list[np.ndarray]] = {
+        c: [] for c in ("sentence", "position", "start", "end", "is_mwe")
+    }
     for doc_id, units in segments.groupby("doc_id", sort=False):
         if doc_id not in raw_by_doc:
             raise AnalysisError(f"segments name document {doc_id!r}, which is not in the corpus")

@@ -53,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `python -m analysis corpus | head`
         return 0
     except KeyboardInterrupt:
-        print("interrupted: stopped; the previous reports and tables are as they were",
-              file=sys.stderr)
+        print(
+            "interrupted: stopped; the previous reports and tables are as they were",
+            file=sys.stderr,
+        )
         return 130
     return int(status or 0)

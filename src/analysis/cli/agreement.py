@@ -66,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{r.dimension:<21} {r.level:<8} {r.n_units:>5} {r.n_coders:>6} "
             f"{_fmt(r.percent_agreement):>6} {_fmt(r.cohen_kappa):>6} {_fmt(r.alpha):>6}  "
-            f"{alpha_verdict(r.alpha):<12}  {ci}"
-            + (f"  ({r.alpha_note})" if r.alpha_note else "")
+            f"{alpha_verdict(r.alpha):<12}  {ci}" + (f"  ({r.alpha_note})" if r.alpha_note else "")
         )
     # the thresholds and words of analysis.agreement, as the reports use them
     print(

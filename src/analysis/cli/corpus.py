@@ -17,14 +17,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--format", choices=("table", "csv"), default="table", help="output format (default table)"
     )
     parser.add_argument(
-        "--jobs", type=int, metavar="N", default=None,
+        "--jobs",
+        type=int,
+        metavar="N",
+        default=None,
         help="worker processes that segment and tokenise the documents (default: the cores)",
     )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="Dask scheduler (tcp://host:8786) whose workers do it instead (needs the scale "
-        "extra)",
+        help="Dask scheduler (tcp://host:8786) whose workers do it instead (needs the scale extra)",
     )
     parser.set_defaults(func=run)
 
@@ -47,14 +49,21 @@ def run(args: argparse.Namespace) -> int:
         print(check.summary(), file=sys.stderr)
     require_analysable(check)
     step = "segment and count"
-    with scheduler_executor(args.scheduler) as executor, BuildProgress(
-            [step], interactive=None if sys.stderr.isatty() else False) as progress:
+    with (
+        scheduler_executor(args.scheduler) as executor,
+        BuildProgress([step], interactive=None if sys.stderr.isatty() else False) as progress,
+    ):
         jobs = args.jobs if executor is not None else (args.jobs or os.cpu_count())
         if progress.interactive:
             progress(step, "started", 0.0)
         start = time.perf_counter()
-        built = build(args.manifest, jobs=jobs, executor=executor, tokens=True,
-                      progress=progress.documents if progress.interactive else None)
+        built = build(
+            args.manifest,
+            jobs=jobs,
+            executor=executor,
+            tokens=True,
+            progress=progress.documents if progress.interactive else None,
+        )
         if progress.interactive:
             progress(step, "done", time.perf_counter() - start)
     summary = built.describe()

@@ -93,7 +93,7 @@ def add_parser(subparsers: Any) -> None:
         "--scheduler",
         metavar="ADDRESS",
         help="Dask scheduler (tcp://host:8786) whose workers segment and tokenise the corpus "
-        "(needs the scale extra; see the README's \"Beyond one machine\")",
+        '(needs the scale extra; see the README\'s "Beyond one machine")',
     )
     parser.set_defaults(func=run)
 
@@ -116,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
         coding_files=tuple(args.coding) if args.coding else None,
     )
     try:
-        steps: list[str] | None = [nb.stem for nb in select_notebooks(
-            list_notebooks(args.notebooks), args.only)]
+        steps: list[str] | None = [
+            nb.stem for nb in select_notebooks(list_notebooks(args.notebooks), args.only)
+        ]
     except ReportError:
         steps = None  # build_reports names the problem
     with BuildProgress(steps) as progress:

@@ -23,13 +23,24 @@ def add_parser(subparsers: Any) -> None:
         help="write a coding sheet for one coder (keeps earlier work, backs the old file up)",
     )
     export.add_argument("--coder", help="coder id written on every row (xlsx, csv)")
-    export.add_argument("--out", required=True, metavar="PATH",
-                        help="file to write (.xlsx/.csv sheet, .qdc codebook, .qdpx project)")
-    export.add_argument("--format", choices=("xlsx", "csv", "qdc", "qdpx"),
-                        help="default: from the suffix; qdc: the codebook for QDA software "
-                        "(REFI-QDA); qdpx: a REFI-QDA project of the statements and units")
-    export.add_argument("--coding", nargs="+", metavar="SHEET",
-                        help="qdpx: coder sheets whose coding the project carries")
+    export.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="file to write (.xlsx/.csv sheet, .qdc codebook, .qdpx project)",
+    )
+    export.add_argument(
+        "--format",
+        choices=("xlsx", "csv", "qdc", "qdpx"),
+        help="default: from the suffix; qdc: the codebook for QDA software "
+        "(REFI-QDA); qdpx: a REFI-QDA project of the statements and units",
+    )
+    export.add_argument(
+        "--coding",
+        nargs="+",
+        metavar="SHEET",
+        help="qdpx: coder sheets whose coding the project carries",
+    )
     export.add_argument("--manifest", metavar="PATH", help="manifest CSV (default: the seeds)")
     export.add_argument("--blind", action="store_true", help="hide source and actor")
     export.add_argument("--seed", type=int, default=None, help="shuffle rows with this seed")
@@ -45,8 +56,12 @@ def add_parser(subparsers: Any) -> None:
     )
     imported.add_argument("project", metavar="PROJECT", help="the REFI-QDA project (.qdpx)")
     imported.add_argument("--coder", required=True, help="the coder (a user of the project)")
-    imported.add_argument("--out", required=True, metavar="PATH",
-                          help="coder sheet to write (.xlsx/.csv); an existing file is backed up")
+    imported.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="coder sheet to write (.xlsx/.csv); an existing file is backed up",
+    )
     imported.add_argument("--manifest", metavar="PATH", help="manifest CSV (default: the seeds)")
     imported.set_defaults(func=run_import)
 
@@ -78,8 +93,12 @@ def run_export(args: argparse.Namespace) -> int:
     if not args.coder:
         raise CodingError("sheet export: --coder is required for a coding sheet (xlsx, csv)")
     info = export_sheet(
-        _segments(args.manifest), out, coder=args.coder, format=args.format,
-        blind=args.blind, seed=args.seed,
+        _segments(args.manifest),
+        out,
+        coder=args.coder,
+        format=args.format,
+        blind=args.blind,
+        seed=args.seed,
     )
     print(f"wrote {info['path']}: {info['n_units']} units for coder {args.coder}")
     if info["backup"] is not None:
@@ -137,8 +156,10 @@ def _export_qda(args: argparse.Namespace, out: Path, kind: str) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(qda.codebook_qdc())
         dims = load_codebook().categorical
-        print(f"wrote {out}: {len(dims)} dimensions, "
-              f"{sum(len(d.codes) for d in dims)} codes (REFI-QDA codebook)")
+        print(
+            f"wrote {out}: {len(dims)} dimensions, "
+            f"{sum(len(d.codes) for d in dims)} codes (REFI-QDA codebook)"
+        )
         return 0
     from analysis.corpus import load_corpus
     from analysis.segment import segment_corpus
@@ -148,9 +169,11 @@ def _export_qda(args: argparse.Namespace, out: Path, kind: str) -> int:
     long = merge_sheets(args.coding, segments) if args.coding else None
     qda.project_qdpx(out, corpus, segments, long=long)
     coded = 0 if long is None else long["seg_id"].nunique()
-    print(f"wrote {out}: {len(corpus)} statements, "
-          f"{len(qda.coding_units(segments))} units as selections, {coded} coded unit(s) "
-          "(REFI-QDA project)")
+    print(
+        f"wrote {out}: {len(corpus)} statements, "
+        f"{len(qda.coding_units(segments))} units as selections, {coded} coded unit(s) "
+        "(REFI-QDA project)"
+    )
     return 0
 
 
@@ -160,23 +183,30 @@ def run_import(args: argparse.Namespace) -> int:
     from analysis.coding import backup_path, write_sheet
 
     out = Path(args.out)
-    sheet, problems = qda.coding_from_qdpx(args.project, _segments(args.manifest),
-                                           coder=args.coder)
+    sheet, problems = qda.coding_from_qdpx(args.project, _segments(args.manifest), coder=args.coder)
     backup = None
     if out.exists():  # never overwrite a coder's work
         backup = backup_path(out)
         out.replace(backup)
     write_sheet(sheet, out, coder=args.coder)
     for row in problems.itertuples(index=False):
-        print(f"{row.severity}: {args.project}: selection {row.selection} in {row.doc_id or '?'}"
-              f" [{row.start}-{row.end}] code {row.code or '?'}: {row.problem}", file=sys.stderr)
+        print(
+            f"{row.severity}: {args.project}: selection {row.selection} in {row.doc_id or '?'}"
+            f" [{row.start}-{row.end}] code {row.code or '?'}: {row.problem}",
+            file=sys.stderr,
+        )
     if len(problems):
         report = out.with_name(out.stem + ".not-imported.csv")
         problems.to_csv(report, index=False)
-        print(f"{len(problems)} coding(s) not carried into the sheet; listed in {report}",
-              file=sys.stderr)
-    coded = int((sheet[[c for c in sheet.columns if c not in qda.SHEET_FIXED]] != "")
-                .any(axis=1).sum())
-    print(f"wrote {out}: {len(sheet)} units, {coded} coded by {args.coder}"
-          + (f"; the previous file is kept as {backup}" if backup else ""))
+        print(
+            f"{len(problems)} coding(s) not carried into the sheet; listed in {report}",
+            file=sys.stderr,
+        )
+    coded = int(
+        (sheet[[c for c in sheet.columns if c not in qda.SHEET_FIXED]] != "").any(axis=1).sum()
+    )
+    print(
+        f"wrote {out}: {len(sheet)} units, {coded} coded by {args.coder}"
+        + (f"; the previous file is kept as {backup}" if backup else "")
+    )
     return 1 if len(problems) else 0

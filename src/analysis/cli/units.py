@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{doc_id}  (paragraphs: {rows['layout'].iloc[0]})")
             for r in rows.itertuples():
                 flags = f" [{r.flags}]" if r.flags else ""
-                print(f"  {r.seg_id:<28} {r.kind:<11} {r.label:<6} {r.first_words}{flags}"
-                      f"  <- {r.rule}")
+                print(
+                    f"  {r.seg_id:<28} {r.kind:<11} {r.label:<6} {r.first_words}{flags}"
+                    f"  <- {r.rule}"
+                )
     return 0
