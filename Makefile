@@ -46,7 +46,8 @@ lint: env ## check style with ruff: lint and format (package, tests, benchmarks,
 	$(VENV)/bin/ruff check src tests benchmarks tools notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks tools notebooks
 
-check: lint ## the fast checks CI runs before the tests: lint, notebooks without outputs, docstring examples
+check: lint ## the fast checks CI runs before the tests: lint, types, notebooks without outputs, docstring examples
+	$(VENV)/bin/mypy
 	$(PY) tools/strip_notebook_outputs.py --check notebooks/*.ipynb
 	$(PY) -m pytest -q -p no:cacheprovider --doctest-modules src/analysis
 

@@ -226,7 +226,13 @@ def comparison_design(
     else:
         pairs = []
         for pair in compare:
-            target, reference = parse_compare([pair])[0] if isinstance(pair, str) else pair
+            if isinstance(pair, str):
+                parsed = parse_compare([pair])
+                if not isinstance(parsed, list):
+                    raise AnalysisError(f"compare: {pair!r} is not a pair written target:reference")
+                target, reference = parsed[0]
+            else:
+                target, reference = pair
             for g in (target, reference):
                 if g not in chosen:
                     raise AnalysisError(

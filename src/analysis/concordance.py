@@ -99,7 +99,9 @@ def _matches(
                 if j:
                     ok &= seg[j : j + m] == seg[:m]
             for i in np.flatnonzero(ok):
-                firsts.append(i), lasts.append(i + k - 1), sub.append(-1)
+                firsts.append(i)
+                lasts.append(i + k - 1)
+                sub.append(-1)
     order = np.argsort(np.asarray(firsts, dtype=int), kind="stable")
     return (
         np.asarray(firsts, dtype=int)[order],

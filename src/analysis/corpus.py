@@ -110,7 +110,9 @@ def read_manifest(
                 f"manifest {path} row {line_no}: {len(row)} fields but the header has "
                 f"{len(header)}; quote values that contain commas"
             )
-        record = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
+        record: dict[str, str | int] = {
+            h: cell.strip() for h, cell in zip(header, row, strict=True)
+        }
         record["manifest_row"] = line_no
         records.append(record)
     if not records:

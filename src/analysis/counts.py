@@ -537,6 +537,7 @@ def document_term_matrix(
     GroupTermMatrix
         ``matrix`` (csr, int64), ``rows``, ``terms``, ``sizes`` (running words per row).
     """
+    assert segments is not None and kinds is not None  # filled in by takes_matrix
     labels = _segment_labels(segments, by)
     counted = unit_term_counts(
         tokens, segments, unit=unit, mwe=mwe, stopwords=stopwords, kinds=kinds
@@ -1021,7 +1022,7 @@ def _permutation(
     n_resamples: int,
     seed: int,
     unit: Unit,
-    mwe: bool,
+    mwe: bool | None,
 ) -> pd.DataFrame:
     """The permutation check with ``rows`` (``seg_id`` or ``doc_id``) as the shuffled units."""
     dtm = document_term_matrix(tokens, segments, rows, unit=unit, mwe=mwe, stopwords=True)
@@ -1222,7 +1223,7 @@ def document_permutation(
     )
 
 
-class TermList(list):  # type: ignore[type-arg]
+class TermList(list):
     """A list of terms kept in a table's ``attrs``. pandas deep-copies ``attrs`` on every
     operation on the table; the terms are strings, so a shallow copy is a deep one, and it
     costs one C-level copy instead of a Python call per term."""

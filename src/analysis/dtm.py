@@ -488,8 +488,8 @@ def analysis_words(
     tokens: pd.DataFrame,
     segments: pd.DataFrame,
     *,
-    mwe: bool = True,
-    kinds: Sequence[str] = ANALYSIS_KINDS,
+    mwe: bool | None = True,
+    kinds: Sequence[str] | None = ANALYSIS_KINDS,
 ) -> pd.DataFrame:
     """Return the word tokens that analyses count, in reading order.
 
@@ -505,9 +505,9 @@ def analysis_words(
     segments : pandas.DataFrame
         Segment table (``seg_id``, ``kind``).
     mwe : bool, default True
-        Keep multiword expressions joined (as tokenised) or split them into words.
+        Keep multiword expressions joined (as tokenised) or split them into words (None: True).
     kinds : sequence of str, default ``ANALYSIS_KINDS``
-        Segment kinds to analyse.
+        Segment kinds to analyse (None: the default).
 
     Returns
     -------
@@ -519,6 +519,8 @@ def analysis_words(
     """
     require_columns(tokens, TOKEN_NEEDS, "tokens", "build it with tokenise()")
     require_columns(segments, ["seg_id", "kind"], "segments", "build it with segment_corpus()")
+    mwe = True if mwe is None else mwe
+    kinds = ANALYSIS_KINDS if kinds is None else kinds
     keep_seg = set(segments.loc[segments["kind"].isin(list(kinds)), "seg_id"])
     words = tokens[~tokens["is_punct"].astype(bool) & tokens["seg_id"].isin(keep_seg)]
     extra = [c for c in ("doc_id", "token", "start", "end") if c in words.columns]
@@ -682,7 +684,11 @@ def count_documents(
     rows, codes, types, joined = [], [], [], []
     base = 0
     doc_ids = units["doc_id"].to_numpy(dtype=object)
-    bounds = np.flatnonzero(np.r_[True, doc_ids[1:] != doc_ids[:-1], True]) if len(units) else []
+    bounds: Sequence[int] = (
+        np.flatnonzero(np.r_[True, doc_ids[1:] != doc_ids[:-1], True]).tolist()
+        if len(units)
+        else []
+    )
     starts, ends = units["start"].to_numpy(np.int64), units["end"].to_numpy(np.int64)
     seg_ids = units["seg_id"].to_numpy(dtype=object)
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
@@ -709,7 +715,7 @@ def count_documents(
     # columns numbered in order of first use among the words
     column, used = pd.factorize(word_codes)
     names = np.asarray(norms, dtype=object)[np.asarray(used, dtype=np.int64)]
-    terms = _terms_table(names) if flags else pd.DataFrame({"term": names})
+    terms = _terms_table(names.tolist()) if flags else pd.DataFrame({"term": names})
     counts, first = _matrix(word_rows, column, len(units), len(terms))
     # running words: one per word token, and for a joined expression the words it joins
     running = np.bincount(word_rows, minlength=len(units)).astype(np.float64)

@@ -719,7 +719,7 @@ def _explorer_class() -> type:
                     window=self._window,
                 )
             except AnalysisError as exc:
-                show(Markdown(f"**{report.quote_text(term)}**: {report.quote_text(exc)}"))
+                show(Markdown(f"**{report.quote_text(term)}**: {report.quote_text(str(exc))}"))
                 return
             n = len(summary.lines)
             show(

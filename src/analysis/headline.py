@@ -54,8 +54,8 @@ def _thumbnail(png: Path) -> bytes | None:
     from PIL import Image
 
     try:
-        with Image.open(png) as image:
-            image = image.convert("RGB")
+        with Image.open(png) as opened:
+            image = opened.convert("RGB")
             height = round(image.height * THUMBNAIL_WIDTH / max(image.width, 1))
             small = image.resize((THUMBNAIL_WIDTH, max(height, 1)), Image.Resampling.LANCZOS)
     except (OSError, ValueError):

@@ -123,7 +123,7 @@ def run_inprocess(
     manager.start_kernel()
     client = manager.client()
     client.start_channels()
-    manager.kernel.shell.enable_matplotlib("inline")
+    manager.kernel.shell.enable_matplotlib("inline")  # type: ignore[union-attr]
     client.kernel_info()
     info = client.get_shell_msg(timeout=timeout)
     nb.metadata["language_info"] = info["content"].get("language_info", {})

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -348,7 +349,7 @@ def _build_tables(
         parts.append(part)
         if progress is not None:
             progress(min(start + CHUNK_DOCUMENTS, len(corpus)), len(corpus))
-    tables = {}
+    tables: dict[str, Any] = {}
     for name in ("cleaning_log", "segments", "tokens"):
         if name in parts[0]:
             frames = [part[name] for part in parts]
@@ -417,7 +418,7 @@ def _concat(
     parts: list[Encoded], mwe: bool | Iterable[str], kinds: tuple[str, ...]
 ) -> dict[str, pd.DataFrame]:
     """Put the shares' tables back together in corpus order, as one build would give them."""
-    tables = {}
+    tables: dict[str, Any] = {}
     for name in ("cleaning_log", "segments", "tokens"):
         if name in parts[0]:
             # decoded once for every share (a share with nothing in a table gives it default
@@ -427,7 +428,8 @@ def _concat(
     for part in parts:
         arrays, schema = part.pop("dtm_counts")
         # the counts as they came (four integer columns), not through a table
-        entries = {column["name"]: arrays[f"c{i}"] for i, column in enumerate(schema["columns"])}
+        columns: list[dict[str, Any]] = schema["columns"]  # type: ignore[assignment]
+        entries = {column["name"]: arrays[f"c{i}"] for i, column in enumerate(columns)}
         matrices.append(
             DocumentTermMatrix.from_arrays(
                 entries,

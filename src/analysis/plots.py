@@ -14,6 +14,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from cycler import cycler
 from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError
@@ -57,7 +58,7 @@ STYLE: dict[str, Any] = {
     "axes.labelsize": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())),
+    "axes.prop_cycle": cycler(color=list(OKABE_ITO.values())),
     "svg.hashsalt": "analysis",
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
@@ -67,7 +68,7 @@ STYLE: dict[str, Any] = {
 @contextmanager
 def figure_style() -> Iterator[None]:
     """Apply :data:`STYLE` for the figures built inside the block."""
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 
@@ -206,7 +207,7 @@ def keyness_chart(
             fontsize=8,
             frameon=False,
         )
-    fig.alt_text = (
+    fig.alt_text = (  # type: ignore[attr-defined]
         f"Bar chart of the {len(rows)} most key terms by {measure.replace('_', ' ')}: "
         f"{len(pos)} key in {target}, strongest {_terms(pos[measure])}; {len(neg)} key in "
         f"{reference}, strongest {_terms(neg[measure])}."
@@ -270,7 +271,7 @@ def frequency_scatter(
             labels.append((row.x, row.y, _wrap_terms(row.term), colour))
         _place_labels(fig, ax, labels)
     gap = (y - x)[top]
-    fig.alt_text = (
+    fig.alt_text = (  # type: ignore[attr-defined]
         f"Scatter plot of {len(wide)} terms, rate per 1,000 words in {y_group} against "
         f"{x_group}. Furthest above the diagonal (more in {y_group}): "
         f"{_terms(gap[gap > 0].sort_values(ascending=False))}; furthest below (more in "
@@ -307,7 +308,7 @@ def _place_labels(fig: Figure, ax: Any, labels: list[tuple[float, float, str, st
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     fig.draw_without_rendering()  # fix the constrained layout before measuring in pixels
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     frame = ax.get_window_extent(renderer)
     pad = 4.0 * fig.dpi / 72  # clear space around a label, in pixels (4 points)
     step = 10
@@ -410,7 +411,7 @@ def tfidf_contrast_bars(contrast: pd.DataFrame, *, top: int = 12) -> Figure:
         ax.set_xlabel(f"mean TF-IDF difference (> 0: {target})")
         ax.set_title(f"Mean paragraph TF-IDF, {target} minus {reference}")
     diffs = rows["diff"]
-    fig.alt_text = (
+    fig.alt_text = (  # type: ignore[attr-defined]
         f"Bar chart of mean paragraph TF-IDF differences, {target} minus {reference}: highest "
         f"for {target} {_terms(diffs[diffs > 0].sort_values(ascending=False), fmt='{:+.3f}')}; "
         f"for {reference} {_terms(diffs[diffs < 0], fmt='{:+.3f}')}."
@@ -522,8 +523,8 @@ def similarity_heatmap(similarity: Any, *, max_cells: int = MAX_HEATMAP) -> Figu
                 fontsize=9,
             )
         ax.spines[:].set_visible(False)
-    i, j = np.unravel_index(int(values.argmax()), values.shape)
-    fig.alt_text = (
+    i, j = (int(v) for v in np.unravel_index(int(values.argmax()), values.shape))
+    fig.alt_text = (  # type: ignore[attr-defined]
         f"Heatmap of TF-IDF cosine similarity, {len(rows)} rows by {len(cols)} columns "
         f"({level}s; of {size}). Highest: {rows[i]} and {cols[j]} at {values[i, j]:.2f}; "
         f"median of the cells shown {float(np.median(values)):.2f}."
@@ -607,7 +608,7 @@ def dispersion_barcode(
             )
         )
     counts = words[words[column] == term].groupby(by, sort=False).size()
-    fig.alt_text = (
+    fig.alt_text = (  # type: ignore[attr-defined]
         f"Barcode of where '{term}' occurs along each {by} ({len(groups)} rows): "
         + (
             ", ".join(f"{g} {int(counts.get(g, 0))}" for g in groups[:6])
@@ -718,7 +719,7 @@ def document_sizes(description: pd.DataFrame, *, max_rows: int = MAX_HEATMAP) ->
             )
         )
     longest = shown.sort_values("tokens", ascending=False, kind="stable").head(3)
-    fig.alt_text = (
+    fig.alt_text = (  # type: ignore[attr-defined]
         f"Bar chart of tokens and types in {len(shown)} of {len(description)} documents; "
         "longest: "
         + ", ".join(f"{r.doc_id} ({r.tokens:,} tokens)" for r in longest.itertuples())

@@ -1273,8 +1273,9 @@ def build_reports(
             if backup is not None:
                 os.replace(backup, results_path)
             page = out_dir / "reports" / f"{name}.html"
-            if pages[name] is not None:
-                os.replace(pages[name], page)
+            aside = pages[name]
+            if aside is not None:
+                os.replace(aside, page)
             else:
                 page.unlink(missing_ok=True)
         raise

@@ -397,6 +397,7 @@ def _raw_units(display: str, layout: str) -> list[_Unit]:
             units.append(current)
         elif marked or bullet:
             m = marked or bullet
+            assert m is not None
             marker = (marked.group(1) or marked.group(2)).lower() if marked else ""
             current = _Unit(
                 "list_item",
@@ -431,15 +432,15 @@ def _split_glued_title(unit: _Unit, display: str) -> list[_Unit]:
     pieces.append((pos, len(text)))
     if len(pieces) == 1:
         dashes = list(_TITLE_DASH.finditer(text))
-        m = dashes[-1] if dashes else None  # the last " - " of a one-line title
-        if m is None or "\n" in text or reads_as_prose(text):
+        dash = dashes[-1] if dashes else None  # the last " - " of a one-line title
+        if dash is None or "\n" in text or reads_as_prose(text):
             return [unit]
-        site = text[m.end() :]
+        site = text[dash.end() :]
         if not (1 <= _n_words(site) <= 6 and site[:1].isupper() and not _ends_sentence(site)):
             return [unit]
-        if _n_words(text[: m.start()]) < 3:
+        if _n_words(text[: dash.start()]) < 3:
             return [unit]
-        pieces = [(0, m.start()), (m.end(), len(text))]
+        pieces = [(0, dash.start()), (dash.end(), len(text))]
     if any(not text[s:e].strip() for s, e in pieces):
         return [unit]
     title = text[pieces[0][0] : pieces[0][1]]

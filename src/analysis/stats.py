@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ KEYNESS_COLUMNS = (
     "too_small",
 )
 
-CountsLike = Mapping[str, float] | pd.Series
+CountsLike: TypeAlias = Mapping[str, float] | pd.Series
 
 
 def _as_series(counts: CountsLike | Sequence[float] | np.ndarray, name: str) -> pd.Series:
@@ -177,7 +177,7 @@ def logodds_dirichlet(
     if np.isscalar(prior):
         alpha = np.full(len(index), float(prior))  # type: ignore[arg-type]
     else:
-        alpha_s = _as_series(prior, "prior")  # type: ignore[arg-type]
+        alpha_s = _as_series(prior, "prior")
         if not isinstance(prior, (Mapping, pd.Series)):
             alpha_s.index = index
         missing = index.difference(alpha_s.index)
@@ -623,7 +623,7 @@ def permutation_log_ratio(
         ``ci_low``/``ci_high`` (float64, bootstrap percentile interval), ``n_permutations``
         (int64), ``exact`` (bool).
     """
-    x = dtm.toarray() if sparse.issparse(dtm) else np.asarray(dtm)
+    x = dtm.toarray() if sparse.issparse(dtm) else np.asarray(dtm)  # type: ignore[union-attr]
     x = np.asarray(x, dtype=float)
     size = np.asarray(sizes, dtype=float)
     lab = np.asarray(labels, dtype=object)

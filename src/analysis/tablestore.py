@@ -155,7 +155,7 @@ def decode_frames(
 def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
     """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
     arrays, schema = encode_frame(frame, name)
-    np.savez(folder / f"{name}.npz", **arrays)
+    np.savez(folder / f"{name}.npz", **arrays)  # type: ignore[arg-type]
     (folder / f"{name}.json").write_text(json.dumps(schema), encoding="utf-8")
 
 

@@ -87,6 +87,7 @@ def segment_tfidf(
         ``matrix``, ``segments`` (the rows), ``terms``, ``idf``. A segment with no counted term
         gets an all-zero row.
     """
+    assert segments is not None and kinds is not None  # filled in by takes_matrix
     rows = segments[segments["kind"].isin(list(kinds))].reset_index(drop=True)
     if rows.empty:
         raise AnalysisError(f"no segments of kinds {list(kinds)}; nothing to weight.")
@@ -424,7 +425,7 @@ def paragraph_similarity(
     docs_b, code_b = np.unique(doc_b, return_inverse=True)
     documents = np.zeros((len(docs_a), len(docs_b)))
     col_order = np.argsort(code_b, kind="stable")  # columns grouped by document
-    col_starts = np.flatnonzero(np.r_[True, np.diff(code_b[col_order]) != 0]) if n_cols else []
+    col_starts: Any = np.flatnonzero(np.r_[True, np.diff(code_b[col_order]) != 0]) if n_cols else []
 
     best_row = np.zeros(n_rows, dtype=np.int64)
     best_row_value = np.zeros(n_rows)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -386,7 +387,7 @@ def tokenise(
         segments = segments[segments["kind"].isin(list(kinds))]
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
     strings: dict[str, list] = {"doc_id": [], "seg_id": [], "token": [], "norm": []}
-    arrays: dict[str, list[np.ndarray]] = {
+    arrays: dict[str, list[Any]] = {
         c: [] for c in ("sentence", "position", "start", "end", "is_mwe")
     }
     for doc_id, units in segments.groupby("doc_id", sort=False):

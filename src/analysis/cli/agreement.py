@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     long = merge_sheets(args.sheets, segments, codebook=cb)
     dims = [d.name for d in cb.categorical]
     long = long[long["dimension"].isin(dims)]
-    levels = {d.name: d.level for d in cb.categorical}
+    levels: dict[str, Any] = {d.name: d.level for d in cb.categorical}
     summary = agreement_summary(long, levels=levels, n_boot=args.n_boot, seed=args.seed)
     coders = sorted(long["coder"].unique())
     print(f"coders: {', '.join(coders)}")
