@@ -421,6 +421,10 @@ def test_committed_notebooks_have_no_outputs_and_a_parameters_cell() -> None:
         assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
         for name in ("manifest", "results_dir", "groups", "coding_files"):
             assert re.search(rf"^{name} = None\b", tagged[0].source, re.M), (path.name, name)
+        # one significance level, defined in the parameters cell and set by the build
+        assert re.search(rf"^alpha = {report.ALPHA}\b", tagged[0].source, re.M), path.name
+        body = "\n".join(c.source for c in code if c is not tagged[0])
+        assert not re.search(r"\b0\.05\b", body), f"{path.name}: use alpha, not 0.05"
         source = "\n".join(c.source for c in code)
         assert not re.search(r"^\s*(def|class) |pip install|sys\.path|\.\./", source, re.M), (
             path.name
@@ -1004,3 +1008,16 @@ def test_report_command_fixes_the_hash_seed_itself():
     fixed_hash_seed(["report"], {"PYTHONHASHSEED": "0"}, execve)
     fixed_hash_seed(["corpus"], {"PYTHONHASHSEED": "123"}, execve)
     assert len(calls) == 1
+
+
+def test_the_significance_level_is_one_checked_parameter() -> None:
+    """alpha is defined once (report.ALPHA), passed to every notebook, set with --alpha, and
+    refused outside (0, 1) with a message saying what to give."""
+    from analysis.cli import main
+
+    assert report.ReportParameters().alpha == report.ALPHA == 0.05
+    assert report.ReportParameters(alpha=0.01).resolved().alpha == 0.01
+    for wrong in (0.0, 1.0, 5.0):
+        with pytest.raises(ReportError, match="between 0 and 1"):
+            report.ReportParameters(alpha=wrong).resolved()
+    assert main(["report", "--alpha", "0", "--only", "00"]) == 1

@@ -152,7 +152,8 @@ READING: Mapping[str, str] = {
     "group uses it. Many terms sit on top of each other near zero.",
     "keyness-chart": "Bars to the right are key in the first group, to the left in the other; "
     "the length is the log ratio (1 = twice as frequent). Pale hatched bars did not reach "
-    "p < 0.05 and a dagger marks counts too small to test: read them as leads, not results.",
+    "the report's significance level (`alpha`, 0.05 unless the build set another) and a "
+    "dagger marks counts too small to test: read them as leads, not results.",
     "key-terms": "Each row is a term one side uses more, with the effect size (`log_ratio`), "
     "the counts behind it, and the check that keeps whole documents or paragraphs together "
     "(`check`, `p_check`, and `p_check_adj` adjusted for every term checked). A term backed "

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 Engine = Literal["subprocess", "inprocess"]
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+#: The significance level the reports read p-values against unless a build sets another.
+ALPHA = 0.05
 STAMP_NAME = "build-stamp.json"
 STAMP_FORMAT = 1
 #: Environment of every report kernel: fixed hash seed, and a fixed "now" for libraries that
@@ -820,16 +822,26 @@ class ReportParameters:
         The comparison design (:func:`analysis.compare.comparison_design`): ``"one-vs-rest"``,
         ``"pairwise"``, pairs written ``"target:reference"``, or ``None`` (the one comparison
         of two groups; one-vs-rest with three or more).
+    alpha
+        The significance level every report reads its p-values against (defined once, here,
+        and passed to every notebook as ``alpha``).
     """
 
     manifest: str | None = None
     groups: tuple[str, ...] | None = None
     coding_files: tuple[str, ...] | None = None
     compare: str | tuple[str, ...] | None = None
+    alpha: float = ALPHA
 
     def resolved(self) -> ReportParameters:
         """Return a copy with the paths made absolute (as the kernel runs in another folder)."""
+        if not 0 < self.alpha < 1:
+            raise ReportError(
+                f"alpha = {self.alpha}: the significance level must lie between 0 and 1, "
+                "for example 0.05 or 0.01"
+            )
         return ReportParameters(
+            alpha=float(self.alpha),
             manifest=None if self.manifest is None else str(Path(self.manifest).resolve()),
             groups=None if self.groups is None else tuple(self.groups),
             compare=(
@@ -1211,6 +1223,7 @@ def build_reports(
             "coding_files": (
                 None if parameters.coding_files is None else list(parameters.coding_files)
             ),
+            "alpha": parameters.alpha,
         }
         digest = inputs.digest_for(notebook, {**injected, "code": code})
         html_path = out_dir / "reports" / f"{name}.html"

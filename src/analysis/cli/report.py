@@ -90,6 +90,13 @@ def add_parser(subparsers: Any) -> None:
         "hide, or show in full",
     )
     parser.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        metavar="LEVEL",
+        help="significance level every report reads its p-values against (default 0.05)",
+    )
+    parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="Dask scheduler (tcp://host:8786) whose workers segment and tokenise the corpus "
@@ -114,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         groups=tuple(args.groups) if args.groups else None,
         compare=_compare(args.compare),
         coding_files=tuple(args.coding) if args.coding else None,
+        alpha=args.alpha,
     )
     try:
         steps: list[str] | None = [
