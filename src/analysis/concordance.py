@@ -36,6 +36,14 @@ def _check(tokens: pd.DataFrame) -> None:
 _NO_MATCH = -2  # a type's entry in the match table when it does not match
 
 
+def _pattern(query: str) -> re.Pattern[str]:
+    """A regular-expression query, compiled, or an error saying what is wrong with it."""
+    try:
+        return re.compile(query)
+    except re.error as exc:
+        raise AnalysisError(f"query {query!r} is not a valid regular expression: {exc}") from exc
+
+
 def _matches(
     words: pd.DataFrame, query: str, kind: QueryKind
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,12 +52,7 @@ def _matches(
 
     norms = words["norm"].to_numpy(dtype=object)
     if kind == "regex":
-        try:
-            pattern = re.compile(query)
-        except re.error as exc:
-            raise AnalysisError(
-                f"query {query!r} is not a valid regular expression: {exc}"
-            ) from exc
+        pattern = _pattern(query)
         # tried once per distinct norm, not once per token
         codes, vocabulary = pd.factorize(norms, use_na_sentinel=False)
         per_type = np.full(len(vocabulary), _NO_MATCH, dtype=int)
@@ -120,12 +123,7 @@ def query_terms(terms: pd.DataFrame, query: str, kind: QueryKind = "word") -> li
 
     values = terms["term"].astype(str)
     if kind == "regex":
-        try:
-            pattern = re.compile(query)
-        except re.error as exc:
-            raise AnalysisError(
-                f"query {query!r} is not a valid regular expression: {exc}"
-            ) from exc
+        pattern = _pattern(query)
         hit = [
             bool(pattern.fullmatch(v)) or any(pattern.fullmatch(part) for part in v.split(" "))
             for v in values

@@ -1407,32 +1407,16 @@ def top_key_terms(
     n_docs_r = int((docs != target).sum()) if reference is None else int((docs == reference).sum())
     by_documents = n_docs_t >= 2 and n_docs_r >= 2
     if len(picked):
-        check = permutation_keyness(
-            tokens,
-            segments,
-            list(picked.index),
-            by,
-            target=target,
-            reference=reference,
-            n_resamples=n_resamples,
-            seed=seed,
-            unit=unit,
-            mwe=mwe,
-        )
+        # the same comparison and resamples for the paragraph and the document check
+        check_options: dict[str, Any] = {
+            "target": target, "reference": reference, "n_resamples": n_resamples,
+            "seed": seed, "unit": unit, "mwe": mwe,
+        }  # fmt: skip
+        terms = list(picked.index)
+        check = permutation_keyness(tokens, segments, terms, by, **check_options)
         picked = picked.join(check[list(_CHECK_COLUMNS)])
         if by_documents:
-            doc_check = document_permutation(
-                tokens,
-                segments,
-                list(picked.index),
-                by,
-                target=target,
-                reference=reference,
-                n_resamples=n_resamples,
-                seed=seed,
-                unit=unit,
-                mwe=mwe,
-            )
+            doc_check = document_permutation(tokens, segments, terms, by, **check_options)
             picked["p_perm_docs"] = doc_check["p_perm"]
         else:
             picked["p_perm_docs"] = np.nan
