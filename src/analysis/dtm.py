@@ -348,6 +348,7 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
     with_words = np.flatnonzero(running > 0)
     if unit == "norm":
         return _norm_counts(dtm, running, with_words, stopwords)
+    # stems: the columns of each stem summed, each stem labelled by its most frequent form
     counts = dtm.counts[with_words]
     first = _row_slices(dtm.counts, dtm.first, with_words)
     keep = np.ones(len(dtm.terms), dtype=bool)
@@ -358,25 +359,16 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
     coo = counts.tocoo()
     kept = keep[coo.col]
     rows, cols, n, first = coo.row[kept], coo.col[kept], coo.data[kept], first[kept]
-    if unit == "stem":
-        key_codes, keys = pd.factorize(dtm.terms["stem"].to_numpy(dtype=object)[columns])
-        column_key = np.full(len(dtm.terms), -1, dtype=np.int64)
-        column_key[columns] = key_codes
-        # each stem labelled by its most frequent word form (ties: alphabetical)
-        totals = np.bincount(cols, weights=n, minlength=len(dtm.terms))[columns]
-        forms = pd.DataFrame({"key": key_codes, "form": norms[columns], "f": totals})
-        forms = forms[forms["f"] > 0].sort_values(
-            ["key", "f", "form"], ascending=[True, False, True]
-        )
-        label = forms.drop_duplicates("key").set_index("key")["form"]
-        terms = label.reindex(np.arange(len(keys))).to_numpy(dtype=object)
-        cols = column_key[cols]
-    else:
-        keys = norms[columns]
-        column_key = np.full(len(dtm.terms), -1, dtype=np.int64)
-        column_key[columns] = np.arange(len(columns))
-        cols = column_key[cols]
-        terms = keys
+    key_codes, keys = pd.factorize(dtm.terms["stem"].to_numpy(dtype=object)[columns])
+    column_key = np.full(len(dtm.terms), -1, dtype=np.int64)
+    column_key[columns] = key_codes
+    # each stem labelled by its most frequent word form (ties: alphabetical)
+    totals = np.bincount(cols, weights=n, minlength=len(dtm.terms))[columns]
+    forms = pd.DataFrame({"key": key_codes, "form": norms[columns], "f": totals})
+    forms = forms[forms["f"] > 0].sort_values(["key", "f", "form"], ascending=[True, False, True])
+    label = forms.drop_duplicates("key").set_index("key")["form"]
+    terms = label.reindex(np.arange(len(keys))).to_numpy(dtype=object)
+    cols = column_key[cols]
     keys = np.asarray(keys, dtype=object)
     # keys in order of first use among the counted words (rows in reading order, a row's keys
     # by first use): the order a single pass over the words would meet them
