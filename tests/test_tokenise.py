@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -227,3 +229,71 @@ def test_acronym_is_not_a_pronoun():
     assert t.loc["us", "function_subclass"] == "first_plural"
     assert not t.loc["US", "is_function"] and t.loc["US", "function_class"] == ""
     assert t.loc["I", "function_class"] == "pronoun"
+
+
+WHOLE_TEXT_CASES = [
+    "Odd _under_score_ and caf\u0065\u0301 text \U0001f600 here.",
+    "Tabs\tand\u00a0spaces, e-mail a.b@example.org and https://example.org/x?y=1 here.",
+    "Line\u2028sep\u2029para\x85nel\u3000wide\x1cfs\x1fus and \U0001f600\u200aend.",
+    "The State's \u201canti-trafficking\u201d plan (2019\u20132021, 10\u201311 May) isn't done...",
+    "U.N. e.g. 1,000.5 3rd x@y.org don't won\u2019t 'quoted' [sic] (when) \u2014dash\u2014 ok",
+]
+
+
+@pytest.mark.parametrize("text", WHOLE_TEXT_CASES)
+def test_scan_by_chunks_equals_one_pattern_over_the_text(text):
+    from analysis.tokenise import _TOKEN_RE, scan_tokens
+
+    assert scan_tokens(text) == _TOKEN_RE.findall(text)
+
+
+def test_scan_by_chunks_equals_one_pattern_over_every_fixture():
+    from analysis.tokenise import _TOKEN_RE, scan_tokens
+
+    folders = Path(__file__).parent / "fixtures"
+    texts = [p.read_text("utf-8") for p in sorted(folders.rglob("*.txt"))]
+    texts += list(load_corpus()["text"])
+    assert len(texts) > 10
+    for text in texts:
+        assert scan_tokens(text) == _TOKEN_RE.findall(text)
+
+
+def _codes_as_norms(found):
+    unit, code, types, is_mwe = found
+    return list(unit), [types[c] for c in code], list(is_mwe)
+
+
+def test_unit_codes_equal_tokenise_text_or_decline():
+    """The counting scan (one per unit, no offsets) gives what the offset scan gives, and
+    declines a unit whose edge falls inside a token."""
+    from analysis.tokenise import tokenise_text, unit_codes
+
+    folders = Path(__file__).parent / "fixtures"
+    declined = compared = 0
+    for manifest in sorted(folders.glob("*/manifest.csv")):
+        corpus = load_corpus(manifest)
+        units = segment_corpus(corpus)
+        units = units[units.kind.isin(ANALYSIS_KINDS)]
+        for doc_id, raw in zip(corpus.doc_id, corpus.text, strict=True):
+            mine = units[units.doc_id == doc_id]
+            spans = list(zip(mine.seg_id, mine.start, mine.end, strict=True))
+            for mwe in (True, False):
+                found = unit_codes(raw, spans, mwe=mwe)
+                if found is None:
+                    declined += 1
+                    continue
+                cols = tokenise_text(raw, spans, mwe=mwe, with_sentences=False, with_tokens=False)
+                expected = tuple(
+                    cols[c] for c in ("seg_index", "norm_code", "norm_types", "is_mwe")
+                )
+                assert _codes_as_norms(found) == _codes_as_norms(expected), doc_id
+                compared += 1
+    assert compared > 20
+    raw = "Human trafficking harms.\n\nStateless workers"
+    assert unit_codes(raw, [("d-p01", 0, 3)]) is None  # "Hum|an": inside a token
+    found = unit_codes(raw, [("d-p01", 0, 24), ("d-p02", 26, 43)])
+    assert _codes_as_norms(found) == (
+        [0, 0, 0, 1, 1],
+        ["human trafficking", "harms", ".", "stateless", "workers"],
+        [True, False, False, False, False],
+    )

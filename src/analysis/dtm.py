@@ -46,7 +46,7 @@ from scipy import sparse
 
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
-from analysis.tokenise import is_punctuation, tokenise_text, type_flags
+from analysis.tokenise import is_punctuation, tokenise_text, type_flags, unit_codes
 from analysis.tokenise import stopwords as stopword_list
 
 __all__ = [
@@ -673,7 +673,10 @@ def count_documents(
     mwe_arg = _mwe_option(mwe)
     units = _units_table(segments, kinds)
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
-    rows, codes, types, joined = [], [], [], []
+    rows: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    joined: list[np.ndarray] = []
+    types: list[str] = []
     base = 0
     doc_ids = units["doc_id"].to_numpy(dtype=object)
     bounds: Sequence[int] = (
@@ -688,13 +691,22 @@ def count_documents(
         if doc_id not in raw_by_doc:
             raise AnalysisError(f"segments name document {doc_id!r}, which is not in the corpus")
         spans = list(zip(seg_ids[a:b], starts[a:b].tolist(), ends[a:b].tolist(), strict=True))
-        cols = tokenise_text(
-            raw_by_doc[doc_id], spans, mwe=mwe_arg, with_sentences=False, with_tokens=False
-        )
-        rows.append(np.asarray(cols["seg_index"], dtype=np.int64) + a)
-        codes.append(np.asarray(cols["norm_code"], dtype=np.int64) + base)
-        joined.append(np.asarray(cols["is_mwe"], dtype=bool))
-        types.extend(cols["norm_types"])
+        found = unit_codes(raw_by_doc[doc_id], spans, mwe=mwe_arg)
+        if found is None:  # a unit edge inside a token: decided by offsets
+            cols = tokenise_text(
+                raw_by_doc[doc_id], spans, mwe=mwe_arg, with_sentences=False, with_tokens=False
+            )
+            found = (
+                np.asarray(cols["seg_index"]),
+                np.asarray(cols["norm_code"]),
+                list(cols["norm_types"]),
+                np.asarray(cols["is_mwe"]),
+            )
+        seg, code, norm_types, is_mwe_doc = found
+        rows.append(np.asarray(seg, dtype=np.int64) + a)
+        codes.append(np.asarray(code, dtype=np.int64) + base)
+        joined.append(np.asarray(is_mwe_doc, dtype=bool))
+        types.extend(norm_types)
         base = len(types)
     all_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     type_codes, norms = pd.factorize(np.asarray(types, dtype=object))

@@ -68,11 +68,6 @@ _TOKEN_PATTERN = r"""
     | \.\.\.|\S                                     # punctuation: ellipsis, any other character
     """
 _TOKEN_RE = re.compile(_TOKEN_PATTERN, re.VERBOSE)
-# The same pattern, consuming the white space before each token. As the last alternative takes
-# any non-space character and no token contains white space, the tokens tile the non-space
-# characters of the text in order: offsets follow from the token lengths and the positions of
-# the non-space characters, without a match object per token.
-_SCAN_RE = re.compile(r"\s*(" + _TOKEN_PATTERN + ")", re.VERBOSE)
 _SPACE_RE = re.compile(r"\s")
 _NUMBER_RE = re.compile(r"^\d[\d.,:\-\u2013]*(?:st|nd|rd|th)?$")
 _PUNCT_RE = re.compile(r"^[^\w]+$")
@@ -179,6 +174,31 @@ def _join_mwes(
     return spans
 
 
+def scan_tokens(text: str) -> list[str]:
+    """The tokens of ``text`` in order, without offsets.
+
+    As the pattern's last alternative takes any non-space character and no token contains white
+    space, the tokens tile the non-space characters of the text in order: offsets follow from
+    the token lengths and the positions of the non-space characters, without a match object
+    per token. And as no alternative (nor any look-around) reaches across white space, the
+    pattern gives the same tokens run over each white-space-delimited chunk on its own; a chunk
+    of letters only (most words of prose) is one token without running it at all.
+
+    Examples
+    --------
+    >>> scan_tokens("The State's “anti-trafficking” plan (2019–2021) isn't done...")[:9]
+    ['The', 'State', "'s", '“', 'anti-trafficking', '”', 'plan', '(', '2019–2021']
+    """
+    tokens: list[str] = []
+    keep, more, find = tokens.append, tokens.extend, _TOKEN_RE.findall
+    for chunk in text.split():
+        if chunk.isalpha():
+            keep(chunk)
+        else:
+            more(find(chunk))
+    return tokens
+
+
 def _norm_codes(tokens: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Normal form of each token as ``(codes, types)``: token ``i`` has ``types[codes[i]]``.
 
@@ -190,6 +210,69 @@ def _norm_codes(tokens: np.ndarray) -> tuple[np.ndarray, list[str]]:
     codes, surfaces = pd.factorize(tokens)
     types = normalise("\n".join(surfaces.tolist())).split("\n")
     return codes, types
+
+
+def _join_codes(
+    codes: np.ndarray, types: list[str], joined: list[tuple[int, int]], is_mwe: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """Join the token runs ``joined`` (from :func:`_join_mwes`) in place: each run's first token
+    takes the phrase's code (the phrase added to a copy of ``types``) and ``is_mwe``. Returns
+    the types and which tokens remain (the rest of each run is dropped)."""
+    kept = np.ones(len(codes), dtype=bool)
+    types = list(types)
+    phrase_codes: dict[str, int] = {}
+    for first, last in joined:
+        phrase = " ".join(types[c] for c in codes[first : last + 1].tolist())
+        code = phrase_codes.setdefault(phrase, len(types))
+        if code == len(types):
+            types.append(phrase)
+        codes[first] = code
+        kept[first + 1 : last + 1] = False
+        is_mwe[first] = True
+    return types, kept
+
+
+def unit_codes(
+    raw: str, spans: list[tuple[str, int, int]], *, mwe: bool | Iterable[str] = True
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray] | None:
+    """The tokens of the units ``(seg_id, start, end)`` of one raw document, for counting:
+    ``(unit, code, types, is_mwe)`` arrays in reading order (token ``i`` is in unit
+    ``unit[i]``, has the normal form ``types[code[i]]``), as :func:`tokenise_text` gives them,
+    found without offsets: each unit's analysis text is scanned on its own.
+
+    ``None`` when a unit does not start and end at white space (a token could straddle its
+    edge): then only :func:`tokenise_text`, which decides by offsets, gives the same tokens.
+    """
+    text = clean_document(raw).analysis
+    content, to_raw = text.text, text.to_raw
+    raw_lo = np.fromiter((s for _, s, _ in spans), np.int64, len(spans))
+    raw_hi = np.fromiter((e for _, _, e in spans), np.int64, len(spans))
+    if (np.diff(raw_lo) < 0).any() or (raw_lo[1:] < raw_hi[:-1]).any():
+        raise AnalysisError("units passed to tokenise_text overlap or are out of reading order")
+    lo = np.searchsorted(to_raw, raw_lo, side="left").tolist()
+    hi = np.searchsorted(to_raw, raw_hi, side="left").tolist()
+    n = len(content)
+    pieces: list[str] = []
+    lengths = []
+    for a, b in zip(lo, hi, strict=True):
+        if (a > 0 and not content[a - 1].isspace()) or (b < n and not content[b].isspace()):
+            return None
+        found = scan_tokens(content[a:b])
+        pieces += found
+        lengths.append(len(found))
+    if not pieces:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), [], np.zeros(0, dtype=bool)
+    seg = np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
+    codes, types = _norm_codes(np.asarray(pieces, dtype=object))
+    is_mwe = np.zeros(len(codes), dtype=bool)
+    index = _mwe_index_of(default_mwes() if mwe is True else tuple(mwe or ()))
+    joined = _join_mwes(codes, types, index, seg) if index and len(codes) else []
+    if joined:
+        types, kept = _join_codes(codes, types, joined, is_mwe)
+        sel = np.flatnonzero(kept)
+        seg, codes, is_mwe = seg[sel], codes[sel], is_mwe[sel]
+    return seg, codes, types, is_mwe
 
 
 def _empty_columns() -> dict:
@@ -244,7 +327,7 @@ def tokenise_text(
     lo = np.searchsorted(to_raw, raw_lo, side="left")
     hi = np.searchsorted(to_raw, raw_hi, side="left")
     scan_lo, scan_hi = int(lo[0]), int(hi[-1])
-    all_toks = _SCAN_RE.findall(text.text, scan_lo, scan_hi)
+    all_toks = scan_tokens(text.text[scan_lo:scan_hi])
     if not all_toks:
         return cols
     tok_len = np.fromiter(map(len, all_toks), np.int64, len(all_toks))
@@ -279,18 +362,9 @@ def tokenise_text(
     is_mwe = np.zeros(len(toks), dtype=bool)
     joined = _join_mwes(codes, types, index, seg) if index else []
     if joined:
-        kept = np.ones(len(toks), dtype=bool)
-        types = list(types)
-        phrase_codes: dict[str, int] = {}
+        types, kept = _join_codes(codes, types, joined, is_mwe)
         for first, last in joined:
-            phrase = " ".join(types[c] for c in codes[first : last + 1].tolist())
-            code = phrase_codes.setdefault(phrase, len(types))
-            if code == len(types):
-                types.append(phrase)
-            codes[first] = code
             ends[first] = ends[last]
-            kept[first + 1 : last + 1] = False
-            is_mwe[first] = True
         sel = np.flatnonzero(kept)
         starts, ends, sent, is_mwe, seg = starts[sel], ends[sel], sent[sel], is_mwe[sel], seg[sel]
         codes = codes[sel]
