@@ -259,3 +259,33 @@ def test_a_concordance_needs_only_the_units_the_matrix_points_to(seeds, query, k
     assert set(few["seg_id"]) >= set(everything["seg_id"])
     if kind != "mwe" and query != "zebracrossings":
         assert few["seg_id"].nunique() < seeds.tokens["seg_id"].nunique()
+
+
+def test_stems_are_worked_out_when_first_asked_for(many, monkeypatch):
+    """A count leaves the stems for later; the first read of ``terms`` fills them (once), the
+    same stems a token table has, and a matrix sent without them reads back whole."""
+    from analysis import tokenise
+
+    fresh = dtm.count_documents(many.corpus, many.segments)
+    assert "stem" not in fresh.term_table.columns
+    assert list(fresh.term_table.columns) == [c for c in dtm.TERM_COLUMNS if c != "stem"]
+    sent = dtm.DocumentTermMatrix.from_tables(fresh.to_tables(), mwe=True, kinds=fresh.kinds)
+    assert "stem" not in sent.term_table.columns
+    # the normal-form counts never need them
+    counts.group_keyness(fresh, by="actor_type", target="civil_society", reference="government")
+    assert "stem" not in fresh.term_table.columns
+    terms = fresh.terms
+    assert list(terms.columns) == list(dtm.TERM_COLUMNS)
+    assert terms["stem"].tolist() == [tokenise.stem(t) for t in terms["term"]]
+    from_tokens = dtm.from_tokens(many.tokens, many.segments)
+    pd.testing.assert_frame_equal(fresh.terms, from_tokens.terms)
+    calls = []
+    monkeypatch.setattr(dtm, "stem", lambda t: calls.append(t) or t)
+    assert fresh.terms is fresh.terms and not calls  # filled once
+    # a matrix read back without stems works them out through the same function
+    assert sent.terms["stem"].tolist() == terms["term"].tolist()  # the stand-in's "stems"
+    assert len(calls) == len(terms)
+    pd.testing.assert_frame_equal(sent.terms.drop(columns="stem"), terms.drop(columns="stem"))
+    # once worked out, they travel with the matrix
+    kept = dtm.DocumentTermMatrix.from_tables(fresh.to_tables(), mwe=True, kinds=fresh.kinds)
+    assert "stem" in kept.term_table.columns

@@ -46,7 +46,7 @@ from scipy import sparse
 
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
-from analysis.tokenise import is_punctuation, tokenise_text, type_flags, unit_codes
+from analysis.tokenise import is_punctuation, stem, tokenise_text, type_flags, unit_codes
 from analysis.tokenise import stopwords as stopword_list
 
 __all__ = [
@@ -166,7 +166,7 @@ class DocumentTermMatrix:
     counts: sparse.csr_matrix
     first: np.ndarray
     units: pd.DataFrame
-    terms: pd.DataFrame
+    term_table: pd.DataFrame
     mwe: bool | tuple[str, ...] = True
     kinds: tuple[str, ...] = ANALYSIS_KINDS
     _views: dict[tuple[Any, ...], UnitTermCounts] = field(
@@ -174,13 +174,26 @@ class DocumentTermMatrix:
     )
 
     @property
+    def terms(self) -> pd.DataFrame:
+        """The terms table (``TERM_COLUMNS``), one row per column in order of first use.
+
+        The stems are worked out the first time they are asked for (Snowball stemming is the
+        slowest part of a count of a large vocabulary, and most analyses count normal forms)."""
+        table = self.term_table
+        if "stem" not in table.columns and "is_stop" in table.columns:
+            table = table.copy()
+            table.insert(1, "stem", [stem(t) for t in table["term"].tolist()])
+            object.__setattr__(self, "term_table", table)  # filled once; nothing else changes
+        return table
+
+    @property
     def shape(self) -> tuple[int, int]:
         """``(units, terms)``."""
-        return (len(self.units), len(self.terms))
+        return (len(self.units), len(self.term_table))
 
     def __repr__(self) -> str:
         return (
-            f"DocumentTermMatrix({len(self.units):,} units x {len(self.terms):,} terms, "
+            f"DocumentTermMatrix({len(self.units):,} units x {len(self.term_table):,} terms, "
             f"{int(self.counts.sum()):,} counted words, mwe={self.mwe!r}, "
             f"kinds={list(self.kinds)})"
         )
@@ -246,7 +259,7 @@ class DocumentTermMatrix:
             counts,
             first[order],
             self.units.iloc[rows].reset_index(drop=True),
-            self.terms.iloc[used].reset_index(drop=True),
+            self.term_table.iloc[used].reset_index(drop=True),
             self.mwe,
             self.kinds,
         )
@@ -257,7 +270,7 @@ class DocumentTermMatrix:
         return pd.DataFrame(
             self.counts.toarray(),
             index=pd.Index(self.units["seg_id"], name="seg_id"),
-            columns=pd.Index(self.terms["term"], name="term"),
+            columns=pd.Index(self.term_table["term"], name="term"),
         )
 
     def to_tables(self) -> dict[str, pd.DataFrame]:
@@ -284,7 +297,9 @@ class DocumentTermMatrix:
                 "first": self.first.astype(kind),
             }
         )
-        return {"dtm_units": self.units, "dtm_terms": self.terms, "dtm_counts": entries}
+        # the terms as known: with stems once they have been asked for (a cached build keeps
+        # them), without while nobody has (a share sent between processes)
+        return {"dtm_units": self.units, "dtm_terms": self.term_table, "dtm_counts": entries}
 
     @classmethod
     def from_tables(
@@ -351,9 +366,9 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTe
     # stems: the columns of each stem summed, each stem labelled by its most frequent form
     counts = dtm.counts[with_words]
     first = _row_slices(dtm.counts, dtm.first, with_words)
-    keep = np.ones(len(dtm.terms), dtype=bool)
+    keep = np.ones(len(dtm.term_table), dtype=bool)
     if not stopwords:
-        keep = ~dtm.terms["is_stop"].to_numpy(dtype=bool)
+        keep = ~dtm.term_table["is_stop"].to_numpy(dtype=bool)
     columns = np.flatnonzero(keep)
     norms = dtm.terms["term"].to_numpy(dtype=object)
     coo = counts.tocoo()
@@ -412,9 +427,9 @@ def _norm_counts(
     """The normal-form counts: a selection of rows and columns, in the matrix's own order
     (its columns are numbered by first use, so the kept ones stay in order of first use)."""
     columns = (
-        np.arange(len(dtm.terms))
+        np.arange(len(dtm.term_table))
         if stopwords
-        else np.flatnonzero(~dtm.terms["is_stop"].to_numpy(dtype=bool))
+        else np.flatnonzero(~dtm.term_table["is_stop"].to_numpy(dtype=bool))
     )
     # select with a matrix of positions, so that ``first`` follows the selected counts
     where = sparse.csr_matrix(
@@ -435,7 +450,7 @@ def _norm_counts(
         (dtm.counts.data[picked].astype(np.int64), where.indices, where.indptr), shape=where.shape
     )
     counts.has_sorted_indices = True
-    keys = dtm.terms["term"].to_numpy(dtype=object)[columns]
+    keys = dtm.term_table["term"].to_numpy(dtype=object)[columns]
     return UnitTermCounts(
         dtm.units["seg_id"].to_numpy(dtype=object)[with_words],
         running[with_words],
@@ -563,25 +578,32 @@ def _words_in(terms: Sequence[str] | np.ndarray) -> np.ndarray:
     return np.fromiter((str(t).count(" ") + 1 for t in terms), dtype=np.int64, count=len(terms))
 
 
-def _terms_table(norms: Sequence[str], stems: Sequence[str] | None = None) -> pd.DataFrame:
+def _terms_table(
+    norms: Sequence[str], stems: Sequence[str] | None = None, *, stemmed: bool = True
+) -> pd.DataFrame:
+    """The terms table of these normal forms; ``stemmed=False`` leaves the stems to
+    :attr:`DocumentTermMatrix.terms` (worked out when first asked for)."""
     index = pd.Index(list(norms), dtype=object)
-    flags = type_flags(index, stems=None if stems is None else list(stems))
+    if stemmed:
+        flags = type_flags(index, stems=None if stems is None else list(stems))
+    else:
+        flags = type_flags(index, stems=[""] * len(index)).drop(columns="stem")
     flags.insert(0, "term", index.to_numpy(dtype=object))
     flags["n_words"] = _words_in(index)
     flags["is_mwe"] = flags["n_words"] > 1
-    return flags[list(TERM_COLUMNS)]
+    return flags[[c for c in TERM_COLUMNS if c in flags.columns]]
 
 
 def with_flags(matrix: DocumentTermMatrix) -> DocumentTermMatrix:
-    """The matrix with its terms table's stems and flags filled in (see ``flags`` of
-    :func:`count_documents`)."""
-    if list(matrix.terms.columns) == list(TERM_COLUMNS):
+    """The matrix with its terms table's flags filled in (see ``flags`` of
+    :func:`count_documents`; the stems follow when first asked for)."""
+    if "is_stop" in matrix.term_table.columns:
         return matrix
     return DocumentTermMatrix(
         matrix.counts,
         matrix.first,
         matrix.units,
-        _terms_table(matrix.terms["term"].tolist()),
+        _terms_table(matrix.term_table["term"].tolist(), stemmed=False),
         matrix.mwe,
         matrix.kinds,
     )
@@ -666,8 +688,9 @@ def count_documents(
     segments
         Their units (:func:`analysis.segment.segment_corpus`).
     flags
-        Fill the terms table's stems and flags (False: only ``term``; :func:`with_flags` fills
-        them later, once for many counts put together with :func:`concat`).
+        Fill the terms table's flags (False: only ``term``; :func:`with_flags` fills them
+        later, once for many counts put together with :func:`concat`). The stems are worked
+        out when :attr:`DocumentTermMatrix.terms` is first read.
     """
     kinds = tuple(kinds)
     mwe_arg = _mwe_option(mwe)
@@ -719,7 +742,7 @@ def count_documents(
     # columns numbered in order of first use among the words
     column, used = pd.factorize(word_codes)
     names = np.asarray(norms, dtype=object)[np.asarray(used, dtype=np.int64)]
-    terms = _terms_table(names.tolist()) if flags else pd.DataFrame({"term": names})
+    terms = _terms_table(names.tolist(), stemmed=False) if flags else pd.DataFrame({"term": names})
     counts, first = _matrix(word_rows, column, len(units), len(terms))
     # running words: one per word token, and for a joined expression the words it joins
     running = np.bincount(word_rows, minlength=len(units)).astype(np.float64)
@@ -744,10 +767,10 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
     mwe, kinds = parts[0].mwe, parts[0].kinds
     if any(p.mwe != mwe or p.kinds != kinds for p in parts):
         raise AnalysisError("shares counted with different options cannot be put together")
-    all_terms = pd.concat([p.terms for p in parts], ignore_index=True)
+    all_terms = pd.concat([p.term_table for p in parts], ignore_index=True)
     term_ids, vocabulary = pd.factorize(all_terms["term"].to_numpy(dtype=object))
     terms = all_terms.iloc[np.unique(term_ids, return_index=True)[1]].reset_index(drop=True)
-    term_base = np.cumsum([0] + [len(p.terms) for p in parts])
+    term_base = np.cumsum([0] + [len(p.term_table) for p in parts])
     nnz_base = np.cumsum([0] + [p.counts.nnz for p in parts])
     row_base = np.cumsum([0] + [len(p.units) for p in parts])
     indptr = np.concatenate(

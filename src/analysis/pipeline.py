@@ -294,6 +294,7 @@ def build(
             tables = _gather(pool, shares, mwe, kinds, tokens, while_waiting, progress)
     matrix = tables.pop("dtm")
     if root is not None and key is not None:
+        matrix.terms  # noqa: B018 (the stems, worked out once here and cached for every reader)
         tablestore.write_entry(
             root,
             key,
