@@ -170,6 +170,33 @@ def test_anchors_are_content_not_position() -> None:
     assert normalise(" A\nB ") == "a b"
 
 
+def test_anchors_of_a_document_at_once_equal_anchors_text_by_text() -> None:
+    """The anchors of a document are worked out in one pass over its texts; they are the
+    hashes of each text normalised on its own (final sigma, quotes, odd white space, a
+    separator character inside a text)."""
+    import hashlib
+
+    def one_by_one(texts: list[str]) -> list[str]:
+        keys = ["", *(content_key(t) for t in texts), ""]
+        return [
+            hashlib.sha256("|".join(keys[i : i + 3]).encode("ascii")).hexdigest()[:16]
+            for i in range(len(texts))
+        ]
+
+    cases = [
+        [
+            "\u039f\u0394\u039f\u03a3 \u03a3\u0391\u03a3.",
+            "The \u201cState\u201d\tmust\u00a0act.",
+            "",
+        ],
+        ["Stra\u00dfe \u0130stanbul", " trailing  ", "\u2018quoted\u2019\nline"],
+        ["a\0b", "c"],
+        ["only one"],
+    ]
+    for texts in cases:
+        assert anchor(texts) == one_by_one(texts)
+
+
 def test_segments_carry_an_anchor(tmp_path: Path) -> None:
     segments = _corpus(tmp_path / "v1", list(PARAGRAPHS), PARAGRAPHS)
     assert segments["anchor"].str.fullmatch(r"[0-9a-f]{16}").all()

@@ -168,3 +168,14 @@ def test_raw_text_is_never_modified():
     before = corpus["text"].tolist()
     cleaning_log(corpus)
     assert corpus["text"].tolist() == before
+
+
+def test_one_class_finds_every_character_the_three_rules_act_on():
+    """The quick pre-scan (one character class) finds exactly the characters of the quote,
+    zero-width and odd-space rules, over the whole Basic Multilingual Plane."""
+    from analysis import clean
+
+    rules = (clean._QUOTE_RE, clean._ZERO_WIDTH_RE, clean._ODD_SPACE_RE)
+    for code in range(0x10000):
+        ch = chr(code)
+        assert bool(clean._RARE_CHAR_RE.match(ch)) == any(r.match(ch) for r in rules), hex(code)

@@ -50,7 +50,11 @@ def normalise(text: str) -> str:
 
 def content_key(text: str) -> str:
     """A 16-hex-digit hash of the normalised text."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
+    return _hash(normalise(text))
+
+
+def _hash(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
 
 def anchor(texts: Sequence[str]) -> list[str]:
@@ -59,7 +63,13 @@ def anchor(texts: Sequence[str]) -> list[str]:
     Two units with the same text get different anchors when their neighbours differ; an anchor
     changes only when the unit or a neighbour is edited, never when units elsewhere move.
     """
-    keys = [content_key(t) for t in texts]
+    joined = "\0".join(map(str, texts))
+    if joined.count("\0") == len(texts) - 1:
+        # one pass of quote straightening and case folding for the whole document
+        folded = normalise_quotes(joined).casefold().split("\0")
+        keys = [_hash(" ".join(t.split())) for t in folded]
+    else:  # a text holding the separator itself
+        keys = [content_key(t) for t in texts]
     padded = ["", *keys, ""]
     return [
         hashlib.sha256("|".join(padded[i : i + 3]).encode("ascii")).hexdigest()[:16]

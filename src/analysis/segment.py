@@ -688,6 +688,7 @@ _LONE_DIGIT_RE = re.compile(r"(?<![\d])(\d)(?![\d])")
 _LINE_BREAK_RE = re.compile(r"\s*\n\s*")
 
 
+@lru_cache(maxsize=4096)
 def _pad(label: str) -> str:
     return _LONE_DIGIT_RE.sub(r"0\1", label.split(".")[0]) + (
         "." + ".".join(label.split(".")[1:]) if "." in label else ""
@@ -745,12 +746,16 @@ def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
         )
     counters: dict[str, int] = {}
     rows = []
+    # raw offsets of every unit at once (what CleanText.raw_span gives for one)
+    to_raw = display.to_raw
+    raw_starts = to_raw[np.fromiter((u.start for u in units), np.int64, len(units))].tolist()
+    raw_ends = (to_raw[np.fromiter((u.end - 1 for u in units), np.int64, len(units))] + 1).tolist()
     for position, u in enumerate(units):
         text = display.text[u.start : u.end]
         # Units spanning lines read as one paragraph.
         if "\n" in text:
             text = _LINE_BREAK_RE.sub(" ", text)
-        start, end = display.raw_span(u.start, u.end)
+        start, end = raw_starts[position], raw_ends[position]
         if u.kind in ANALYSIS_KINDS:
             seg_id = f"{doc_id}-p{_pad(u.label)}"
         else:
