@@ -28,7 +28,15 @@ import pandas as pd
 
 from analysis.clean import normalise_quotes
 
-__all__ = ["MATCH_COLUMNS", "SIMILAR", "anchor", "content_key", "match_rows", "normalise"]
+__all__ = [
+    "MATCH_COLUMNS",
+    "SIMILAR",
+    "anchor",
+    "content_key",
+    "match_rows",
+    "normalise",
+    "text_sha",
+]
 
 #: How similar an edited text must be to its earlier version (difflib ratio); a row keeping its
 #: seg_id needs only :data:`SIMILAR_SAME_ID`.
@@ -46,6 +54,12 @@ def normalise(text: str) -> str:
     'the "state" must act.'
     """
     return " ".join(normalise_quotes(str(text)).casefold().split())
+
+
+def text_sha(text: str) -> str:
+    """The SHA-256 (hex) of a unit's text exactly as shown: the ``text_sha`` of the segment
+    table and of coding sheets, which tells a coder's row that its text has changed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_key(text: str) -> str:

@@ -37,11 +37,11 @@ import pandas as pd
 from analysis.coding import (
     DEFAULT_KINDS,
     Codebook,
-    CodingError,
     coding_units,
     load_codebook,
     sheet_columns,
 )
+from analysis.errors import CodingError
 
 __all__ = [
     "CODEBOOK_NS",

@@ -24,7 +24,6 @@ datelines, salutations, closings and signatures, numbered in reading order withi
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,7 +34,7 @@ import numpy as np
 import pandas as pd
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-from analysis.anchors import anchor
+from analysis.anchors import anchor, text_sha
 from analysis.clean import CleanText, clean_document
 from analysis.corpus import document_columns
 from analysis.errors import SegmentationError
@@ -695,10 +694,6 @@ def _pad(label: str) -> str:
     )
 
 
-def _text_sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def segment_document(raw: str, doc_id: str, *, layout: str = "auto") -> pd.DataFrame:
     """Segment one raw document; return its units (see :func:`segment_corpus` for columns)."""
     return pd.DataFrame(segment_rows(raw, doc_id, layout=layout), columns=SEGMENT_COLUMNS)
@@ -771,7 +766,7 @@ def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
                 text,
                 start,
                 end,
-                _text_sha(text),
+                text_sha(text),
                 len(text),
                 u.rule,
                 " ".join(u.flags),
