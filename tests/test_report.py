@@ -250,7 +250,7 @@ def frozen_package(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     Returns a one-item list; changing its value changes the hash the next build sees.
     """
     digest = ["package-v1"]
-    monkeypatch.setattr(report, "package_digest", lambda: digest[0])
+    monkeypatch.setattr(report.inputs, "package_digest", lambda: digest[0])
     return digest
 
 
@@ -597,8 +597,23 @@ def test_inprocess_build_works_when_the_parent_has_an_ipython_shell(tmp_path: Pa
             InteractiveShell.clear_instance()
 
 
+def test_package_digest_covers_every_module_of_every_subpackage() -> None:
+    """A change to any module (report.build, coding.sheets, tokenise ...) or data file
+    changes the package digest, so it rebuilds every report."""
+    import pkgutil
+
+    import analysis
+
+    root = paths.ROOT / "src" / "analysis"
+    hashed = {p.relative_to(root).as_posix() for p in report.inputs._package_files()}
+    for found in pkgutil.walk_packages(analysis.__path__, "analysis."):
+        module = found.name.split(".", 1)[1].replace(".", "/")
+        assert (f"{module}/__init__.py" if found.ispkg else f"{module}.py") in hashed, found.name
+    assert "data/codebook.toml" in hashed and "report/build.py" in hashed
+
+
 def test_input_hashes_do_not_depend_on_where_the_clone_lives() -> None:
-    inputs = report._gather_inputs(report.ReportParameters().resolved())
+    inputs = report.gather_inputs(report.ReportParameters().resolved())
     assert "coding/reference.csv" in inputs.coding_hashes
     assert not any(key.startswith("/") for key in inputs.coding_hashes)
 
@@ -871,7 +886,7 @@ def test_figures_are_numbered_with_a_caption_linking_the_saved_files(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(report, "_figures_shown", [])
+    monkeypatch.setattr(report.outputs, "_figures_shown", [])
     monkeypatch.chdir(tmp_path)
     outputs = []
     for number, title in enumerate(["Keyness <b>& more</b>", "Second"], start=1):

@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis import report
 from analysis.errors import ReportError
-from analysis.runner import GIB, default_memory_limit, describe_exit, run_isolated
+from analysis.report.runner import GIB, default_memory_limit, describe_exit, run_isolated
 
 ENGINES = ["subprocess", "inprocess"]
 

@@ -24,9 +24,16 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, ReportError
 
-__all__ = ["COMPARE_SCHEMES", "REST", "Design", "comparison_design", "parse_compare"]
+__all__ = [
+    "COMPARE_SCHEMES",
+    "REST",
+    "Design",
+    "comparison_design",
+    "groups_to_compare",
+    "parse_compare",
+]
 
 #: The reference of a one-vs-rest comparison: every other compared group pooled.
 REST = "rest"
@@ -248,3 +255,40 @@ def comparison_design(
         chosen = [g for g in chosen if g in used]
     left_out = tuple(g for g in present if g not in chosen)
     return Design(by=by, groups=tuple(chosen), pairs=tuple(pairs), scheme=scheme, left_out=left_out)
+
+
+def groups_to_compare(
+    corpus: pd.DataFrame, groups: Sequence[str] | None = None, *, by: str = "actor_type"
+) -> list[str]:
+    """Return the groups a notebook compares: the ``groups`` parameter checked, or all of them.
+
+    Parameters
+    ----------
+    corpus
+        The document table (or any table with the ``by`` column).
+    groups
+        The notebook's ``groups`` parameter; ``None`` means every value of ``by`` in order of
+        first appearance.
+    by
+        The grouping column.
+
+    Returns
+    -------
+    list of str
+        Group names, each present in ``corpus[by]``.
+    """
+    if by not in corpus.columns:
+        raise ReportError(f"cannot group by {by!r}: the table has no such column")
+    present = list(dict.fromkeys(str(v) for v in corpus[by]))
+    if groups is None:
+        return present
+    if isinstance(groups, str):
+        groups = [groups]
+    wanted = [str(g) for g in groups]
+    missing = [g for g in wanted if g not in present]
+    if missing:
+        raise ReportError(
+            f"group(s) {', '.join(map(repr, missing))} not found in column {by!r}; "
+            f"the corpus has {', '.join(map(repr, present))}"
+        )
+    return list(dict.fromkeys(wanted))

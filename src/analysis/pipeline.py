@@ -446,7 +446,7 @@ def _concat(
 
 def cache_key(corpus: pd.DataFrame, *, mwe: bool | Iterable[str], kinds: Iterable[str]) -> str:
     """The cache key of the tables built from ``corpus`` with these options (hex SHA-256)."""
-    from analysis.report import package_digest
+    from analysis.report.inputs import package_digest
 
     digest = hashlib.sha256()
     options = {

@@ -8,13 +8,17 @@ saved tables, which a program reads. On the page, :func:`table` shows it as a da
 
 from __future__ import annotations
 
+import html
 import math
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from analysis.errors import ReportError
 
 __all__ = [
     "CITE_LIMIT",
@@ -23,10 +27,12 @@ __all__ = [
     "TOP_ROWS",
     "UNDEFINED",
     "cite",
+    "findings_side_by_side",
     "for_display",
     "footnote",
     "how_to_read",
     "link_to",
+    "quote_text",
     "table",
 ]
 
@@ -230,3 +236,141 @@ def table(
         notes.append(note)
     if notes:
         display(Markdown("  \n".join(notes)))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def quote_text(text: str) -> str:
+    """Return corpus text made safe to put inside a generated Markdown sentence.
+
+    HTML is escaped (``<script>`` shows as text) and Markdown control characters are
+    backslash-escaped, so a quoted passage never turns into markup, links or emphasis.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def findings_side_by_side(
+    groups: Sequence[str],
+    description: pd.DataFrame,
+    *,
+    rates: pd.DataFrame,
+    key_terms: pd.DataFrame,
+    coding_profile: pd.DataFrame | None = None,
+    n_terms: int = 3,
+) -> pd.DataFrame:
+    """Put the main measures of each compared group in one table, one row per group.
+
+    Parameters
+    ----------
+    groups
+        The compared groups, in the order of the rows (from :func:`groups_to_compare`).
+    description
+        The per-document summary (:func:`analysis.corpus.describe_corpus`), one row per
+        document: ``actor_type`` and ``tokens``.
+    rates
+        The function-word profile (:func:`analysis.counts.function_word_profile`):
+        ``actor_type``, ``function_subclass``, ``per_1k``, one row per group and subclass.
+    key_terms
+        The key terms of the comparisons (:func:`analysis.counts.top_key_terms`, the tables of
+        several comparisons concatenated): ``term`` and ``key_in``, each side's terms strongest
+        first; a group's terms are its first ``n_terms`` rows in table order. An empty table
+        (no comparison) is allowed.
+    coding_profile
+        The coded profile of each group (:func:`analysis.coding.coded_profile`): ``actor_type``,
+        ``top_frame``, ``share_critical``, ``share_supportive``; ``None`` when no coding covers
+        the corpus.
+    n_terms
+        Key terms listed per group.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``actor_type`` (the groups in order). Columns: ``documents`` and ``tokens``
+        (int64, the group's documents and their running words), ``first_plural_per_1k``,
+        ``obligation_per_1k``, ``commitment_per_1k`` (float64, rate per 1,000 running words
+        rounded to 2 decimals, NaN for a group absent from ``rates``); ``top_key_terms`` (str,
+        the group's first ``n_terms`` key terms joined by ", ", NaN for a group key in no
+        comparison), present only when some group has key terms; with ``coding_profile``,
+        ``top_frame`` (str) and ``share_critical``, ``share_supportive`` (float64, rounded to 3
+        decimals), NaN for a group without coded units.
+
+    Raises
+    ------
+    ReportError
+        When a table lacks a column it needs, ``rates`` has two rows for one group and
+        subclass, or ``n_terms`` < 1.
+
+    Examples
+    --------
+    >>> side = findings_side_by_side(  # doctest: +SKIP
+    ...     compared, description, rates=profile, key_terms=key_terms,
+    ...     coding_profile=coding_profile,
+    ... )
+    """
+    import pandas as pd
+
+    from analysis.counts import STANCE_SUBCLASSES
+
+    if n_terms < 1:
+        raise ReportError(f"n_terms={n_terms}: list at least one key term per group")
+    _require_columns(
+        description,
+        ("actor_type", "tokens"),
+        "description",
+        "pass the per-document summary, tables.describe()",
+    )
+    _require_columns(
+        rates,
+        ("actor_type", "function_subclass", "per_1k"),
+        "rates",
+        "pass counts.function_word_profile(tokens, segments)",
+    )
+    if rates.duplicated(["actor_type", "function_subclass"]).any():
+        raise ReportError(
+            "rates has several rows for one group and function subclass; pass the profile of "
+            "one grouping by actor_type, counts.function_word_profile(tokens, segments)"
+        )
+    groups = list(dict.fromkeys(groups))
+    in_group = [description["actor_type"] == g for g in groups]
+    side = pd.DataFrame(
+        {
+            "documents": [int(rows.sum()) for rows in in_group],
+            "tokens": [int(description.loc[rows, "tokens"].sum()) for rows in in_group],
+        },
+        index=groups,
+    )
+    for subclass in STANCE_SUBCLASSES:
+        per_1k = rates.loc[rates["function_subclass"] == subclass].set_index("actor_type")
+        side[f"{subclass}_per_1k"] = per_1k["per_1k"].reindex(groups).round(2)
+    if len(key_terms):
+        _require_columns(
+            key_terms,
+            ("term", "key_in"),
+            "key_terms",
+            "pass counts.top_key_terms(...), or an empty table without comparisons",
+        )
+        terms = {
+            g: ", ".join(key_terms.loc[key_terms["key_in"] == g, "term"].head(n_terms))
+            for g in groups
+            if (key_terms["key_in"] == g).any()
+        }
+        if terms:
+            side["top_key_terms"] = pd.Series(terms, dtype="str").reindex(groups)
+    if coding_profile is not None:
+        coded_columns = ["top_frame", "share_critical", "share_supportive"]
+        _require_columns(
+            coding_profile,
+            ("actor_type", *coded_columns),
+            "coding_profile",
+            "pass coding.coded_profile(coded, groups=...)",
+        )
+        side = side.join(coding_profile.set_index("actor_type")[coded_columns].round(3))
+    return side.rename_axis("actor_type")
+
+
+def _require_columns(table: pd.DataFrame, columns: Sequence[str], name: str, hint: str) -> None:
+    """Raise a ReportError naming the columns ``table`` lacks and what to pass instead."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ReportError(f"{name} lacks column(s) {', '.join(map(repr, missing))}; {hint}")
