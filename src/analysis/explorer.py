@@ -32,12 +32,15 @@ from analysis.errors import AnalysisError
 from analysis.pipeline import Pipeline
 
 __all__ = [
+    "DRIVER_COLUMNS",
     "FRAMING_QUERIES",
     "SIDE",
     "Comparison",
     "TermSummary",
     "compare_groups",
     "group_collocates",
+    "overlap_summary",
+    "pair_drivers",
     "query_rates",
     "shared_terms",
     "term_explorer",
@@ -313,6 +316,33 @@ def shared_terms(weights: Any, seg_a: str, seg_b: str, *, top: int = 5) -> pd.Da
     )
     out = out.sort_values(["contribution", "term"], ascending=[False, True], kind="stable")
     return out.head(top).reset_index(drop=True)
+
+
+def overlap_summary(overlap: pd.DataFrame) -> pd.DataFrame:
+    """Distinct terms and occurrences on each side by ``status`` of a
+    :func:`vocabulary_overlap` table (``shared``, then each side's own): ``types``,
+    ``tokens_target``, ``tokens_reference``."""
+    return overlap.groupby("status", sort=False).agg(
+        types=("term", "size"),
+        tokens_target=("n_target", "sum"),
+        tokens_reference=("n_reference", "sum"),
+    )
+
+
+#: The columns a report shows of :func:`pair_drivers`, in reading order.
+DRIVER_COLUMNS = ["seg_a", "seg_b", "cosine", "term", "tfidf_a", "tfidf_b", "share"]
+
+
+def pair_drivers(weights: Any, pairs: pd.DataFrame, *, top: int = 5) -> pd.DataFrame:
+    """What drives the similarity of some paragraph pairs: :func:`shared_terms` of each pair
+    (``seg_a``, ``seg_b``, ``cosine`` rows, e.g. the strongest of
+    :attr:`analysis.tfidf.Similarity.pairs`), stacked with the pair's ids and cosine after the
+    term columns. Empty (with :data:`DRIVER_COLUMNS`) when there is no pair."""
+    found = [
+        shared_terms(weights, a, b, top=top).assign(seg_a=a, seg_b=b, cosine=c)
+        for a, b, c in pairs[["seg_a", "seg_b", "cosine"]].itertuples(index=False)
+    ]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=DRIVER_COLUMNS)
 
 
 def _resolve_kind(term: str, kind: QueryKind) -> Literal["word", "stem", "mwe", "regex"]:

@@ -21,8 +21,10 @@ import pandas as pd
 from analysis.errors import ReportError
 
 __all__ = [
+    "CHECKS_SHOWN",
     "CITE_LIMIT",
     "DASH",
+    "KEYNESS_SHOWN",
     "READING",
     "TOP_ROWS",
     "UNDEFINED",
@@ -36,6 +38,40 @@ __all__ = [
     "table",
 ]
 
+#: The columns a report shows of a keyness table (the saved table has them all).
+KEYNESS_SHOWN = [
+    "n_target",
+    "n_reference",
+    "e_target",
+    "e_reference",
+    "log_ratio",
+    "g2",
+    "p",
+    "p_adj",
+    "bic",
+    "pct_diff",
+    "logodds_z",
+    "too_small",
+    "docs",
+    "segments",
+]
+#: The columns a report shows of the permutation checks of the top key terms.
+CHECKS_SHOWN = [
+    "key_in",
+    "n_target",
+    "n_reference",
+    "log_ratio",
+    "docs",
+    "segments",
+    "docs_in_side",
+    "p_perm",
+    "ci_low",
+    "ci_high",
+    "p_perm_docs",
+    "check",
+    "p_check",
+    "p_check_adj",
+]
 #: Units or documents named in one sentence of a page before "and N more".
 CITE_LIMIT = 6
 #: What a reader sees for an undefined value.

@@ -35,6 +35,7 @@ __all__ = [
     "contrast_table",
     "segment_tfidf",
     "similarity_highlights",
+    "similarity_tables",
     "tfidf_contrast",
 ]
 
@@ -350,6 +351,20 @@ class Similarity:
     pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
     documents: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def similarity_tables(similarity: Similarity) -> dict[str, pd.DataFrame]:
+    """The tables of a :class:`Similarity` a report saves, by name: ``paragraph-similarity``
+    (the matrix labelled by seg_id, when it was kept), ``document-similarity``,
+    ``similar-pairs`` and ``closest-paragraphs``."""
+    tables = {}
+    if similarity.matrix is not None:
+        matrix = similarity.matrix.droplevel("label").droplevel("label", axis=1)
+        tables["paragraph-similarity"] = matrix.rename_axis(index="seg_id", columns=None)
+    tables["document-similarity"] = similarity.documents
+    tables["similar-pairs"] = similarity.pairs
+    tables["closest-paragraphs"] = similarity.closest
+    return tables
 
 
 def _top_columns(block: np.ndarray, k: int) -> np.ndarray:
