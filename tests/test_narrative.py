@@ -447,3 +447,273 @@ def test_frequency_interpretation_cites_and_reads_voice():
     assert "*rights* (12.0 per 1,000 words, in " in text and "a-p01" in text
     assert "`cso` and `gov` share 2 of 4 content terms (Jaccard 0.50)." in text
     assert "*we/us/our*: `cso` 2 (" in text and "; `gov` 0." in text
+
+
+def _framing() -> pd.DataFrame:
+    rows = [
+        ("trafficking", "cso", 4, 3.2, 3, 10, ["a-p01", "a-p04"]),
+        ("trafficking", "gov", 0, 0.0, 0, 12, []),
+        ("smuggling", "cso", 1, 0.8, 1, 10, ["a-p02"]),
+        ("smuggling", "gov", 5, 4.1, 4, 12, ["b-p01"]),
+        ("<rights>", "cso", 0, 0.0, 0, 10, []),
+        ("<rights>", "gov", 0, 0.0, 0, 12, []),
+    ]
+    columns = ["label", "actor_type", "n", "per_1k", "n_segments", "parts", "seg_ids"]
+    return pd.DataFrame(rows, columns=columns).set_index(["label", "actor_type"])
+
+
+def test_framing_rates_and_what_the_pattern_adds():
+    forms = pd.Series({"smuggling": 4, "anti-smuggling": 2})
+    text = narrative.framing_rates(
+        _framing(), ["trafficking", "<rights>"], ["cso", "gov"], standalone=3, forms=forms
+    )
+    assert text.startswith(
+        "- **trafficking**: `cso` 4 (3.2 per 1,000, 3 of 10 paragraphs); `gov` 0 (0.0 per 1,000, "
+        "0 of 12 paragraphs)\n- **&lt;rights&gt;**:"
+    )
+    assert "*smuggling* is counted 3 time(s) by the term tables" in text
+    # (a hyphen is escaped, so that no quoted term can start a Markdown list)
+    assert "the pattern finds 6 occurrence(s), as *smuggling* (4), *anti\\-smuggling* (2)." in text
+    nothing = narrative.framing_rates(
+        _framing(), ["trafficking"], ["cso"], standalone=0, forms=pd.Series(dtype=int)
+    )
+    assert "finds 0 occurrence(s). A search for the bare word" in nothing
+
+
+def test_first_lines_and_collocates():
+    lines = pd.DataFrame(
+        {"term": ["trafficking"], "seg_id": ["a-p01"], "left": ["end"], "match": ["*x*"]}
+    ).assign(right="now")
+    assert narrative.first_lines(lines) == (
+        "One line per term and group, the first in reading order:\n\n"
+        "- trafficking, `a-p01`: “end **\\*x\\*** now”"
+    )
+    best = pd.DataFrame(
+        {
+            "term": ["trafficking", "trafficking", "smuggling"],
+            "actor_type": ["cso", "cso", "gov"],
+            "collocate": ["victims", "<b>", "border"],
+            "f_xy": [4, 2, 3],
+        }
+    )
+    text = narrative.strongest_collocates(best)
+    assert "- trafficking in `cso`: *victims* (4), *&lt;b&gt;* (2)\n- smuggling in `gov`" in text
+    assert narrative.strongest_collocates(best.iloc[:0]).startswith("No collocate occurs twice")
+
+
+def test_dispersion_extremes():
+    dispersion = pd.DataFrame(
+        {
+            "term": ["rights", "law", "tip"],
+            "doc_id": ["a", "b", "c"],
+            "dp_norm": [0.2, 0.9, None],
+            "n_segments": [5, 1, 1],
+            "parts": [8, 9, 1],
+        }
+    )
+    text = narrative.dispersion_extremes(dispersion)
+    assert "the most evenly spread is *rights* in `a` (DPnorm 0.20, in 5 of 8 paragraphs)" in text
+    assert "the most concentrated *law* in `b` (DPnorm 0.90, in 1 of 9)" in text
+    assert text.endswith(
+        "DPnorm is undefined for 1 row(s): documents of a single paragraph, "
+        "where there is nothing to spread over."
+    )
+    none = narrative.dispersion_extremes(dispersion.iloc[2:])
+    assert none.startswith("No key term has a defined dispersion. DPnorm is undefined for 1")
+
+
+def test_framing_interpretation_cites_uses_names_absences_and_gives_an_example():
+    lines = pd.DataFrame(
+        {"term": ["smuggling"], "seg_id": ["b-p01"], "left": ["stop"], "match": ["smuggling"]}
+    ).assign(right="now")
+    out = narrative.framing_interpretation(
+        _framing(), ["trafficking", "smuggling", "<rights>"], ["cso", "gov"], lines
+    )
+    assert out[:2] == ["## Interpretation", ""]
+    assert out[2].startswith("- **trafficking**: `cso` 4 (") and "a-p01" in out[2]
+    assert out[2].endswith("; absent from `gov`.")
+    assert out[3].endswith(". E.g. `b-p01`: “stop **smuggling** now”.")
+    assert len(out) == 6 and out[-1] == narrative.FRAMING_READING  # <rights> used by nobody
+
+
+def test_coding_units_and_coders_found():
+    assert narrative.coding_units_line(42, 3, ["cso", "gov"]) == (
+        "The corpus has **42** coding units (body paragraphs and list items) in 3 document(s); "
+        "this notebook compares the actor group(s) `cso`, `gov`."
+    )
+    assert narrative.coders_found(["ana", "ben"], "ana", n_sheets=2) == (
+        "**2** coder sheet(s) cover this corpus: `ana`, `ben`. The tables below use the coding of "
+        "`ana`."
+    )
+    left_out = narrative.coders_found([], None, n_sheets=1)
+    assert "(the sheets found are listed above with the reason each is left out)" in left_out
+    assert "(no sheet was found)" in narrative.coders_found([], None, n_sheets=0)
+
+
+def test_frame_and_stance_profile():
+    frames = pd.DataFrame(
+        {"n_codes_used": [2, 0], "n_group": [6, 0], "top_code": ["rights", ""]},
+        index=["cso", "gov"],
+    ).assign(n_top=[4, 0], share_top=[4 / 6, 0.0])
+    stances = frames.assign(top_code=["critical", ""], n_top=[5, 0], share_top=[5 / 6, 0.0])
+    stances["code_counts"] = [{"critical": 5, "neutral": 1}, {}]
+    text = narrative.frame_and_stance_profile(frames, stances, ["cso", "gov", "igo"])
+    assert text.splitlines() == [
+        "- `cso` (6 coded units): most often framed as **rights** (4 units, 67%); 2 different "
+        "primary frame(s) used. Most frequent stance: **critical** (5 units, 83%); critical 5, "
+        "neutral 1.",
+        "- `gov`: no coded unit.",
+        "- `igo`: no coded unit.",
+    ]
+
+
+def test_frame_runs_text():
+    runs = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b"],
+            "frame": ["rights", "security", "security"],
+            "first_label": ["1", "3", "1"],
+            "last_label": ["2", "3", "4"],
+            "n_units": [2, 1, 4],
+        }
+    )
+    assert narrative.frame_runs_text(runs).splitlines()[2:] == [
+        "- `a` (3 units, 2 run(s) of the same frame): rights (1–2) → security (3).",
+        "- `b` (4 units, 1 run(s) of the same frame): security (1–4).",
+    ]
+
+
+def test_association_sentences():
+    association = pd.DataFrame(
+        {
+            "dimension": ["frame", "stance"],
+            "method": ["permutation", "Fisher exact"],
+            "n_units": [12, 12],
+            "statistic": [7.25, 3.0],
+            "p_value": [0.04, 0.5],
+            "n_perm": [4999, 0],
+            "seed": [0, 0],
+            "caveat": ["Few units.", "Few units."],
+        }
+    )
+    assert narrative.association_results(association) == (
+        "- **frame**: permutation over 12 units, statistic 7.25, p = 0.0400 (4999 permutations, "
+        "seed 0).\n- **stance**: Fisher exact over 12 units, statistic 3.00, p = 0.5000."
+        "\n\n*Caveat.* Few units."
+    )
+    assert narrative.no_association(1).endswith("only one group is compared.")
+    assert narrative.no_association(2).endswith("there is no coding.")
+
+
+def test_lexicon_sentences():
+    validation = {
+        "n_units": 10,
+        "frame_accuracy": 0.6,
+        "frame_kappa": 0.41,
+        "stance_accuracy": 0.7,
+        "stance_kappa": 0.5,
+    }
+    misses = pd.DataFrame({"seg_id": ["a-p01"], "coded": ["rights"], "proposed": ["security"]})
+    text = narrative.lexicon_check(validation, misses, in_sample=True)
+    assert text.startswith(
+        "Over 10 units the lexicon proposes the coder's primary frame for 60% (Cohen's kappa "
+        "0.41) and the coder's stance for 70% (kappa 0.50). It misses the frame in `a-p01` "
+        "(rights coded, security proposed)."
+    )
+    assert "overstate how the lexicon would do" in text
+    outside = narrative.lexicon_check(validation, misses.iloc[:0], in_sample=False)
+    assert "misses the frame in no unit." in outside and "out-of-sample check" in outside
+    proposed = pd.DataFrame({"proposed_frame": ["rights", "security"], "n_units": [3, 2]})
+    assert narrative.lexicon_proposals(proposed, 9) == (
+        "Without a human coding the proposals cannot be checked. The lexicon proposes rights for "
+        "3 unit(s), security for 2 unit(s) of the 9 units; treat them as leads for a coder, not "
+        "as codes."
+    )
+
+
+def test_agreement_sentences():
+    from analysis.agreement import verdict_text
+
+    summary = pd.DataFrame(
+        {
+            "dimension": ["frame"],
+            "alpha": [0.71],
+            "alpha_lower": [0.5],
+            "alpha_upper": [0.88],
+            "n_units": [20],
+            "n_coders": [2],
+            "alpha_note": [""],
+        }
+    )
+    text = narrative.agreement_results(summary, 3)
+    assert text.startswith(
+        "- **frame**: alpha 0.710 (95% bootstrap interval 0.500 to 0.880) over 20 units and 2 "
+        "coders: " + verdict_text(0.71, "") + "."
+    )
+    assert text.endswith("3 unit-dimension disagreement(s) are listed for adjudication.")
+    assert "only one coder (`ana`)" in narrative.agreement_pending(["ana"])
+    assert narrative.agreement_pending([]).startswith("**Agreement cannot be computed**: no coder")
+
+
+def test_coding_interpretation_and_its_baseline():
+    profile = pd.DataFrame(
+        {
+            "actor_type": ["cso"],
+            "top_frame": ["rights"],
+            "top_frame_units": [["a-p01"]],
+            "critical_units": [["a-p02"]],
+            "supportive_units": [[]],
+        }
+    )
+    recall = pd.Series([0.8, 0.25], index=["rights", "security"])
+    text = narrative.coding_interpretation(
+        profile,
+        "ana",
+        1,
+        frame_p=0.0312,
+        max_documents=2,
+        validation={"frame_kappa": 0.4},
+        recall=recall,
+    )
+    assert text.startswith("**Interpretation.** In the coding of `ana` (one analyst's judgement")
+    assert (
+        "most frequent primary frame is **rights** (" in text and "supportive units: none." in text
+    )
+    assert "association at p = 0.0312, but with 2 document(s) at most per group" in text
+    assert "recall is highest for **rights** (80%) and lowest for **security** (25%)" in text
+    plain = narrative.coding_interpretation(
+        profile, "ana", 2, frame_p=None, max_documents=2, validation=None, recall=None
+    )
+    assert "one analyst" not in plain and "permutation" not in plain and "baseline" not in plain
+    by_frame = pd.DataFrame({"proposed_frame": ["rights"], "seg_ids": [["a-p01", "a-p03"]]})
+    base = narrative.baseline_interpretation(by_frame)
+    assert "No human coding covers this corpus" in base and "rights: " in base
+
+
+def test_corpus_sentences():
+    warnings = pd.DataFrame({"where": ["doc <a>"], "problem": ["no final *punctuation*"]})
+    text = narrative.corpus_check_summary(warnings, web_lines=4)
+    assert text.startswith("The check found **1 warning(s)**: doc &lt;a&gt;: no final \\*punc")
+    assert " 4 line(s) of web-page furniture" in text
+    assert narrative.corpus_check_summary(warnings.iloc[:0], web_lines=0).startswith(
+        "The check found nothing to warn about. 0 line(s)"
+    )
+    description = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "tokens": [1200, 300],
+            "sentences": [40, 12],
+            "mean_sentence_length": [30.0, 25.0],
+            "ttr": [0.3, 0.6],
+        }
+    )
+    text = narrative.document_extremes(description)
+    assert text.startswith("The longest document is `a` with 1,200 tokens in 40 sentences; the")
+    assert "ranges from 25.0 to 30.0 tokens" in text
+    assert text.endswith(
+        "belongs to `b`, which is also the shortest document, so length alone could explain it."
+    )
+    other = narrative.document_extremes(description.assign(ttr=[0.7, 0.6]))
+    assert other.endswith(
+        "which is not the shortest document, so length alone does not explain it."
+    )

@@ -23,6 +23,7 @@ from analysis.errors import ReportError
 __all__ = [
     "CHECKS_SHOWN",
     "CITE_LIMIT",
+    "COLLOCATES_SHOWN",
     "DASH",
     "KEYNESS_SHOWN",
     "READING",
@@ -71,6 +72,20 @@ CHECKS_SHOWN = [
     "check",
     "p_check",
     "p_check_adj",
+]
+#: The columns a report shows of the collocates of the framing terms.
+COLLOCATES_SHOWN = [
+    "term",
+    "actor_type",
+    "collocate",
+    "f_xy",
+    "left",
+    "right",
+    "f_y",
+    "log_dice",
+    "pmi",
+    "t_score",
+    "g2",
 ]
 #: Units or documents named in one sentence of a page before "and N more".
 CITE_LIMIT = 6
