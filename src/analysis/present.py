@@ -36,6 +36,7 @@ __all__ = [
     "how_to_read",
     "link_to",
     "quote_text",
+    "quoted_terms",
     "table",
 ]
 
@@ -299,6 +300,11 @@ def quote_text(text: str) -> str:
     backslash-escaped, so a quoted passage never turns into markup, links or emphasis.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def quoted_terms(terms: Iterable[str]) -> str:
+    """Terms in italics, each quoted (:func:`quote_text`), separated by commas."""
+    return ", ".join(f"*{quote_text(t)}*" for t in terms)
 
 
 def findings_side_by_side(
