@@ -847,7 +847,7 @@ def test_unit_term_counts_match_scikit_learn(seeds) -> None:
     tokens, segments = seeds
     for unit, stopwords in [("norm", False), ("norm", True), ("stem", False)]:
         counted = counts.unit_term_counts(tokens, segments, unit=unit, stopwords=stopwords)
-        words = counts.analysis_words(tokens, segments)
+        words = dtm.analysis_words(tokens, segments)
         if not stopwords:
             words = words[~words["is_stop"]]
         per_unit = words.groupby("seg_id", sort=False)[unit].agg(list)

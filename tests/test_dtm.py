@@ -65,7 +65,7 @@ def test_counts_are_those_of_count_vectorizer(seeds):
     """Each unit's row holds the counts scikit-learn's CountVectorizer gives for the unit's
     words (punctuation left out); running words are the words, stopwords included."""
     matrix = seeds.dtm
-    words = counts.analysis_words(seeds.tokens, seeds.segments)
+    words = dtm.analysis_words(seeds.tokens, seeds.segments)
     per_unit = words.groupby("seg_id", sort=False)["norm"].agg(list)
     rows = matrix.units["seg_id"].map(per_unit).apply(lambda v: v if isinstance(v, list) else [])
     vectorizer = CountVectorizer(analyzer=lambda values: values, lowercase=False)

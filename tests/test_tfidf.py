@@ -306,7 +306,8 @@ def test_segment_tfidf_is_tfidfvectorizer_to_the_last_bit(unit, stopwords) -> No
     fitted on each segment's terms in reading order: same columns, same stored entries in the
     same order, same floats (so every table and tie built on them is unchanged)."""
     from analysis import pipeline
-    from analysis.counts import _stem_labels, analysis_words
+    from analysis.counts.core import _stem_labels
+    from analysis.dtm import analysis_words
 
     tables = pipeline.build()
     weights = tfidf.segment_tfidf(tables.tokens, tables.segments, unit=unit, stopwords=stopwords)
