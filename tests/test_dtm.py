@@ -14,12 +14,12 @@ from analysis.tokenise import type_flags
 
 
 @pytest.fixture(scope="module")
-def seeds() -> pipeline.Pipeline:
+def seeds() -> pipeline.CorpusTables:
     return pipeline.build(cache=False)
 
 
 @pytest.fixture(scope="module")
-def many(tmp_path_factory) -> pipeline.Pipeline:
+def many(tmp_path_factory) -> pipeline.CorpusTables:
     """Sixty web-like statements in three groups (bylines, share lines, list items)."""
     manifest = synthetic.write_corpus(tmp_path_factory.mktemp("many") / "corpus", 60, words=160)
     return pipeline.build(manifest, cache=False)

@@ -118,7 +118,7 @@ def query_terms(terms: pd.DataFrame, query: str, kind: QueryKind = "word") -> li
     can match, as :func:`kwic` matches it: the query itself, a joined expression containing
     it, or (a phrase, ``kind="mwe"``) any of its words, since a phrase may also be written as
     consecutive tokens. A unit that uses none of them has no match, so a concordance needs
-    only the units that use one (:meth:`analysis.pipeline.Pipeline.tokens_for`)."""
+    only the units that use one (:meth:`analysis.pipeline.CorpusTables.tokens_for`)."""
     from analysis.tokenise import normalise, stem
 
     values = terms["term"].astype(str)

@@ -63,7 +63,9 @@ __all__ = [
     "rows_then",
 ]
 
-Unit = Literal["norm", "stem"]
+#: The form a term is counted by (the ``unit=`` option of every count): its normal form or its
+#: Snowball stem.
+TermForm = Literal["norm", "stem"]
 
 #: The columns of a units table before the document's metadata.
 UNIT_COLUMNS = ("seg_id", "doc_id", "position", "kind", "label", "start", "end", "n_words")
@@ -212,7 +214,7 @@ class DocumentTermMatrix:
                 f"build one with analysis.pipeline.build(..., kinds={list(kinds)})"
             )
 
-    def unit_counts(self, unit: Unit = "norm", *, stopwords: bool = False) -> UnitTermCounts:
+    def unit_counts(self, unit: TermForm = "norm", *, stopwords: bool = False) -> UnitTermCounts:
         """The counts of the units with words, by normal form or stem, with or without
         stopwords (built once per matrix and options)."""
         if unit not in ("norm", "stem"):
@@ -357,7 +359,7 @@ def _mwe_option(mwe: bool | Iterable[str]) -> bool | tuple[str, ...]:
     return mwe if isinstance(mwe, bool) else tuple(mwe)
 
 
-def _unit_counts(dtm: DocumentTermMatrix, unit: Unit, stopwords: bool) -> UnitTermCounts:
+def _unit_counts(dtm: DocumentTermMatrix, unit: TermForm, stopwords: bool) -> UnitTermCounts:
     """Project the matrix onto the counted columns (and stems) and the units with words."""
     running = dtm.units["n_words"].to_numpy(np.int64)
     with_words = np.flatnonzero(running > 0)

@@ -29,7 +29,7 @@ from analysis import concordance, counts, plots, report, stats
 from analysis.compare import REST, Design, comparison_design
 from analysis.dtm import DocumentTermMatrix
 from analysis.errors import AnalysisError
-from analysis.pipeline import Pipeline
+from analysis.pipeline import CorpusTables
 
 __all__ = [
     "DRIVER_COLUMNS",
@@ -76,7 +76,7 @@ class Comparison:
 
     Attributes
     ----------
-    tables : Pipeline
+    tables : CorpusTables
         The corpus, cleaning log, segments, sentences and tokens of the compared groups only;
         ``tables.segments`` has the extra column ``side`` (str): for the comparison
         ``(target, reference)`` this object stands for, the segment's group when it is the
@@ -94,7 +94,7 @@ class Comparison:
         Every comparison of the report (:func:`analysis.compare.comparison_design`).
     """
 
-    tables: Pipeline
+    tables: CorpusTables
     groups: tuple[str, ...]
     by: str
     target: str
@@ -137,8 +137,8 @@ class Comparison:
 
 
 def _with_side(
-    tables: Pipeline, by: str, target: str, reference: str, groups: Sequence[str]
-) -> Pipeline:
+    tables: CorpusTables, by: str, target: str, reference: str, groups: Sequence[str]
+) -> CorpusTables:
     members = set(groups) if reference == REST else {target, reference}
     values = tables.segments[by].astype(str)
     side = values.where(values == target, reference).where(values.isin(members), None)
@@ -146,21 +146,21 @@ def _with_side(
 
 
 def _restrict(
-    tables: Pipeline, groups: Sequence[str] | None, by: str
-) -> tuple[Pipeline, list[str]]:
+    tables: CorpusTables, groups: Sequence[str] | None, by: str
+) -> tuple[CorpusTables, list[str]]:
     """Return the tables of ``groups`` only (all groups when None) and the group list."""
     chosen = report.groups_to_compare(tables.corpus, groups, by=by)
     return _restrict_to(tables, chosen, by), chosen
 
 
-def _restrict_to(tables: Pipeline, chosen: Sequence[str], by: str) -> Pipeline:
+def _restrict_to(tables: CorpusTables, chosen: Sequence[str], by: str) -> CorpusTables:
     """Return the tables of the ``chosen`` groups only."""
     corpus = tables.corpus[tables.corpus[by].astype(str).isin(chosen)]
     return tables.of_documents(corpus["doc_id"])
 
 
 def compare_groups(
-    tables: Pipeline,
+    tables: CorpusTables,
     groups: Sequence[str] | None = None,
     *,
     by: str = "actor_type",
@@ -175,7 +175,7 @@ def compare_groups(
 
     Parameters
     ----------
-    tables : Pipeline
+    tables : CorpusTables
         From :func:`analysis.pipeline.build`.
     groups : sequence of str, optional
         The notebook's ``groups`` parameter; None means every group in order of appearance.
@@ -353,7 +353,7 @@ def _resolve_kind(term: str, kind: QueryKind) -> Literal["word", "stem", "mwe", 
     return kind
 
 
-def _lines(tables: Pipeline, term: str, kind: QueryKind, by: str, window: int) -> pd.DataFrame:
+def _lines(tables: CorpusTables, term: str, kind: QueryKind, by: str, window: int) -> pd.DataFrame:
     """KWIC lines of ``term`` with the group of each line as a column after ``doc_id``."""
     if not str(term).strip():
         raise AnalysisError("the term is empty; type a word, a phrase or a pattern.")
@@ -371,7 +371,7 @@ def _lines(tables: Pipeline, term: str, kind: QueryKind, by: str, window: int) -
 
 
 def _rates_from_lines(
-    tables: Pipeline, lines: pd.DataFrame, groups: list[str], by: str
+    tables: CorpusTables, lines: pd.DataFrame, groups: list[str], by: str
 ) -> pd.DataFrame:
     totals = counts.group_totals(tables.tokens, tables.segments, by)
     totals.index = totals.index.astype(str)
@@ -408,7 +408,7 @@ def _rates_from_lines(
 
 
 def term_rates(
-    tables: Pipeline,
+    tables: CorpusTables,
     term: str,
     *,
     kind: QueryKind = "auto",
@@ -423,7 +423,7 @@ def term_rates(
 
     Parameters
     ----------
-    tables : Pipeline
+    tables : CorpusTables
         From :func:`analysis.pipeline.build` (or ``Comparison.tables``).
     term : str
         A word, stem, phrase or regular expression (see ``kind``).
@@ -451,7 +451,7 @@ def term_rates(
 
 
 def query_rates(
-    tables: Pipeline,
+    tables: CorpusTables,
     queries: Iterable[tuple[str, str, QueryKind]] = FRAMING_QUERIES,
     *,
     by: str = "actor_type",
@@ -485,7 +485,7 @@ def query_rates(
 
 
 def group_collocates(
-    tables: Pipeline,
+    tables: CorpusTables,
     node: str,
     *,
     kind: QueryKind = "auto",
@@ -562,7 +562,7 @@ class TermSummary:
     figure: Figure
 
 
-def _barcode(tables: Pipeline, lines: pd.DataFrame, term: str, by: str) -> Figure:
+def _barcode(tables: CorpusTables, lines: pd.DataFrame, term: str, by: str) -> Figure:
     """Mark the token of each KWIC match and draw :func:`analysis.plots.dispersion_barcode`."""
     tokens = tables.tokens
     seg_group = tables.segments.set_index("seg_id")[by].astype(str)
@@ -580,7 +580,7 @@ def _barcode(tables: Pipeline, lines: pd.DataFrame, term: str, by: str) -> Figur
 
 
 def term_summary(
-    tables: Pipeline,
+    tables: CorpusTables,
     term: str,
     *,
     groups: Sequence[str] | None = None,
@@ -594,7 +594,7 @@ def term_summary(
 
     Parameters
     ----------
-    tables : Pipeline
+    tables : CorpusTables
         From :func:`analysis.pipeline.build`.
     term : str
         A word, stem, phrase or regular expression.
@@ -625,7 +625,7 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _term_options(tables: Pipeline) -> list[str]:
+def _term_options(tables: CorpusTables) -> list[str]:
     """Analysed terms, most frequent first: whole terms, then words inside multiword terms."""
     joined = counts.term_counts(tables.tokens, tables.segments, "doc_id")
     split = counts.term_counts(tables.tokens, tables.segments, "doc_id", mwe=False)
@@ -636,7 +636,7 @@ def _term_options(tables: Pipeline) -> list[str]:
 
 
 def term_explorer(
-    tables: Pipeline,
+    tables: CorpusTables,
     *,
     groups: Sequence[str] | None = None,
     by: str = "actor_type",
@@ -654,7 +654,7 @@ def term_explorer(
 
     Parameters
     ----------
-    tables : Pipeline
+    tables : CorpusTables
         From :func:`analysis.pipeline.build`.
     groups : sequence of str, optional
         Groups shown (default all).
@@ -704,7 +704,7 @@ def _explorer_class() -> type:
 
         def __init__(
             self,
-            tables: Pipeline,
+            tables: CorpusTables,
             *,
             options: list[str],
             value: str,

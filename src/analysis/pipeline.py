@@ -27,7 +27,7 @@ from analysis.segment import sentences as split_sentences
 from analysis.tokenise import tokenise
 
 
-class Pipeline:
+class CorpusTables:
     """The tables of one corpus, each documented by the function that builds it.
 
     ``segments`` holds every unit; ``dtm`` (:class:`analysis.dtm.DocumentTermMatrix`) counts
@@ -61,7 +61,7 @@ class Pipeline:
 
     def __repr__(self) -> str:
         return (
-            f"Pipeline({len(self.corpus):,} documents, {len(self.segments):,} units, "
+            f"CorpusTables({len(self.corpus):,} documents, {len(self.segments):,} units, "
             f"kinds={list(self.kinds)}, mwe={self.mwe!r})"
         )
 
@@ -103,7 +103,7 @@ class Pipeline:
                     )
         return self._tokens
 
-    def of_documents(self, doc_ids: Iterable[str]) -> Pipeline:
+    def of_documents(self, doc_ids: Iterable[str]) -> CorpusTables:
         """The tables of some documents only: their rows of every table, and the matrix of
         their units (:meth:`DocumentTermMatrix.subset`). The token table is cut from this
         one's when it is asked for."""
@@ -111,7 +111,7 @@ class Pipeline:
         corpus = self.corpus[self.corpus["doc_id"].isin(docs)].reset_index(drop=True)
         segments = self.segments[self.segments["doc_id"].isin(docs)].reset_index(drop=True)
         units = set(segments["seg_id"])
-        part = Pipeline(
+        part = CorpusTables(
             corpus,
             self.cleaning_log[self.cleaning_log["doc_id"].isin(docs)],
             segments,
@@ -127,10 +127,10 @@ class Pipeline:
         part._tokens_from = tokens
         return part
 
-    def with_segments(self, segments: pd.DataFrame) -> Pipeline:
+    def with_segments(self, segments: pd.DataFrame) -> CorpusTables:
         """The same tables with another segment table holding the same units (for example with
         a column added to group them by); the matrix and token table are shared."""
-        same = Pipeline(
+        same = CorpusTables(
             self.corpus,
             self.cleaning_log,
             segments,
@@ -190,6 +190,11 @@ class Pipeline:
         return describe_corpus(self.corpus, self.segments, self.tokens)
 
 
+#: The former name of :class:`CorpusTables` (it is not a scikit-learn pipeline), kept so that
+#: code written against it still runs.
+Pipeline = CorpusTables
+
+
 def _tokens_key(key: str) -> str:
     return f"{key}-tokens"
 
@@ -205,7 +210,7 @@ def build(
     while_waiting: Callable[[], object] | None = None,
     tokens: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> Pipeline:
+) -> CorpusTables:
     """Load a corpus from its manifest and build its foundation tables and its matrix.
 
     The corpus is always read and checked. The tables built from it are a map over documents
@@ -244,13 +249,13 @@ def build(
     tokens
         Build the token table now as well, in the same map (a report build does, as its
         notebooks show concordances); by default it is built when first asked for
-        (:attr:`Pipeline.tokens`).
+        (:attr:`CorpusTables.tokens`).
     progress
         Called with ``(documents done, documents in all)`` as shares finish.
 
     Returns
     -------
-    Pipeline
+    CorpusTables
         ``corpus``, ``cleaning_log``, ``segments``, ``dtm`` and, on demand, ``tokens`` and
         ``sentences``.
     """
@@ -265,7 +270,7 @@ def build(
             if progress is not None:
                 progress(len(corpus), len(corpus))
             matrix = DocumentTermMatrix.from_tables(stored, mwe=mwe, kinds=kinds)
-            return Pipeline(
+            return CorpusTables(
                 corpus,
                 stored["cleaning_log"],
                 stored["segments"],
@@ -306,7 +311,7 @@ def build(
         )
         if tokens:
             tablestore.write_entry(root, _tokens_key(key), {"tokens": tables["tokens"]})
-    return Pipeline(
+    return CorpusTables(
         corpus,
         tables["cleaning_log"],
         tables["segments"],

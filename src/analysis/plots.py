@@ -686,7 +686,7 @@ def document_sizes(description: pd.DataFrame, *, max_rows: int = MAX_HEATMAP) ->
     ----------
     description : pandas.DataFrame
         One row per document with ``doc_id``, ``tokens`` and ``types`` (e.g.
-        :meth:`analysis.pipeline.Pipeline.describe`), in the order to draw.
+        :meth:`analysis.pipeline.CorpusTables.describe`), in the order to draw.
     max_rows : int, default :data:`MAX_HEATMAP`
         Most documents drawn; with more, the ``max_rows`` longest in their order (the title says
         how many of how many), so the figure's size is bounded whatever the corpus.

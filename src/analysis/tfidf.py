@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from analysis.counts import Unit, takes_matrix, unit_term_counts
+from analysis.counts import TermForm, takes_matrix, unit_term_counts
 from analysis.dtm import DocumentTermMatrix, rows_then
 from analysis.errors import AnalysisError
 
@@ -68,7 +68,7 @@ def segment_tfidf(
     tokens: pd.DataFrame | DocumentTermMatrix,
     segments: pd.DataFrame | None = None,
     *,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
     kinds: Sequence[str] | None = None,
@@ -171,7 +171,7 @@ def tfidf_contrast(
     *,
     target: Any = None,
     reference: Any = None,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
 ) -> pd.DataFrame:
@@ -382,7 +382,7 @@ def paragraph_similarity(
     by: str = "actor_type",
     *,
     groups: tuple[Any, Any] | None = None,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
     max_cells: int = MAX_SIMILARITY_CELLS,

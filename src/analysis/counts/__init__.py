@@ -32,8 +32,8 @@ from analysis.counts.checks import (
 from analysis.counts.core import (
     SPREAD_RULE,
     STANCE_SUBCLASSES,
-    Comparison,
-    Unit,
+    KeynessScheme,
+    TermForm,
     group_totals,
     takes_matrix,
     unit_term_counts,
@@ -49,9 +49,9 @@ from analysis.counts.groups import GroupTermMatrix, document_term_matrix
 from analysis.counts.keyness import document_keyness, group_keyness, is_letter_or_number, term_range
 
 __all__ = [
-    "Comparison",
+    "KeynessScheme",
     "TermList",
-    "Unit",
+    "TermForm",
     "SPREAD_RULE",
     "adjust_checks",
     "STANCE_SUBCLASSES",

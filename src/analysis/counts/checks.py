@@ -15,7 +15,7 @@ from analysis.counts.core import (
     CHECK_COLUMNS,
     KEY_COLUMNS,
     TRACE_COLUMNS,
-    Unit,
+    TermForm,
     segment_labels,
     takes_matrix,
 )
@@ -44,7 +44,7 @@ def permutation_keyness(
     reference: Any = None,
     n_resamples: int = 9999,
     seed: int = 0,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
 ) -> pd.DataFrame:
     """Check the log ratio of ``terms`` with a segment-level permutation test.
@@ -85,7 +85,7 @@ def _permutation(
     reference: Any,
     n_resamples: int,
     seed: int,
-    unit: Unit,
+    unit: TermForm,
     mwe: bool | None,
 ) -> pd.DataFrame:
     """The permutation check with ``rows`` (``seg_id`` or ``doc_id``) as the shuffled units."""
@@ -120,7 +120,7 @@ def document_permutation(
     reference: Any = None,
     n_resamples: int = 9999,
     seed: int = 0,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
 ) -> pd.DataFrame:
     """Check ``terms`` with a document-level permutation test: group labels shuffled across
@@ -163,7 +163,7 @@ def key_candidates(
     *,
     target: Any,
     reference: Any = None,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     spread: bool = True,
     letters_and_numbers: bool = False,
@@ -225,7 +225,7 @@ def top_key_terms(
     top: int = 5,
     n_resamples: int = 1999,
     seed: int = 0,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     spread: bool = True,
     letters_and_numbers: bool = False,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.dtm import (
     DocumentTermMatrix,
+    TermForm,
     UnitTermCounts,
     for_tokens,
     require_columns,
@@ -22,9 +23,9 @@ from analysis.dtm import (
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
 
-Unit = Literal["norm", "stem"]
 _F = TypeVar("_F", bound=Callable[..., Any])
-Comparison = Literal["one_vs_rest", "pairwise"]
+#: How keyness compares three or more groups: each against the rest, or every pair.
+KeynessScheme = Literal["one_vs_rest", "pairwise"]
 
 
 #: Function-word subclasses that mark stance: who speaks as "we" (``first_plural``), who makes
@@ -61,7 +62,7 @@ def unit_term_counts(
     tokens: pd.DataFrame | DocumentTermMatrix,
     segments: pd.DataFrame | None = None,
     *,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
     kinds: Sequence[str] | None = None,
@@ -217,7 +218,7 @@ def count_table(
     labels: pd.Series,
     totals: pd.Series,
     by: str,
-    unit: Unit,
+    unit: TermForm,
     trace: bool = False,
 ) -> pd.DataFrame:
     """Count ``units`` (rows with seg_id, norm, stem) per group; shared by words and n-grams."""

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.counts.core import Unit, segment_labels, takes_matrix, unit_lists, unit_term_counts
+from analysis.counts.core import (
+    TermForm,
+    segment_labels,
+    takes_matrix,
+    unit_lists,
+    unit_term_counts,
+)
 from analysis.dtm import (
     DocumentTermMatrix,
     UnitTermCounts,
@@ -48,7 +54,7 @@ def document_term_matrix(
     segments: pd.DataFrame | None = None,
     by: str = "seg_id",
     *,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
     kinds: Sequence[str] | None = None,
@@ -94,7 +100,7 @@ def document_term_matrix(
 
 
 def counts_by_group(
-    counted: UnitTermCounts, labels: pd.Series, by: str, unit: Unit, trace: bool
+    counted: UnitTermCounts, labels: pd.Series, by: str, unit: TermForm, trace: bool
 ) -> pd.DataFrame:
     """:func:`term_counts`'s table from the unit counts: one sparse product per grouping."""
     groups, codes, indicator = counted.grouped(labels)

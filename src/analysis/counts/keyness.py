@@ -12,8 +12,8 @@ from scipy import sparse
 
 from analysis import stats
 from analysis.counts.core import (
-    Comparison,
-    Unit,
+    KeynessScheme,
+    TermForm,
     group_totals,
     join_runs,
     segment_labels,
@@ -119,8 +119,8 @@ def group_keyness(
     *,
     target: Any = None,
     reference: Any = None,
-    comparison: Comparison = "one_vs_rest",
-    unit: Unit = "norm",
+    comparison: KeynessScheme = "one_vs_rest",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
     trace: bool = False,
@@ -214,7 +214,7 @@ def document_keyness(
     *,
     target: Any,
     reference: Any = None,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
     stopwords: bool = False,
 ) -> pd.DataFrame:
@@ -287,7 +287,7 @@ def term_range(
     *,
     side: Any,
     exclude: Any = None,
-    unit: Unit = "norm",
+    unit: TermForm = "norm",
     mwe: bool | None = None,
 ) -> pd.DataFrame:
     """How many documents and segments of one side of a comparison use each term.

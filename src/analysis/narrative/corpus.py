@@ -30,7 +30,7 @@ def corpus_check_summary(warnings: pd.DataFrame, *, web_lines: int) -> str:
 def document_extremes(description: pd.DataFrame) -> str:
     """The longest and shortest documents, the range of mean sentence length, and whether the
     highest type-token ratio is only a matter of length (``description`` from
-    :meth:`analysis.pipeline.Pipeline.describe`)."""
+    :meth:`analysis.pipeline.CorpusTables.describe`)."""
     longest = description.loc[description["tokens"].idxmax()]
     shortest = description.loc[description["tokens"].idxmin()]
     richest = description.loc[description["ttr"].idxmax()]
