@@ -280,7 +280,7 @@ def test_stems_are_worked_out_when_first_asked_for(many, monkeypatch):
     from_tokens = dtm.from_tokens(many.tokens, many.segments)
     pd.testing.assert_frame_equal(fresh.terms, from_tokens.terms)
     calls = []
-    monkeypatch.setattr(dtm, "stem", lambda t: calls.append(t) or t)
+    monkeypatch.setattr(dtm.matrix, "stem", lambda t: calls.append(t) or t)
     assert fresh.terms is fresh.terms and not calls  # filled once
     # a matrix read back without stems works them out through the same function
     assert sent.terms["stem"].tolist() == terms["term"].tolist()  # the stand-in's "stems"
