@@ -253,7 +253,7 @@ def test_blocked_similarity_equals_the_dense_cosine(synthetic_tables, monkeypatc
     """Every paragraph's closest counterpart, its top pairs, the document maxima and the summary
     are exact whatever the block size, and equal scikit-learn's dense cosine matrix."""
     p = synthetic_tables
-    monkeypatch.setattr(tfidf, "BLOCK_CELLS", block_cells)
+    monkeypatch.setattr(tfidf.similarity, "BLOCK_CELLS", block_cells)
     groups = ("civil_society", "government")
     kept = tfidf.paragraph_similarity(p.tokens, p.segments, groups=groups, top=3)
     w = tfidf.segment_tfidf(p.tokens, p.segments)
