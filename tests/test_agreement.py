@@ -258,7 +258,7 @@ def test_verdict_text_words_the_verdict_with_its_threshold(
 def test_verdict_text_reads_the_thresholds_at_run_time(monkeypatch) -> None:
     from analysis import agreement
 
-    monkeypatch.setattr(agreement, "ALPHA_RELIABLE", 0.9)
+    monkeypatch.setattr(agreement.alpha, "ALPHA_RELIABLE", 0.9)
     assert verdict_text(0.85) == "tentative (≥ 0.667)"
     assert verdict_text(0.9) == "reliable (≥ 0.9)"
 

@@ -79,7 +79,7 @@ def test_legend_uses_the_package_thresholds(capsys, monkeypatch) -> None:
         " undefined " in line and "(no pairable values" in line for line in _rows(text).values()
     )
     # the CLI reads the constants at run time, so it can never drift from the reports
-    monkeypatch.setattr(agreement, "ALPHA_RELIABLE", 0.9)
+    monkeypatch.setattr(agreement.alpha, "ALPHA_RELIABLE", 0.9)
     assert main(["agreement", str(REFERENCE), "--n-boot", "20"]) == 0
     assert "reliable >= 0.9;" in capsys.readouterr().out
 

@@ -32,13 +32,8 @@ def _fmt(x: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the agreement table and the disagreements."""
-    from analysis.agreement import (
-        ALPHA_RELIABLE,
-        ALPHA_TENTATIVE,
-        agreement_summary,
-        alpha_verdict,
-        disagreements,
-    )
+    from analysis.agreement import agreement_summary, alpha_verdict, disagreements
+    from analysis.agreement.alpha import ALPHA_RELIABLE, ALPHA_TENTATIVE  # (their home)
     from analysis.coding import load_codebook, merge_sheets
     from analysis.corpus import load_corpus
     from analysis.errors import CodingError
