@@ -13,6 +13,10 @@ a list of pairs, e.g. ``[("civil_society", "government")]``
 
 :func:`comparison_design` returns a :class:`Design` naming the compared groups, the comparisons
 in order and any group of the corpus that is left out, so that a report can say so.
+
+This is also the one home of group selection: the groups a notebook compares
+(:func:`groups_to_compare`), each group's documents (:func:`documents_per_group`), and what
+differs between groups besides the actor (:func:`separates_groups`, :func:`date_span_years`).
 """
 
 from __future__ import annotations
@@ -24,15 +28,19 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import AnalysisError, ReportError
+from analysis.errors import AnalysisError, CorpusError, ReportError
 
 __all__ = [
     "COMPARE_SCHEMES",
     "REST",
     "Design",
     "comparison_design",
+    "date_span_years",
+    "documents_per_group",
+    "group_comparisons",
     "groups_to_compare",
     "parse_compare",
+    "separates_groups",
 ]
 
 #: The reference of a one-vs-rest comparison: every other compared group pooled.
@@ -292,3 +300,178 @@ def groups_to_compare(
             f"the corpus has {', '.join(map(repr, present))}"
         )
     return list(dict.fromkeys(wanted))
+
+
+# ------------------------------------------------------------------ groups of documents
+
+
+def _group_column(corpus: pd.DataFrame, by: str, column: str | None = None) -> None:
+    """Check that the document table has the grouping column (and ``column``)."""
+    for name in (by, column):
+        if name is not None and name not in corpus.columns:
+            raise CorpusError(
+                f"the document table has no column {name!r}; its columns are "
+                f"{list(corpus.columns)}. Add it to the manifest or choose another column."
+            )
+
+
+def documents_per_group(
+    corpus: pd.DataFrame, groups: Iterable[str] | None = None, *, by: str = "actor_type"
+) -> pd.Series:
+    """List each group's documents.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The document table (``doc_id`` and ``by``).
+    groups : iterable of str, optional
+        The groups wanted, in the order wanted (e.g. from
+        :func:`analysis.report.groups_to_compare`); default every group in order of first
+        appearance.
+    by : str, default "actor_type"
+        The grouping column.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by group (index named ``by``), named ``doc_ids``: for each group the list of its
+        ``doc_id`` values in corpus order, an empty list for a group without documents.
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"doc_id": ["x", "y", "z"], "actor_type": ["ngo", "gov", "ngo"]})
+    >>> documents_per_group(corpus, ["gov", "ngo"]).to_dict()
+    {'gov': ['y'], 'ngo': ['x', 'z']}
+    """
+    _group_column(corpus, by, "doc_id")
+    values = corpus[by].to_numpy()
+    groups = list(dict.fromkeys(values)) if groups is None else list(groups)
+    ids = corpus["doc_id"].to_numpy()
+    lists = [[str(d) for d in ids[values == g]] for g in groups]
+    return pd.Series(
+        lists, index=pd.Index(groups, name=by, dtype=object), name="doc_ids", dtype=object
+    )
+
+
+def group_comparisons(groups: Iterable[str]) -> list[tuple[str, str]]:
+    """Return the comparisons a report draws between the compared groups.
+
+    Two groups are compared with each other; with more than two, each group in turn is compared
+    with all the others pooled, named ``"rest"`` (unlike
+    :func:`analysis.explorer.compare_groups`, which compares only the first group with the
+    rest); one group or none gives nothing to compare. A group listed twice counts once.
+
+    Parameters
+    ----------
+    groups
+        The compared groups in order (from :func:`groups_to_compare`).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(target, reference)`` pairs; a reference of ``"rest"`` means the other groups pooled
+        (pass ``reference=None`` to the counting functions for it).
+
+    Examples
+    --------
+    >>> group_comparisons(["ngo", "gov"])
+    [('ngo', 'gov')]
+    >>> group_comparisons(["ngo", "gov", "un"])
+    [('ngo', 'rest'), ('gov', 'rest'), ('un', 'rest')]
+    """
+    groups = list(dict.fromkeys(groups))
+    if len(groups) == 2:
+        return [(groups[0], groups[1])]
+    if len(groups) > 2:
+        return [(g, "rest") for g in groups]
+    return []
+
+
+def separates_groups(
+    corpus: pd.DataFrame,
+    column: str,
+    *,
+    groups: Iterable[str] | None = None,
+    by: str = "actor_type",
+) -> bool:
+    """Tell whether no value of ``column`` is shared by two groups.
+
+    When it holds (e.g. every civil-society document is a press statement and every government
+    document a diplomatic statement), the column and the group cannot be told apart: every
+    difference between the groups is also a difference of ``column``.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The document table (``by`` and ``column``).
+    column : str
+        The document column to check (``genre``, ``venue``, ``language`` ...). An empty value
+        counts as a value like any other.
+    groups : iterable of str, optional
+        The groups compared; default every group of ``by``. Documents of other groups are
+        ignored.
+    by : str, default "actor_type"
+        The grouping column.
+
+    Returns
+    -------
+    bool
+        True when there are at least two groups and each value of ``column`` occurs in one group
+        only; False with fewer than two groups (nothing to separate).
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"actor_type": ["ngo", "gov", "ngo"],
+    ...                        "genre": ["press", "speech", "press"]})
+    >>> separates_groups(corpus, "genre"), separates_groups(corpus.assign(genre="press"), "genre")
+    (True, False)
+    """
+    _group_column(corpus, by, column)
+    values = corpus[by].to_numpy()
+    groups = list(dict.fromkeys(values)) if groups is None else list(dict.fromkeys(groups))
+    if len(groups) < 2:
+        return False
+    chosen = corpus[corpus[by].isin(groups)]
+    groups_per_value = chosen.groupby(column, sort=False)[by].nunique()
+    return bool((groups_per_value <= 1).all())
+
+
+def date_span_years(
+    corpus: pd.DataFrame, *, groups: Iterable[str] | None = None, by: str = "actor_type"
+) -> float:
+    """Return the years between the earliest and the latest document of some groups.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The document table (``date`` as an ISO date string, and ``by``).
+    groups : iterable of str, optional
+        The groups whose documents count; default all documents.
+    by : str, default "actor_type"
+        The grouping column.
+
+    Returns
+    -------
+    float
+        Days between the earliest and the latest ``date`` divided by 365.25; 0.0 for one
+        document, NaN for none.
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"actor_type": ["ngo", "gov"],
+    ...                        "date": ["2022-03-04", "2024-07-11"]})
+    >>> round(date_span_years(corpus), 2)
+    2.35
+    """
+    _group_column(corpus, by, "date")
+    chosen = corpus if groups is None else corpus[corpus[by].isin(list(groups))]
+    if chosen.empty:
+        return float("nan")
+    try:
+        dates = pd.to_datetime(chosen["date"], format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise CorpusError(
+            f"the document table's date column holds a value that is not an ISO date ({exc}); "
+            "fix it in the manifest (YYYY-MM-DD)."
+        ) from None
+    return (dates.max() - dates.min()).days / 365.25
