@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -128,7 +129,13 @@ def _nfc_edits(raw: str) -> list[Edit]:
     return edits
 
 
-def _regex_edits(pattern: re.Pattern[str], raw: str, kind: str, scope: str, after) -> list[Edit]:
+def _regex_edits(
+    pattern: re.Pattern[str],
+    raw: str,
+    kind: str,
+    scope: str,
+    after: str | Callable[[re.Match[str]], str],
+) -> list[Edit]:
     return [
         Edit(kind, scope, m.start(), m.end(), m.group(), after(m) if callable(after) else after)
         for m in pattern.finditer(raw)

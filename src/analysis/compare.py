@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -474,4 +474,4 @@ def date_span_years(
             f"the document table's date column holds a value that is not an ISO date ({exc}); "
             "fix it in the manifest (YYYY-MM-DD)."
         ) from None
-    return (dates.max() - dates.min()).days / 365.25
+    return cast(float, (dates.max() - dates.min()).days / 365.25)

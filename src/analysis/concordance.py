@@ -8,7 +8,7 @@ a reader sees the words exactly as written. Contexts never cross a segment bound
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -128,7 +128,7 @@ def query_terms(terms: pd.DataFrame, query: str, kind: QueryKind = "word") -> li
             bool(pattern.fullmatch(v)) or any(pattern.fullmatch(part) for part in v.split(" "))
             for v in values
         ]
-        return values[hit].tolist()
+        return cast(list[str], values[hit].tolist())
     q = " ".join(normalise(part) for part in query.split())
     if not q:
         raise AnalysisError("query is empty; give a word, a stem, a phrase or a pattern.")
@@ -138,7 +138,7 @@ def query_terms(terms: pd.DataFrame, query: str, kind: QueryKind = "word") -> li
         values_to_match = values
     wanted = set(q.split(" ")) if kind == "mwe" else {q}
     hit = [v == q or bool(wanted & set(v.split(" "))) for v in values_to_match]
-    return values[hit].tolist()
+    return cast(list[str], values[hit].tolist())
 
 
 def kwic(

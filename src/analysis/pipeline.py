@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -178,7 +178,7 @@ class CorpusTables:
         if not len(columns):
             return []
         rows = np.flatnonzero(np.asarray(matrix.counts[:, columns].sum(axis=1)).ravel())
-        return matrix.units["seg_id"].to_numpy(dtype=object)[rows].tolist()
+        return cast(list[str], matrix.units["seg_id"].to_numpy(dtype=object)[rows].tolist())
 
     @cached_property
     def sentences(self) -> pd.DataFrame:

@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 import pandas as pd
@@ -136,7 +137,7 @@ def _codes(parent: ET.Element, prefix: str, codebook: Codebook) -> list[tuple[st
 
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return cast(bytes, ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def codebook_qdc(codebook: Codebook | None = None) -> bytes:
@@ -400,7 +401,7 @@ def coding_from_qdpx(
     sheet = sheet.astype(str)
     problems = []
 
-    def problem(row, text: str, code: str = "") -> None:  # noqa: ANN001 - a namedtuple row
+    def problem(row: Any, text: str, code: str = "") -> None:
         problems.append(
             (
                 "error",

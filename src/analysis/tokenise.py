@@ -275,8 +275,8 @@ def unit_codes(
     return seg, codes, types, is_mwe
 
 
-def _empty_columns() -> dict:
-    cols: dict = {c: [] for c in ("seg_id", "token", "norm", "norm_types")}
+def _empty_columns() -> dict[str, Any]:
+    cols: dict[str, Any] = {c: [] for c in ("seg_id", "token", "norm", "norm_types")}
     cols["norm_code"] = np.zeros(0, dtype=np.int64)
     cols.update(
         {
@@ -295,7 +295,7 @@ def tokenise_text(
     mwe: bool | Iterable[str] = True,
     with_sentences: bool = True,
     with_tokens: bool = True,
-) -> dict[str, list]:
+) -> dict[str, Any]:
     """Tokenise the units ``(seg_id, start, end)`` of one raw document into column lists.
 
     The units must be in reading order and must not overlap (as :func:`segment_document` gives
@@ -460,7 +460,7 @@ def tokenise(
     if kinds is not None:
         segments = segments[segments["kind"].isin(list(kinds))]
     raw_by_doc = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
-    strings: dict[str, list] = {"doc_id": [], "seg_id": [], "token": [], "norm": []}
+    strings: dict[str, list[Any]] = {"doc_id": [], "seg_id": [], "token": [], "norm": []}
     arrays: dict[str, list[Any]] = {
         c: [] for c in ("sentence", "position", "start", "end", "is_mwe")
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -137,7 +137,7 @@ def coincidences_from_counts(counts: np.ndarray) -> np.ndarray:
     m = counts.sum(axis=1)
     weight = 1.0 / (m - 1.0)
     outer = np.einsum("u,uc,uk->ck", weight, counts, counts)
-    return outer - np.diag((counts * weight[:, None]).sum(axis=0))
+    return cast(np.ndarray, outer - np.diag((counts * weight[:, None]).sum(axis=0)))
 
 
 def squared_differences(values: list[Any], marginals: np.ndarray, level: str) -> np.ndarray:
@@ -151,10 +151,10 @@ def squared_differences(values: list[Any], marginals: np.ndarray, level: str) ->
         i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
         lo, hi = np.minimum(i, j), np.maximum(i, j)
         between = cum[hi + 1] - cum[lo]
-        return (between - (marginals[i] + marginals[j]) / 2.0) ** 2
+        return cast(np.ndarray, (between - (marginals[i] + marginals[j]) / 2.0) ** 2)
     x = np.array([float(v) for v in values])
     if level == "interval":
-        return (x[:, None] - x[None, :]) ** 2
+        return cast(np.ndarray, (x[:, None] - x[None, :]) ** 2)
     if level == "ratio":
         total = x[:, None] + x[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -161,6 +161,7 @@ def _export_qda(args: argparse.Namespace, out: Path, kind: str) -> int:
             f"{sum(len(d.codes) for d in dims)} codes (REFI-QDA codebook)"
         )
         return 0
+    from analysis.coding import coding_units
     from analysis.corpus import load_corpus
     from analysis.segment import segment_corpus
 
@@ -171,7 +172,7 @@ def _export_qda(args: argparse.Namespace, out: Path, kind: str) -> int:
     coded = 0 if long is None else long["seg_id"].nunique()
     print(
         f"wrote {out}: {len(corpus)} statements, "
-        f"{len(qda.coding_units(segments))} units as selections, {coded} coded unit(s) "
+        f"{len(coding_units(segments))} units as selections, {coded} coded unit(s) "
         "(REFI-QDA project)"
     )
     return 0

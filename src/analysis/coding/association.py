@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ def _chi2_stat(table: np.ndarray) -> np.ndarray:
     cols = table.sum(axis=-2, keepdims=True)
     total = table.sum(axis=(-2, -1), keepdims=True)
     expected = rows * cols / total
-    return ((table - expected) ** 2 / expected).sum(axis=(-2, -1))
+    return cast(np.ndarray, ((table - expected) ** 2 / expected).sum(axis=(-2, -1)))
 
 
 def association_test(

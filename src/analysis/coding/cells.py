@@ -11,7 +11,7 @@ characters XML cannot carry are written as the OOXML escape ``_xHHHH_`` (a liter
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _OOXML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
@@ -53,5 +53,5 @@ def cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if hasattr(value, "isoformat"):
         text = value.isoformat()
-        return text[:-9] if text.endswith("T00:00:00") else text
+        return cast(str, text[:-9] if text.endswith("T00:00:00") else text)
     return str(value)

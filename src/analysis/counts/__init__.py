@@ -33,7 +33,6 @@ from analysis.counts.core import (
     SPREAD_RULE,
     STANCE_SUBCLASSES,
     KeynessScheme,
-    TermForm,
     group_totals,
     takes_matrix,
     unit_term_counts,
@@ -47,6 +46,7 @@ from analysis.counts.frequencies import (
 )
 from analysis.counts.groups import GroupTermMatrix, document_term_matrix
 from analysis.counts.keyness import document_keyness, group_keyness, is_letter_or_number, term_range
+from analysis.dtm import TermForm
 
 __all__ = [
     "KeynessScheme",

@@ -15,7 +15,6 @@ from analysis.counts.core import (
     CHECK_COLUMNS,
     KEY_COLUMNS,
     TRACE_COLUMNS,
-    TermForm,
     segment_labels,
     takes_matrix,
 )
@@ -28,6 +27,7 @@ from analysis.counts.keyness import (
 )
 from analysis.dtm import (
     DocumentTermMatrix,
+    TermForm,
     require_columns,
 )
 from analysis.errors import AnalysisError
@@ -145,7 +145,7 @@ def document_permutation(
     )
 
 
-class TermList(list):
+class TermList(list[str]):
     """A list of terms kept in a table's ``attrs``. pandas deep-copies ``attrs`` on every
     operation on the table; the terms are strings, so a shallow copy is a deep one, and it
     costs one C-level copy instead of a Python call per term."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -85,6 +85,14 @@ def unit_term_counts(
         kinds=ANALYSIS_KINDS if kinds is None else kinds,
     )
     return matrix.unit_counts(unit, stopwords=stopwords)
+
+
+@overload
+def takes_matrix(func: _F) -> _F: ...
+
+
+@overload
+def takes_matrix(func: None = None, *, needs_tokens: bool = False) -> Callable[[_F], _F]: ...
 
 
 def takes_matrix(func: _F | None = None, *, needs_tokens: bool = False) -> Any:

@@ -12,7 +12,6 @@ import pandas as pd
 from analysis import stats
 from analysis.counts.core import (
     STANCE_SUBCLASSES,
-    TermForm,
     count_table,
     segment_labels,
     takes_matrix,
@@ -21,6 +20,7 @@ from analysis.counts.core import (
 from analysis.counts.groups import GroupTermMatrix, counts_by_group, document_term_matrix
 from analysis.dtm import (
     DocumentTermMatrix,
+    TermForm,
     analysis_words,
     require_columns,
 )

@@ -10,7 +10,6 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.counts.core import (
-    TermForm,
     segment_labels,
     takes_matrix,
     unit_lists,
@@ -18,6 +17,7 @@ from analysis.counts.core import (
 )
 from analysis.dtm import (
     DocumentTermMatrix,
+    TermForm,
     UnitTermCounts,
 )
 

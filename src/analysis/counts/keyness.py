@@ -4,7 +4,7 @@ keyness by documents, and the range of each term (units and documents using it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,6 @@ from scipy import sparse
 from analysis import stats
 from analysis.counts.core import (
     KeynessScheme,
-    TermForm,
     group_totals,
     join_runs,
     segment_labels,
@@ -23,6 +22,7 @@ from analysis.counts.core import (
 from analysis.counts.groups import document_term_matrix
 from analysis.dtm import (
     DocumentTermMatrix,
+    TermForm,
 )
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS
@@ -359,4 +359,6 @@ def is_letter_or_number(terms: Sequence[str] | pd.Index | pd.Series) -> np.ndarr
     [True, True, True, False, False]
     """
     series = pd.Series(list(terms), dtype=object).astype(str)
-    return (series.str.len().le(1) | series.str.fullmatch(r"[\d.,%/-]+")).to_numpy()
+    return cast(
+        np.ndarray, (series.str.len().le(1) | series.str.fullmatch(r"[\d.,%/-]+")).to_numpy()
+    )

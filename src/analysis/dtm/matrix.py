@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -430,7 +430,7 @@ def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
     )
     where.has_sorted_indices = False
     where.sort_indices()
-    return where.data
+    return cast(np.ndarray, where.data)
 
 
 def _row_slices(matrix: sparse.csr_matrix, aligned: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -441,4 +441,4 @@ def _row_slices(matrix: sparse.csr_matrix, aligned: np.ndarray, rows: np.ndarray
     if not lengths.sum():
         return np.zeros(0, dtype=aligned.dtype)
     offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-    return aligned[np.arange(lengths.sum()) + offsets]
+    return cast(np.ndarray, aligned[np.arange(lengths.sum()) + offsets])

@@ -89,7 +89,7 @@ def _explorer_class() -> type:
     import ipywidgets as widgets
     from IPython.display import Image, Markdown
 
-    class TermExplorer(widgets.VBox):
+    class TermExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no types
         """Term picker and its output (see :func:`term_explorer`)."""
 
         def __init__(

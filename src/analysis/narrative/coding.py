@@ -94,7 +94,7 @@ def association_results(association: pd.DataFrame) -> str:
             for t in association.itertuples()
         )
         + "\n\n*Caveat.* "
-        + association["caveat"].iloc[0]
+        + str(association["caveat"].iloc[0])
     )
 
 

@@ -5,7 +5,7 @@ contents, code folded or hidden."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from analysis.errors import ReportError
 
@@ -162,7 +162,7 @@ def sanitize_html(fragment: str | bytes) -> str:
         strip_comments=True,
         css_sanitizer=CSSSanitizer(allowed_css_properties=_ALLOWED_CSS),
     )
-    return cleaner.clean(text)
+    return cast(str, cleaner.clean(text))
 
 
 CodeMode = Literal["hide", "fold", "show"]

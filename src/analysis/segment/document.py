@@ -4,6 +4,8 @@ layouts found."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +40,7 @@ def _check_layout(layout: str, doc_id: str) -> str:
     return layout
 
 
-def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple]:
+def segment_rows(raw: str, doc_id: str, *, layout: str = "auto") -> list[tuple[Any, ...]]:
     """Segment one raw document; return its units as tuples in :data:`SEGMENT_COLUMNS` order.
 
     The table-free form of :func:`segment_document`, for callers that stream many documents.
@@ -136,7 +138,7 @@ def segment_corpus(corpus: pd.DataFrame) -> pd.DataFrame:
         ``date``, ``genre``, ``title``, ``venue`` where the corpus has them.
     """
     layouts = corpus["paragraphs"] if "paragraphs" in corpus.columns else ["auto"] * len(corpus)
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     problems = []
     for doc_id, raw, layout in zip(corpus["doc_id"], corpus["text"], layouts, strict=True):
         try:

@@ -359,7 +359,7 @@ def keyness_one_vs_rest(
     return _keyness_long(pairs, options)
 
 
-def _keyness_long(pairs: list[tuple], options: dict[str, Any]) -> pd.DataFrame:
+def _keyness_long(pairs: list[tuple[Any, ...]], options: dict[str, Any]) -> pd.DataFrame:
     """Stack :func:`keyness` tables of ``(group, reference, a, b, c, d)`` comparisons."""
     frames = [
         keyness(a, b, target_total=c, reference_total=d, **options)

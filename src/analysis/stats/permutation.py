@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ def _log_ratio_matrix(
 ) -> np.ndarray:
     t = np.where(t_counts == 0, ZERO_SUBSTITUTE, t_counts)
     r = np.where(r_counts == 0, ZERO_SUBSTITUTE, r_counts)
-    return np.log2((t / t_total) / (r / r_total))
+    return cast(np.ndarray, np.log2((t / t_total) / (r / r_total)))
 
 
 #: Cells (resamples x units) of one block of resampling weights held in memory at a time.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -138,7 +138,7 @@ def group_rows(weights: SegmentTfidf, by: str) -> np.ndarray:
         raise AnalysisError(
             f"by={by!r} is not a segment column; choose one of {list(weights.segments.columns)}."
         )
-    return weights.segments[by].to_numpy(dtype=object)
+    return cast(np.ndarray, weights.segments[by].to_numpy(dtype=object))
 
 
 @takes_matrix
