@@ -297,3 +297,14 @@ def test_unit_codes_equal_tokenise_text_or_decline():
         ["human trafficking", "harms", ".", "stateless", "workers"],
         [True, False, False, False, False],
     )
+
+
+def test_units_out_of_order_or_overlapping_are_refused_by_both_scans():
+    from analysis.tokenise import tokenise_text, unit_codes
+
+    raw = "Human trafficking harms.\n\nStateless workers"
+    for spans in ([("d-p02", 26, 43), ("d-p01", 0, 24)], [("d-p01", 0, 30), ("d-p02", 26, 43)]):
+        with pytest.raises(AnalysisError, match="overlap or are out of reading order"):
+            unit_codes(raw, spans)
+        with pytest.raises(AnalysisError, match="overlap or are out of reading order"):
+            tokenise_text(raw, spans)

@@ -232,6 +232,21 @@ def _join_codes(
     return types, kept
 
 
+def _unit_bounds(
+    spans: list[tuple[str, int, int]], to_raw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each unit ``(seg_id, start, end)`` begins and ends in a cleaned text whose map to
+    raw offsets is ``to_raw``; the units must not overlap and must be in reading order."""
+    raw_lo = np.fromiter((s for _, s, _ in spans), np.int64, len(spans))
+    raw_hi = np.fromiter((e for _, _, e in spans), np.int64, len(spans))
+    if (np.diff(raw_lo) < 0).any() or (raw_lo[1:] < raw_hi[:-1]).any():
+        raise AnalysisError("units to tokenise overlap or are out of reading order")
+    return (
+        np.searchsorted(to_raw, raw_lo, side="left"),
+        np.searchsorted(to_raw, raw_hi, side="left"),
+    )
+
+
 def unit_codes(
     raw: str, spans: list[tuple[str, int, int]], *, mwe: bool | Iterable[str] = True
 ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray] | None:
@@ -245,12 +260,8 @@ def unit_codes(
     """
     text = clean_document(raw).analysis
     content, to_raw = text.text, text.to_raw
-    raw_lo = np.fromiter((s for _, s, _ in spans), np.int64, len(spans))
-    raw_hi = np.fromiter((e for _, _, e in spans), np.int64, len(spans))
-    if (np.diff(raw_lo) < 0).any() or (raw_lo[1:] < raw_hi[:-1]).any():
-        raise AnalysisError("units passed to tokenise_text overlap or are out of reading order")
-    lo = np.searchsorted(to_raw, raw_lo, side="left").tolist()
-    hi = np.searchsorted(to_raw, raw_hi, side="left").tolist()
+    bounds = _unit_bounds(spans, to_raw)
+    lo, hi = bounds[0].tolist(), bounds[1].tolist()
     n = len(content)
     pieces: list[str] = []
     lengths = []
@@ -320,12 +331,7 @@ def tokenise_text(
     to_raw = text.to_raw
     index = _mwe_index_of(default_mwes() if mwe is True else tuple(mwe or ()))
     seg_ids = [s for s, _, _ in spans]
-    raw_lo = np.fromiter((s for _, s, _ in spans), np.int64, len(spans))
-    raw_hi = np.fromiter((e for _, _, e in spans), np.int64, len(spans))
-    if (np.diff(raw_lo) < 0).any() or (raw_lo[1:] < raw_hi[:-1]).any():
-        raise AnalysisError("units passed to tokenise_text overlap or are out of reading order")
-    lo = np.searchsorted(to_raw, raw_lo, side="left")
-    hi = np.searchsorted(to_raw, raw_hi, side="left")
+    lo, hi = _unit_bounds(spans, to_raw)
     scan_lo, scan_hi = int(lo[0]), int(hi[-1])
     all_toks = scan_tokens(text.text[scan_lo:scan_hi])
     if not all_toks:
