@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-LOG_COLUMNS = ["doc_id", "kind", "scope", "start", "end", "before", "after"]
+from analysis.schema import LOG_COLUMNS
 
 _QUOTES = {
     "\u2018": "'",  # left single quotation mark

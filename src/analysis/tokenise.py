@@ -32,26 +32,8 @@ from nltk.stem.snowball import SnowballStemmer
 
 from analysis.clean import class_mask, clean_document, code_points
 from analysis.errors import AnalysisError
+from analysis.schema import TOKEN_COLUMNS
 from analysis.segment import sentence_spans
-
-TOKEN_COLUMNS = [
-    "doc_id",
-    "seg_id",
-    "sentence",
-    "position",
-    "token",
-    "norm",
-    "stem",
-    "start",
-    "end",
-    "is_punct",
-    "is_stop",
-    "is_number",
-    "is_function",
-    "function_class",
-    "function_subclass",
-    "is_mwe",
-]
 
 _TOKEN_PATTERN = r"""
     [^\W\d_]+(?=[\s,;!?)\]"]|$)                     # fast path: a plain word before a space,

@@ -12,18 +12,10 @@ import pandas as pd
 
 from analysis import paths
 from analysis.errors import CorpusError
+from analysis.schema import MANIFEST_OPTIONAL, MANIFEST_REQUIRED
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "path", "actor_type", "organisation", "date")
-OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "title",
-    "speaker",
-    "venue",
-    "genre",
-    "language",
-    "source",
-    "sha256",
-    "paragraphs",
-)
+REQUIRED_COLUMNS = MANIFEST_REQUIRED
+OPTIONAL_COLUMNS = MANIFEST_OPTIONAL
 DEFAULT_MAX_BYTES = 20_000_000
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # C0 control bytes other than tab, newline and carriage return: a few in a text file are noise,

@@ -48,15 +48,14 @@ from analysis.dtm.build import (
     with_flags,
 )
 from analysis.dtm.matrix import (
-    TERM_COLUMNS,
     TOKEN_NEEDS,
-    UNIT_COLUMNS,
     DocumentTermMatrix,
     TermForm,
     UnitTermCounts,
     require_columns,
     rows_then,
 )
+from analysis.schema import TERM_COLUMNS, UNIT_COLUMNS
 
 __all__ = [
     "DocumentTermMatrix",

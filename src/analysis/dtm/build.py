@@ -14,7 +14,6 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.dtm.matrix import (
-    TERM_COLUMNS,
     TOKEN_NEEDS,
     DocumentTermMatrix,
     mwe_option,
@@ -22,6 +21,7 @@ from analysis.dtm.matrix import (
     require_columns,
 )
 from analysis.errors import AnalysisError
+from analysis.schema import TERM_COLUMNS
 from analysis.segment import ANALYSIS_KINDS
 from analysis.tokenise import is_punctuation, tokenise_text, type_flags, unit_codes
 from analysis.tokenise import stopwords as stopword_list

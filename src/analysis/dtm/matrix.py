@@ -21,20 +21,6 @@ from analysis.tokenise import stem
 #: Snowball stem.
 TermForm = Literal["norm", "stem"]
 
-#: The columns of a units table before the document's metadata.
-UNIT_COLUMNS = ("seg_id", "doc_id", "position", "kind", "label", "start", "end", "n_words")
-#: The columns of a terms table.
-TERM_COLUMNS = (
-    "term",
-    "stem",
-    "is_stop",
-    "is_number",
-    "is_function",
-    "function_class",
-    "function_subclass",
-    "is_mwe",
-    "n_words",
-)
 TOKEN_NEEDS = ("seg_id", "sentence", "position", "norm", "stem", "is_punct", "is_stop")
 
 

@@ -29,6 +29,7 @@ package's abbreviations).
 
 from __future__ import annotations
 
+from analysis.schema import SEGMENT_COLUMNS
 from analysis.segment.document import (
     layout_summary,
     segment_corpus,
@@ -44,7 +45,6 @@ from analysis.segment.kinds import (
     KINDS,
     LAYOUTS,
     PROSE_MIN_WORDS,
-    SEGMENT_COLUMNS,
     WEB_KINDS,
     Kind,
 )

@@ -13,12 +13,12 @@ from analysis.anchors import anchor, text_sha
 from analysis.clean import clean_document
 from analysis.corpus import document_columns
 from analysis.errors import SegmentationError
+from analysis.schema import SEGMENT_COLUMNS
 from analysis.segment.kinds import (
     ANALYSIS_KINDS,
     KIND_PREFIX,
     LAYOUTS,
     PROSE_MIN_WORDS,
-    SEGMENT_COLUMNS,
     WEB_KINDS,
 )
 from analysis.segment.rules import ends_sentence, infer_layout

@@ -32,22 +32,6 @@ KINDS: tuple[str, ...] = (
 )
 ANALYSIS_KINDS: tuple[str, ...] = ("body", "list_item")
 LAYOUTS: tuple[str, ...] = ("auto", "blank-line", "line")
-SEGMENT_COLUMNS = [
-    "seg_id",
-    "doc_id",
-    "position",
-    "kind",
-    "label",
-    "text",
-    "start",
-    "end",
-    "text_sha",
-    "n_chars",
-    "rule",
-    "flags",
-    "layout",
-    "anchor",
-]
 KIND_PREFIX = {
     "heading": "h",
     "dateline": "d",
