@@ -21,6 +21,7 @@ from analysis.dtm import (
     require_columns,
 )
 from analysis.errors import AnalysisError
+from analysis.options import COUNT_OPTION_NAMES, CountOptions, merge_options
 from analysis.segment import ANALYSIS_KINDS
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -104,15 +105,19 @@ def takes_matrix(func: _F | None = None, *, needs_tokens: bool = False) -> Any:
     token table, the segment table is required and ``mwe``/``kinds`` default to True and
     :data:`~analysis.segment.ANALYSIS_KINDS`. ``needs_tokens``: the function needs word
     positions, which a matrix does not keep, so a matrix gets an error saying what to pass.
+
+    Every such function also takes ``options=`` (:class:`analysis.options.CountOptions`): the
+    counting options in one object, each filling the keyword the call does not give.
     """
     if func is None:
         return functools.partial(takes_matrix, needs_tokens=needs_tokens)
     signature = inspect.signature(func)
-    options = [name for name in ("mwe", "kinds") if name in signature.parameters]
+    fixed_by_matrix = [name for name in ("mwe", "kinds") if name in signature.parameters]
+    accepted = [name for name in COUNT_OPTION_NAMES if name in signature.parameters]
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
+    def wrapper(*args: Any, options: CountOptions | None = None, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **merge_options(options, kwargs, accepted))
         given = bound.arguments
         data = given.get("tokens")
         if isinstance(data, DocumentTermMatrix):
@@ -133,11 +138,19 @@ def takes_matrix(func: _F | None = None, *, needs_tokens: bool = False) -> Any:
                     "table beside it (or pass a document-term matrix: pipeline.build(...).dtm)"
                 )
             built = {"mwe": True, "kinds": ANALYSIS_KINDS}
-        for name in options:
+        for name in fixed_by_matrix:
             if given.get(name) is None:
                 given[name] = built[name]
         return func(*bound.args, **bound.kwargs)
 
+    # the signature a reader sees (help, the notebooks' tooltips) names ``options`` too
+    params = list(signature.parameters.values())
+    at = next((i for i, p in enumerate(params) if p.kind is p.VAR_KEYWORD), len(params))
+    params.insert(
+        at,
+        inspect.Parameter("options", inspect.Parameter.KEYWORD_ONLY, default=None),
+    )
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     return wrapper
 
 
