@@ -36,6 +36,7 @@ __all__ = [
     "how_to_read",
     "link_to",
     "quote_text",
+    "quoted_line",
     "quoted_terms",
     "table",
 ]
@@ -300,6 +301,12 @@ def quote_text(text: str) -> str:
     backslash-escaped, so a quoted passage never turns into markup, links or emphasis.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def quoted_line(left: str, match: str, right: str) -> str:
+    """A concordance line as a sentence quotes it: the match in bold, every part quoted
+    (:func:`quote_text`)."""
+    return f"{quote_text(left)} **{quote_text(match)}** {quote_text(right)}"
 
 
 def quoted_terms(terms: Iterable[str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.present import cite, quote_text
+from analysis.present import cite, quote_text, quoted_line
 
 
 def framing_rates(
@@ -47,8 +47,7 @@ def first_lines(lines: pd.DataFrame) -> str:
     """The first concordance line of each framing term and group (``term``, ``seg_id``,
     ``left``, ``match``, ``right``), quoted."""
     return "One line per term and group, the first in reading order:\n\n" + "\n".join(
-        f"- {quote_text(r.term)}, `{r.seg_id}`: “{quote_text(r.left)} "
-        f"**{quote_text(r.match)}** {quote_text(r.right)}”"
+        f"- {quote_text(r.term)}, `{r.seg_id}`: “{quoted_line(r.left, r.match, r.right)}”"
         for r in lines.itertuples()
     )
 
@@ -124,9 +123,6 @@ def framing_interpretation(
         example = lines[lines["term"] == label].head(1)
         if len(example):
             e = example.iloc[0]
-            text += (
-                f". E.g. `{e['seg_id']}`: “{quote_text(e['left'])} "
-                f"**{quote_text(e['match'])}** {quote_text(e['right'])}”"
-            )
+            text += f". E.g. `{e['seg_id']}`: “{quoted_line(e['left'], e['match'], e['right'])}”"
         out.append(text + ".")
     return [*out, "", FRAMING_READING]

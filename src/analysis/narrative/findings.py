@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.present import cite, quote_text
+from analysis.present import cite, quote_text, quoted_line
 
 
 def statements_compared(
@@ -85,8 +85,7 @@ def kwic_bullets(lines: pd.DataFrame) -> list[str]:
     """Concordance lines (:func:`analysis.concordance.kwic`) as bullets citing their unit, the
     match in bold, every part quoted."""
     return [
-        f"- `{h.seg_id}`: …{quote_text(h.left)} **{quote_text(h.match)}** {quote_text(h.right)}…"
-        for h in lines.itertuples()
+        f"- `{h.seg_id}`: …{quoted_line(h.left, h.match, h.right)}…" for h in lines.itertuples()
     ]
 
 
