@@ -195,6 +195,13 @@ def test_statements_compared_names_each_document_and_its_size():
     )
 
 
+def test_statements_compared_bounds_a_large_group():
+    ids = [f"d{i:03d}" for i in range(200)]
+    text = narrative.statements_compared({"cso": ids}, dict.fromkeys(ids, 900), "Design.")
+    assert "`d005` (900 tokens) and 194 more (180,000 tokens in all). Design." in text
+    assert "d006" not in text and len(text) < 400
+
+
 def _block() -> pd.DataFrame:
     return pd.DataFrame(
         {

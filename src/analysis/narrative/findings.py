@@ -9,19 +9,26 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.present import cite, quote_text, quoted_line
+from analysis.present import CITE_LIMIT, cite, quote_text, quoted_line
 
 
 def statements_compared(
     docs_per_group: Mapping[str, Sequence[str]], tokens: Mapping[str, int], design: str
 ) -> str:
-    """The opening of the findings: each group's documents with their sizes, then the design."""
+    """The opening of the findings: each group's documents with their sizes (the first
+    :data:`~analysis.present.CITE_LIMIT` of a larger group, then how many more and the group's
+    total), then the design."""
+
+    def listed(ids: Sequence[str]) -> str:
+        shown = ", ".join(f"`{d}` ({int(tokens[d])} tokens)" for d in ids[:CITE_LIMIT])
+        if len(ids) <= CITE_LIMIT:
+            return shown
+        total = sum(int(tokens[d]) for d in ids)
+        return f"{shown} and {len(ids) - CITE_LIMIT} more ({total:,} tokens in all)"
+
     return (
         "**The statements compared.** "
-        + "; ".join(
-            f"`{g}`: " + ", ".join(f"`{d}` ({int(tokens[d])} tokens)" for d in ids)
-            for g, ids in docs_per_group.items()
-        )
+        + "; ".join(f"`{g}`: " + listed(list(ids)) for g, ids in docs_per_group.items())
         + ". "
         + design
     )
