@@ -308,3 +308,30 @@ def test_units_out_of_order_or_overlapping_are_refused_by_both_scans():
             unit_codes(raw, spans)
         with pytest.raises(AnalysisError, match="overlap or are out of reading order"):
             tokenise_text(raw, spans)
+
+
+def test_scanning_documents_together_equals_scanning_each():
+    """A run of documents scanned at once (their chunks factorised together) gives each
+    document's tokens as scanning it alone does, units numbered on across documents."""
+    from analysis.tokenise import scan_units, unit_texts
+
+    folders = Path(__file__).parent / "fixtures"
+    for manifest in sorted(folders.glob("*/manifest.csv")):
+        corpus = load_corpus(manifest)
+        units = segment_corpus(corpus)
+        units = units[units.kind.isin(ANALYSIS_KINDS)]
+        run: list[str] = []
+        expected: tuple[list, list, list] = ([], [], [])
+        for doc_id, raw in zip(corpus.doc_id, corpus.text, strict=True):
+            mine = units[units.doc_id == doc_id]
+            texts = unit_texts(raw, list(zip(mine.seg_id, mine.start, mine.end, strict=True)))
+            if texts is None:
+                continue
+            unit, norms, is_mwe = _codes_as_norms(scan_units(texts))
+            expected[0].extend(u + len(run) for u in unit)
+            expected[1].extend(norms)
+            expected[2].extend(is_mwe)
+            run += texts
+        assert len(run) > 5, manifest
+        assert _codes_as_norms(scan_units(run)) == expected, manifest
+    assert _codes_as_norms(scan_units(["", "  "])) == ([], [], [])

@@ -229,43 +229,85 @@ def _unit_bounds(
     )
 
 
-def unit_codes(
-    raw: str, spans: list[tuple[str, int, int]], *, mwe: bool | Iterable[str] = True
-) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray] | None:
-    """The tokens of the units ``(seg_id, start, end)`` of one raw document, for counting:
-    ``(unit, code, types, is_mwe)`` arrays in reading order (token ``i`` is in unit
-    ``unit[i]``, has the normal form ``types[code[i]]``), as :func:`tokenise_text` gives them,
-    found without offsets: each unit's analysis text is scanned on its own.
-
-    ``None`` when a unit does not start and end at white space (a token could straddle its
-    edge): then only :func:`tokenise_text`, which decides by offsets, gives the same tokens.
-    """
+def unit_texts(raw: str, spans: list[tuple[str, int, int]]) -> list[str] | None:
+    """The analysis text of each unit ``(seg_id, start, end)`` of one raw document, or ``None``
+    when a unit does not start and end at white space (a token could straddle its edge: then
+    only :func:`tokenise_text`, which decides by offsets, gives the right tokens)."""
     text = clean_document(raw).analysis
-    content, to_raw = text.text, text.to_raw
-    bounds = _unit_bounds(spans, to_raw)
+    content = text.text
+    bounds = _unit_bounds(spans, text.to_raw)
     lo, hi = bounds[0].tolist(), bounds[1].tolist()
     n = len(content)
-    pieces: list[str] = []
-    lengths = []
     for a, b in zip(lo, hi, strict=True):
         if (a > 0 and not content[a - 1].isspace()) or (b < n and not content[b].isspace()):
             return None
-        found = scan_tokens(content[a:b])
-        pieces += found
+    return [content[a:b] for a, b in zip(lo, hi, strict=True)]
+
+
+def scan_units(
+    texts: Sequence[str], *, mwe: bool | Iterable[str] = True
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """The tokens of unit texts that start and end at white space (:func:`unit_texts`, of one
+    document or of several in a row), for counting: ``(unit, code, types, is_mwe)`` arrays in
+    reading order (token ``i`` is in unit ``unit[i]``, an index into ``texts``, and has the
+    normal form ``types[code[i]]``), as :func:`tokenise_text` gives them, without offsets.
+
+    The texts are cut at white space into chunks, and the pattern runs once per *distinct*
+    chunk (a chunk of letters is one token without running it; see :func:`scan_tokens`): a
+    corpus repeats its chunks, so most of the work is a hash factorisation in C.
+    """
+    chunks: list[str] = []
+    lengths: list[int] = []
+    for text in texts:
+        found = text.split()
+        chunks += found
         lengths.append(len(found))
-    if not pieces:
+    if not chunks:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy(), [], np.zeros(0, dtype=bool)
-    seg = np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
-    codes, types = _norm_codes(np.asarray(pieces, dtype=object))
+    chunk_code, distinct = pd.factorize(np.asarray(chunks, dtype=object))
+    del chunks
+    pieces: list[str] = []
+    per_distinct = np.ones(len(distinct), dtype=np.int64)
+    keep, more, find = pieces.append, pieces.extend, _TOKEN_RE.findall
+    for i, chunk in enumerate(distinct.tolist()):
+        if chunk.isalpha():
+            keep(chunk)
+        else:
+            found = find(chunk)
+            more(found)
+            per_distinct[i] = len(found)
+    # each normal form once per distinct piece (as in _norm_codes: one joined string)
+    types = normalise("\n".join(pieces)).split("\n")
+    first_piece = np.cumsum(per_distinct) - per_distinct
+    chunk_unit = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    if (per_distinct == 1).all():
+        seg, codes = chunk_unit, first_piece[chunk_code]
+    else:
+        per_chunk = per_distinct[chunk_code]
+        seg = np.repeat(chunk_unit, per_chunk)
+        before = np.cumsum(per_chunk) - per_chunk
+        codes = np.repeat(first_piece[chunk_code] - before, per_chunk) + np.arange(
+            int(per_chunk.sum()), dtype=np.int64
+        )
     is_mwe = np.zeros(len(codes), dtype=bool)
     index = _mwe_index_of(default_mwes() if mwe is True else tuple(mwe or ()))
-    joined = _join_mwes(codes, types, index, seg) if index and len(codes) else []
+    joined = _join_mwes(codes, types, index, seg) if index else []
     if joined:
         types, kept = _join_codes(codes, types, joined, is_mwe)
         sel = np.flatnonzero(kept)
         seg, codes, is_mwe = seg[sel], codes[sel], is_mwe[sel]
     return seg, codes, types, is_mwe
+
+
+def unit_codes(
+    raw: str, spans: list[tuple[str, int, int]], *, mwe: bool | Iterable[str] = True
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray] | None:
+    """The tokens of the units ``(seg_id, start, end)`` of one raw document, for counting
+    (:func:`scan_units` of its :func:`unit_texts`); ``None`` when a unit edge falls inside a
+    token."""
+    texts = unit_texts(raw, spans)
+    return None if texts is None else scan_units(texts, mwe=mwe)
 
 
 def _empty_columns() -> dict[str, Any]:

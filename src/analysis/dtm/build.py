@@ -23,7 +23,7 @@ from analysis.dtm.matrix import (
 from analysis.errors import AnalysisError
 from analysis.schema import TERM_COLUMNS
 from analysis.segment import ANALYSIS_KINDS
-from analysis.tokenise import is_punctuation, tokenise_text, type_flags, unit_codes
+from analysis.tokenise import is_punctuation, scan_units, tokenise_text, type_flags, unit_texts
 from analysis.tokenise import stopwords as stopword_list
 
 # Columns of a segment table that are not carried into the units table (the text is in the
@@ -249,28 +249,41 @@ def count_documents(
     )
     starts, ends = units["start"].to_numpy(np.int64), units["end"].to_numpy(np.int64)
     seg_ids = units["seg_id"].to_numpy(dtype=object)
+
+    def add(found: tuple[Any, Any, list[str], Any], first_row: int) -> None:
+        nonlocal base
+        seg, code, norm_types, is_mwe_doc = found
+        rows.append(np.asarray(seg, dtype=np.int64) + first_row)
+        codes.append(np.asarray(code, dtype=np.int64) + base)
+        joined.append(np.asarray(is_mwe_doc, dtype=bool))
+        types.extend(norm_types)
+        base = len(types)
+
+    # documents whose units all start and end at white space are scanned together, a run of
+    # them at a time (their chunks factorised at once); a document with a unit edge inside a
+    # token is tokenised by offsets on its own
+    run: list[str] = []
+    run_start = 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         doc_id = doc_ids[a]
         if doc_id not in raw_by_doc:
             raise AnalysisError(f"segments name document {doc_id!r}, which is not in the corpus")
         spans = list(zip(seg_ids[a:b], starts[a:b].tolist(), ends[a:b].tolist(), strict=True))
-        found = unit_codes(raw_by_doc[doc_id], spans, mwe=mwe_arg)
-        if found is None:  # a unit edge inside a token: decided by offsets
-            cols = tokenise_text(
-                raw_by_doc[doc_id], spans, mwe=mwe_arg, with_sentences=False, with_tokens=False
-            )
-            found = (
-                np.asarray(cols["seg_index"]),
-                np.asarray(cols["norm_code"]),
-                list(cols["norm_types"]),
-                np.asarray(cols["is_mwe"]),
-            )
-        seg, code, norm_types, is_mwe_doc = found
-        rows.append(np.asarray(seg, dtype=np.int64) + a)
-        codes.append(np.asarray(code, dtype=np.int64) + base)
-        joined.append(np.asarray(is_mwe_doc, dtype=bool))
-        types.extend(norm_types)
-        base = len(types)
+        texts = unit_texts(raw_by_doc[doc_id], spans)
+        if texts is not None:
+            if not run:
+                run_start = a
+            run += texts
+            continue
+        if run:
+            add(scan_units(run, mwe=mwe_arg), run_start)
+            run = []
+        cols = tokenise_text(
+            raw_by_doc[doc_id], spans, mwe=mwe_arg, with_sentences=False, with_tokens=False
+        )
+        add((cols["seg_index"], cols["norm_code"], list(cols["norm_types"]), cols["is_mwe"]), a)
+    if run:
+        add(scan_units(run, mwe=mwe_arg), run_start)
     all_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     type_codes, norms = pd.factorize(np.asarray(types, dtype=object))
     token_codes = type_codes[np.concatenate(codes)] if codes else np.zeros(0, np.int64)
