@@ -100,10 +100,14 @@ def read_documents(
     """
     texts, encodings, shas = [], [], []
     problems: dict[str, str] = {}
+    folders: dict[str, Path] = {}  # each manifest's folder, resolved once
     for rec in frame.to_dict("records"):
         where = f"manifest row {rec['manifest_row']} (doc_id {rec['doc_id']!r})"
         text, encoding, sha = "", "", ""
-        outside = path_problems(rec["path"], Path(rec["manifest_path"]), where)
+        manifest = Path(rec["manifest_path"])
+        if rec["manifest_path"] not in folders:
+            folders[rec["manifest_path"]] = manifest.parent.resolve()
+        outside = path_problems(rec["path"], manifest, where, folder=folders[rec["manifest_path"]])
         try:
             if outside:  # never read a file outside the manifest's folder
                 raise CorpusError(outside[0].split(": ", 1)[1])

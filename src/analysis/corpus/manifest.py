@@ -147,11 +147,14 @@ def listing(what: str, problems: list[str]) -> str:
     return f"{what}: {len(problems)} problems\n" + "\n".join(f"  - {p}" for p in problems)
 
 
-def path_problems(document: str, manifest: Path, where: str) -> list[str]:
-    """A document must be a file inside the manifest's folder, after resolving links."""
+def path_problems(
+    document: str, manifest: Path, where: str, *, folder: Path | None = None
+) -> list[str]:
+    """A document must be a file inside the manifest's folder, after resolving links
+    (``folder``: that folder already resolved, for a caller checking many documents)."""
     if not document:
         return []
-    folder = manifest.parent.resolve()
+    folder = manifest.parent.resolve() if folder is None else folder
     given = Path(document)
     if given.is_absolute() or document.startswith(("\\", "/")) or re.match(r"^[A-Za-z]:", document):
         return [
@@ -172,6 +175,7 @@ def manifest_row_problems(frame: pd.DataFrame, path: Path) -> list[str]:
     """Return one message per problem in the manifest's rows (empty list when all are valid)."""
     problems: list[str] = []
     seen: dict[str, int] = {}
+    folder = path.parent.resolve()
     for rec in frame.to_dict("records"):
         where = f"manifest {path} row {rec['manifest_row']}"
         empty = [col for col in REQUIRED_COLUMNS if not rec[col]]
@@ -185,7 +189,7 @@ def manifest_row_problems(frame: pd.DataFrame, path: Path) -> list[str]:
                 "'-', '_' or '.', starting with a letter or digit (at most 64 characters): it "
                 "becomes part of file names and page ids"
             )
-        problems.extend(path_problems(rec.get("path", ""), path, where))
+        problems.extend(path_problems(rec.get("path", ""), path, where, folder=folder))
         if doc_id and not _DOC_ID.fullmatch(doc_id):
             problems.append(
                 f"{where}: doc_id {doc_id!r} is not a valid id; use letters, digits, '-', '_' or "
