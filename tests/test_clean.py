@@ -85,6 +85,19 @@ def test_edits_do_not_overlap_and_reconstruct():
     assert apply_edits(raw, []).text == raw
 
 
+def test_where_rules_claim_one_span_the_earlier_rule_wins():
+    # the repeat rule (earlier) takes "  the the", so the space-run rule's "  " is not applied
+    raw = "the the  the the (photo) x"
+    assert [(e.kind, e.start, e.end) for e in find_edits(raw)] == [("repeated_sequence", 7, 16)]
+    # without a conflict every rule's edit is kept, in offset order
+    raw = "the the  x  y"
+    assert [(e.kind, e.start, e.end) for e in find_edits(raw)] == [
+        ("repeated_sequence", 3, 7),
+        ("whitespace", 7, 9),
+        ("whitespace", 10, 12),
+    ]
+
+
 def test_repeated_sequence_keeps_first_occurrence():
     raw = "As demonstrated in the in the Top Glove case"
     [edit] = [e for e in find_edits(raw) if e.kind == "repeated_sequence"]

@@ -284,6 +284,12 @@ def _placeholder_edits(raw: str) -> list[Edit]:
     return edits
 
 
+def _disjoint(spans: np.ndarray) -> bool:
+    """Whether no two of the non-empty ``(start, end)`` spans overlap."""
+    spans = spans[np.argsort(spans[:, 0], kind="stable")]
+    return bool((spans[1:, 0] >= np.maximum.accumulate(spans[:-1, 1])).all())
+
+
 def find_edits(raw: str) -> list[Edit]:
     """Return every cleaning edit for a raw text, sorted by offset, without overlaps.
 
@@ -311,6 +317,9 @@ def find_edits(raw: str) -> list[Edit]:
             else []
         )
     )
+    spans = np.array([(e.start, e.end) for e in candidates if e.end > e.start], dtype=np.int64)
+    if len(spans) < 2 or _disjoint(spans):  # the usual case: no two rules claim one span
+        return sorted(candidates, key=lambda e: (e.start, e.end))
     chosen: list[Edit] = []
     occupied = np.zeros(len(raw) + 1, dtype=bool)
     for edit in candidates:
