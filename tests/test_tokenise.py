@@ -10,7 +10,7 @@ import pytest
 from analysis.corpus import load_corpus
 from analysis.errors import AnalysisError
 from analysis.segment import ANALYSIS_KINDS, segment_corpus
-from analysis.tokenise import TOKEN_COLUMNS, default_mwes, stopwords, tokenise
+from analysis.tokenise import TOKEN_COLUMNS, default_mwes, normalise, stopwords, tokenise
 
 
 def tok(raw: str, **options) -> pd.DataFrame:
@@ -335,3 +335,19 @@ def test_scanning_documents_together_equals_scanning_each():
         assert len(run) > 5, manifest
         assert _codes_as_norms(scan_units(run)) == expected, manifest
     assert _codes_as_norms(scan_units(["", "  "])) == ([], [], [])
+
+
+def test_flags_decided_at_once_equal_the_patterns():
+    """is_punctuation and is_number, decided on code points for all forms at once, agree with
+    their patterns form by form: on every form of the fixtures and on edge cases."""
+    from analysis.tokenise import _NUMBER_RE, _PUNCT_RE, _TOKEN_RE, is_number, is_punctuation
+
+    folders = Path(__file__).parent / "fixtures"
+    texts = [p.read_text("utf-8") for p in sorted(folders.rglob("*.txt"))]
+    forms = sorted({normalise(t) for text in texts for t in _TOKEN_RE.findall(text)})
+    forms += ["", "\n", "!\n", "a\n", "²", "٣", "١٢th", "3rd", "3-4", "1,000", "_", "…", "—", "x²"]
+    forms += ["\U0001f600", "\ud800", "2019–2021", "12th-century", "e.g.", "’s", "1.", "."]
+    assert len(forms) > 500
+    assert is_punctuation(forms).tolist() == [bool(_PUNCT_RE.match(f)) for f in forms]
+    assert is_number(forms).tolist() == [bool(_NUMBER_RE.match(f)) for f in forms]
+    assert is_punctuation([]).shape == (0,) and is_number([]).shape == (0,)

@@ -415,9 +415,35 @@ def tokenise_text(
     return cols
 
 
+_WORD_CHAR_RE = re.compile(r"\w")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _char_runs(norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The code points of the normal forms put end to end, and where each begins and ends."""
+    lengths = np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
+    ends = np.cumsum(lengths)
+    return code_points("".join(norms)), ends - lengths, ends
+
+
 def is_punctuation(norms: Sequence[str]) -> np.ndarray:
-    """Whether each normal form is punctuation (the token table's ``is_punct``)."""
-    return np.fromiter((bool(_PUNCT_RE.match(n)) for n in norms), dtype=bool, count=len(norms))
+    r"""Whether each normal form is punctuation (the token table's ``is_punct``): not empty, and
+    no character a word character (``^[^\w]+$``), decided for all forms at once."""
+    codes, starts, ends = _char_runs(norms)
+    word = np.concatenate(([0], np.cumsum(class_mask(codes, _WORD_CHAR_RE))))
+    return (ends > starts) & (word[ends] == word[starts])
+
+
+def is_number(norms: Sequence[str]) -> np.ndarray:
+    """Whether each normal form is a number or range (the token table's ``is_number``); the
+    pattern runs only on forms that begin with a digit."""
+    codes, starts, ends = _char_runs(norms)
+    flags = np.zeros(len(norms), dtype=bool)
+    begins = starts[ends > starts]
+    digit_first = np.flatnonzero(ends > starts)[class_mask(codes[begins], _DIGIT_RE)]
+    for i in digit_first.tolist():
+        flags[i] = _NUMBER_RE.match(norms[i]) is not None
+    return flags
 
 
 def type_flags(norms: pd.Index, *, stems: list[str] | None = None) -> pd.DataFrame:
@@ -433,9 +459,9 @@ def type_flags(norms: pd.Index, *, stems: list[str] | None = None) -> pd.DataFra
     flags = pd.DataFrame(
         {
             "stem": [stem(n) for n in values] if stems is None else list(stems),
-            "is_punct": [bool(_PUNCT_RE.match(n)) for n in values],
-            "is_stop": [n in stops for n in values],
-            "is_number": [bool(_NUMBER_RE.match(n)) for n in values],
+            "is_punct": is_punctuation(values),
+            "is_stop": pd.Index(values, dtype=object).isin(list(stops)),
+            "is_number": is_number(values),
             "function_class": fw["function_class"].reindex(values).fillna("").tolist(),
             "function_subclass": fw["function_subclass"].reindex(values).fillna("").tolist(),
         }
