@@ -289,3 +289,22 @@ def test_stems_are_worked_out_when_first_asked_for(many, monkeypatch):
     # once worked out, they travel with the matrix
     kept = dtm.DocumentTermMatrix.from_tables(fresh.to_tables(), mwe=True, kinds=fresh.kinds)
     assert "stem" in kept.term_table.columns
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_rows_then_orders_without_touching_its_inputs(dtype):
+    row = np.array([0, 0, 0, 1, 1, 3], dtype=dtype)
+    key = np.array([5, 1, 3, 2, 0, 7], dtype=dtype)
+    kept = key.copy()
+    order = dtm.rows_then(row, key, 4)
+    assert order.tolist() == np.lexsort((key, row)).tolist() == [1, 2, 0, 4, 3, 5]
+    assert np.array_equal(key, kept)  # scipy sorts its own copy
+
+
+def test_positions_of_first_use_are_int32_and_views_share_no_array(many):
+    matrix = many.dtm
+    assert matrix.first.dtype == np.int32
+    view = matrix.unit_counts("norm")
+    before = view.first.copy()
+    tfidf.segment_tfidf(matrix)
+    assert np.array_equal(view.first, before)  # the memo is not reordered by a reader

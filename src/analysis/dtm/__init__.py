@@ -52,6 +52,7 @@ from analysis.dtm.matrix import (
     DocumentTermMatrix,
     TermForm,
     UnitTermCounts,
+    position_type,
     require_columns,
     rows_then,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "for_tokens",
     "forget_counts",
     "from_tokens",
+    "position_type",
     "require_columns",
     "rows_then",
     "with_flags",

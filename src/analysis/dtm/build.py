@@ -16,6 +16,7 @@ from scipy import sparse
 from analysis.dtm.matrix import (
     TOKEN_NEEDS,
     DocumentTermMatrix,
+    as_positions,
     mwe_option,
     position_type,
     require_columns,
@@ -166,7 +167,7 @@ def _matrix(
         shape=(n_rows, n_cols),
     )
     matrix.has_sorted_indices = True
-    return matrix, first.astype(np.int64)
+    return matrix, as_positions(first)
 
 
 def from_tokens(

@@ -91,7 +91,7 @@ class DocumentTermMatrix:
         ``len(units) x len(terms)`` occurrences (int64; indices sorted).
     first : numpy.ndarray
         Aligned with ``counts.data``: the position of the term's first use among its unit's
-        words (0 for the first word).
+        words (0 for the first word); int32 (int64 only for a unit of 2**31 words or more).
     units : pandas.DataFrame
         One row per matrix row, in reading order (``UNIT_COLUMNS`` and the document metadata).
     terms : pandas.DataFrame
@@ -278,7 +278,7 @@ class DocumentTermMatrix:
         counts.has_sorted_indices = True
         return cls(
             counts,
-            np.asarray(entries["first"], dtype=np.int64),
+            as_positions(np.asarray(entries["first"])),
             units.reset_index(drop=True),
             terms.reset_index(drop=True),
             mwe_option(mwe),
@@ -290,6 +290,13 @@ def position_type(n: int) -> type[np.signedinteger[Any]]:
     """The smallest integer type that numbers ``n`` entries (half the memory for most
     corpora)."""
     return np.int32 if n < 2**31 - 1 else np.int64
+
+
+def as_positions(first: np.ndarray) -> np.ndarray:
+    """Positions of first use as the matrix keeps them: int32, or int64 when one is too large
+    (a unit of 2**31 words or more)."""
+    first = np.asarray(first)
+    return first.astype(position_type(int(first.max(initial=0)) + 1), copy=False)
 
 
 def mwe_option(mwe: bool | Iterable[str]) -> bool | tuple[str, ...]:
@@ -356,7 +363,7 @@ def _unit_counts(dtm: DocumentTermMatrix, unit: TermForm, stopwords: bool) -> Un
         keys,
         terms,
         out,
-        first.astype(np.int64),
+        first,
     )
 
 
@@ -386,7 +393,8 @@ def _norm_counts(
     where.sort_indices()
     picked = where.data - 1
     counts = sparse.csr_matrix(
-        (dtm.counts.data[picked].astype(np.int64), where.indices, where.indptr), shape=where.shape
+        (dtm.counts.data[picked].astype(np.int64, copy=False), where.indices, where.indptr),
+        shape=where.shape,
     )
     counts.has_sorted_indices = True
     keys = dtm.term_table["term"].to_numpy(dtype=object)[columns]
@@ -396,7 +404,7 @@ def _norm_counts(
         keys,
         keys,
         counts,
-        dtm.first[picked].astype(np.int64),
+        dtm.first[picked],
     )
 
 
@@ -409,7 +417,7 @@ def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
     where = sparse.csr_matrix(
         (
             np.arange(len(row), dtype=position_type(len(row))),
-            key,
+            np.array(key, copy=True),  # sorted in place below: never the caller's array
             np.searchsorted(row, np.arange(n_rows + 1)),
         ),
         shape=(n_rows, int(key.max()) + 1),

@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis.counts import TermForm, takes_matrix, unit_term_counts
-from analysis.dtm import DocumentTermMatrix, rows_then
+from analysis.dtm import DocumentTermMatrix, position_type, rows_then
 from analysis.errors import AnalysisError
 
 
@@ -85,7 +85,8 @@ def segment_tfidf(
     labels = counted.terms.astype(str)
     names = np.unique(labels)
     source = counted.counts
-    out_row = np.full(len(counted.seg_ids), -1, dtype=np.int64)
+    # (int32 numbers where they fit: the entries of a large corpus are millions)
+    out_row = np.full(len(counted.seg_ids), -1, dtype=position_type(len(rows)))
     found = np.flatnonzero(where >= 0)
     out_row[where[found]] = found
     row = out_row[np.repeat(np.arange(source.shape[0], dtype=np.int32), np.diff(source.indptr))]
@@ -105,23 +106,22 @@ def segment_tfidf(
         n, first = entries["n"].to_numpy(), entries["first"].to_numpy()
     order = rows_then(row, first, len(rows))  # rows in order, each row's terms by first use
     del first
-    row, col, n = row[order], col[order], n[order]
-    del order
+    # one array at a time, each let go of before the next is taken (a large corpus's peak)
+    row = row[order]
+    col = col[order]
+    values = n[order].astype(np.float64)
+    del order, n
     met = pd.unique(col)  # sorted-name column of each vocabulary id
-    vocabulary_id = np.empty(len(names), dtype=np.int64)
-    vocabulary_id[met] = np.arange(len(met))
-    counts = sparse.csr_matrix(
-        (
-            n.astype(np.float64),
-            vocabulary_id[col].astype(np.int32),
-            np.searchsorted(row, np.arange(len(rows) + 1)),
-        ),
-        shape=(len(rows), len(names)),
-    )
+    vocabulary_id = np.empty(len(names), dtype=np.int32)
+    vocabulary_id[met] = np.arange(len(met), dtype=np.int32)
+    indptr = np.searchsorted(row, np.arange(len(rows) + 1))
+    del row
+    counts = sparse.csr_matrix((values, vocabulary_id[col], indptr), shape=(len(rows), len(names)))
+    del values, col, indptr
     counts.sort_indices()  # by vocabulary id, as CountVectorizer sorts them
     # renumbered alphabetically in place, the flag left as CountVectorizer leaves it (set), so
     # that scikit-learn keeps this storage order
-    counts.indices = met[counts.indices].astype(counts.indices.dtype)
+    counts.indices = met[counts.indices].astype(counts.indices.dtype, copy=False)
     transformer = TfidfTransformer()
     # as TfidfVectorizer.fit_transform does: fit, then transform in place (the order kept)
     matrix = transformer.fit(counts).transform(counts, copy=False).tocsr()
