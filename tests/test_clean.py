@@ -192,3 +192,24 @@ def test_one_class_finds_every_character_the_three_rules_act_on():
     for code in range(0x10000):
         ch = chr(code)
         assert bool(clean._RARE_CHAR_RE.match(ch)) == any(r.match(ch) for r in rules), hex(code)
+
+
+def test_cleaned_texts_kept_are_bounded_by_characters(monkeypatch):
+    from analysis import clean
+
+    monkeypatch.setattr(clean, "CLEANED_CHARS", 100)
+    monkeypatch.setattr(clean, "_CLEANED", clean.OrderedDict())
+    monkeypatch.setattr(clean, "_cleaned_chars", 0)
+    texts = [f"Statement {i}: the the workers were moved. " * 2 for i in range(6)]
+    first = clean.clean_document(texts[0])
+    assert clean.clean_document(texts[0]) is first  # kept, and the same object
+    for text in texts[1:]:
+        clean.clean_document(text)
+    assert clean._cleaned_chars == sum(map(len, clean._CLEANED)) <= 100
+    assert list(clean._CLEANED) == texts[-len(clean._CLEANED) :]  # the most recent kept
+    again = clean.clean_document(texts[0])  # let go of, cleaned again alike
+    assert again is not first
+    assert (again.analysis.text, again.edits) == (first.analysis.text, first.edits)
+    huge = "x " * 500
+    clean.clean_document(huge)  # one text over the budget is still kept, alone
+    assert list(clean._CLEANED) == [huge] and clean._cleaned_chars == len(huge)

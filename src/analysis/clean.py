@@ -22,7 +22,9 @@ Every change is one row of the cleaning log: ``doc_id``, ``kind``, ``scope`` (``
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -364,13 +366,37 @@ def apply_edits(raw: str, edits: list[Edit] | tuple[Edit, ...]) -> CleanText:
     return CleanText("".join(pieces), to_raw)
 
 
-@lru_cache(maxsize=256)
+#: Characters of raw text whose cleaned versions are kept for reuse, the most recently used
+#: first (a document is cleaned once for its units, its cleaning log and its counts, and again
+#: for its concordance lines). A cleaned character costs about 18 bytes (two texts and two
+#: offset maps), so the default holds about 36 MB, bounded however long the documents are.
+CLEANED_CHARS = 2_000_000
+
+_CLEANED: OrderedDict[str, CleanedDocument] = OrderedDict()
+_CLEANED_LOCK = threading.Lock()
+_cleaned_chars = 0
+
+
 def clean_document(raw: str) -> CleanedDocument:
-    """Clean one raw text into its display and analysis versions (cached by text)."""
+    """Clean one raw text into its display and analysis versions (the most recently cleaned
+    texts are kept, up to :data:`CLEANED_CHARS` characters, and never fewer than one)."""
+    with _CLEANED_LOCK:
+        found = _CLEANED.get(raw)
+        if found is not None:
+            _CLEANED.move_to_end(raw)
+            return found
     edits = tuple(find_edits(raw))
     display = apply_edits(raw, [e for e in edits if e.scope == "display"])
     analysis = apply_edits(raw, edits)
-    return CleanedDocument(raw, display, analysis, edits)
+    cleaned = CleanedDocument(raw, display, analysis, edits)
+    global _cleaned_chars
+    with _CLEANED_LOCK:
+        if raw not in _CLEANED:
+            _CLEANED[raw] = cleaned
+            _cleaned_chars += len(raw)
+        while _cleaned_chars > CLEANED_CHARS and len(_CLEANED) > 1:
+            _cleaned_chars -= len(_CLEANED.popitem(last=False)[0])
+    return cleaned
 
 
 def cleaning_log(corpus: pd.DataFrame) -> pd.DataFrame:

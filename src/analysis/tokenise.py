@@ -24,16 +24,18 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from nltk.stem.snowball import SnowballStemmer
 
 from analysis.clean import class_mask, clean_document, code_points
 from analysis.errors import AnalysisError
 from analysis.schema import TOKEN_COLUMNS
 from analysis.segment import sentence_spans
+
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
 
 _TOKEN_PATTERN = r"""
     [^\W\d_]+(?=[\s,;!?)\]"]|$)                     # fast path: a plain word before a space,
@@ -86,6 +88,10 @@ def default_mwes() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _stemmer() -> SnowballStemmer:
+    # imported when first needed: a build and its normal-form analyses never stem, and NLTK
+    # costs a process about 27 MB
+    from nltk.stem.snowball import SnowballStemmer
+
     return SnowballStemmer("english")
 
 
@@ -431,7 +437,8 @@ def is_punctuation(norms: Sequence[str]) -> np.ndarray:
     no character a word character (``^[^\w]+$``), decided for all forms at once."""
     codes, starts, ends = _char_runs(norms)
     word = np.concatenate(([0], np.cumsum(class_mask(codes, _WORD_CHAR_RE))))
-    return (ends > starts) & (word[ends] == word[starts])
+    flags: np.ndarray = (ends > starts) & (word[ends] == word[starts])
+    return flags
 
 
 def is_number(norms: Sequence[str]) -> np.ndarray:

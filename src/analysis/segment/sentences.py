@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from analysis.clean import CleanText, clean_document
 from analysis.segment.units import LINE_BREAK_RE
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +28,9 @@ def abbreviations() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def sentence_tokenizer() -> PunktSentenceTokenizer:
     """Return NLTK's Punkt sentence splitter with the package's abbreviations (no download)."""
+    # imported when first needed: counting never splits sentences
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(abbreviations())
     return PunktSentenceTokenizer(params)

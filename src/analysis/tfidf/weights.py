@@ -219,20 +219,27 @@ def contrast_table(
     else:
         is_r = groups == reference
     m = sparse.csr_matrix(matrix)
-    present = m.copy()
-    present.data = (present.data > 0).astype(np.float64)
     # Column sums over a group's rows as a matrix-vector product (no row-sliced copies).
     sel = np.stack([is_t, is_r], axis=1).astype(np.float64)
     sums = np.asarray(m.T @ sel)
-    docs = np.asarray(present.T @ sel)
+    # Rows using each term, by group: the columns of the group's stored weights, counted (no
+    # copy of the matrix).
+    per_row = np.diff(m.indptr)
+    docs = np.stack(
+        [
+            np.bincount(m.indices[np.repeat(group, per_row) & (m.data > 0)], minlength=m.shape[1])
+            for group in (is_t, is_r)
+        ],
+        axis=1,
+    )
     mean_t, mean_r = sums[:, 0] / max(int(is_t.sum()), 1), sums[:, 1] / max(int(is_r.sum()), 1)
     out = pd.DataFrame(
         {
             f"mean_{target}": mean_t,
             f"mean_{reference}": mean_r,
             "diff": mean_t - mean_r,
-            f"df_{target}": np.rint(docs[:, 0]).astype(np.int64),
-            f"df_{reference}": np.rint(docs[:, 1]).astype(np.int64),
+            f"df_{target}": docs[:, 0].astype(np.int64),
+            f"df_{reference}": docs[:, 1].astype(np.int64),
             "idf": idf,
         },
         index=terms,
