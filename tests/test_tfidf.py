@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -328,3 +329,38 @@ def test_segment_tfidf_is_tfidfvectorizer_to_the_last_bit(unit, stopwords) -> No
     assert np.array_equal(weights.matrix.indices, expected.indices)
     assert np.array_equal(weights.matrix.data, expected.data)  # bit for bit
     assert np.array_equal(weights.idf, vectorizer.idf_)
+
+
+@pytest.mark.parametrize("unit", ["norm", "stem"])
+@pytest.mark.parametrize("stopwords", [False, True])
+def test_counts_in_vectorizer_order_by_the_shortcut_equal_the_general_way(
+    unit, stopwords, monkeypatch, tmp_path
+):
+    """The shortcut (the counts' own storage, converted) gives the general way's matrix to the
+    last bit and in the same storage order: on the seeds, the web fixture, a synthetic corpus
+    of three groups and a subset of it."""
+    from analysis import pipeline, synthetic
+    from analysis.tfidf import weights
+    from analysis.tfidf.weights import vectorizer_counts
+
+    sorts = []
+    general = weights.rows_then
+    monkeypatch.setattr(weights, "rows_then", lambda *a: sorts.append(1) or general(*a))
+
+    web = Path(__file__).parent / "fixtures" / "web_corpus" / "manifest.csv"
+    many = pipeline.build(synthetic.write_corpus(tmp_path / "c", 30, words=120), cache=False)
+    matrices = [pipeline.build(cache=False).dtm, pipeline.build(web, cache=False).dtm, many.dtm]
+    matrices.append(many.of_documents(many.corpus["doc_id"].iloc[::2]).dtm)
+    for matrix in matrices:
+        counted = matrix.unit_counts(unit, stopwords=stopwords)
+        in_order = matrix.units["seg_id"].to_numpy(dtype=object)
+        for seg_ids, shortcut in ((in_order, True), (counted.seg_ids[::-1], False)):
+            sorts.clear()
+            fast, names = vectorizer_counts(counted, seg_ids)
+            assert sorts == ([] if shortcut else [1])  # the shortcut taken, or not
+            slow, names_slow = vectorizer_counts(counted, seg_ids, shortcut=False)
+            assert np.array_equal(names, names_slow)
+            for a, b in ((fast.data, slow.data), (fast.indices, slow.indices)):
+                assert a.dtype == b.dtype and np.array_equal(a, b)
+            assert np.array_equal(fast.indptr, slow.indptr)
+            assert fast.has_sorted_indices == slow.has_sorted_indices

@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis.counts import TermForm, takes_matrix, unit_term_counts
-from analysis.dtm import DocumentTermMatrix, position_type, rows_then
+from analysis.dtm import DocumentTermMatrix, UnitTermCounts, position_type, rows_then
 from analysis.errors import AnalysisError
 
 
@@ -75,22 +75,65 @@ def segment_tfidf(
     )
     if counted.counts.nnz == 0:
         raise AnalysisError("the analysed segments contain no terms; check kinds and stopwords.")
-    # The counts of each row's unit (none: an all-zero row), one column per term label in
-    # sorted order: the float matrix TfidfVectorizer builds for the same term lists, entry for
-    # entry and in the same storage order (columns numbered in the order the vocabulary met
-    # them, rows in order and each row's terms in order of first use; each row's entries sorted
-    # by that number, then renumbered alphabetically, as CountVectorizer does), so the l2 norms
-    # (sums in storage order) and every weight are the same to the last bit.
-    where = pd.Index(counted.seg_ids).get_indexer(rows["seg_id"].to_numpy(dtype=object))
+    # the float matrix TfidfVectorizer builds for the same term lists, in its storage order
+    counts, names = vectorizer_counts(counted, rows["seg_id"].to_numpy(dtype=object))
+    transformer = TfidfTransformer()
+    # as TfidfVectorizer.fit_transform does: fit, then transform in place (the order kept)
+    matrix = transformer.fit(counts).transform(counts, copy=False).tocsr()
+    return SegmentTfidf(
+        matrix=matrix,
+        segments=rows,
+        terms=pd.Index(names.astype(object), name="term"),
+        idf=transformer.idf_,
+    )
+
+
+def vectorizer_counts(
+    counted: UnitTermCounts, seg_ids: np.ndarray, *, shortcut: bool = True
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The counts of the units ``seg_ids`` (in that order; a unit without counted terms gets
+    an all-zero row) as the float matrix ``CountVectorizer`` gives for the same term lists,
+    with its columns (the term labels, sorted).
+
+    Entry for entry and in the same storage order: columns numbered in the order the
+    vocabulary met them (rows in order, each row's terms in order of first use), each row's
+    entries sorted by that number, then renumbered alphabetically; so that the l2 norms (sums
+    in storage order) and every weight of the TF-IDF are the same to the last bit.
+
+    When every column has a label of its own, every unit with terms is a row and the rows keep
+    the counts' order, the counts' own storage is that order already (their columns are
+    numbered by first use), so only the values and column numbers are converted, with no sort
+    and no copy of the positions (``shortcut``; a test checks it against the general way).
+    """
+    where = pd.Index(counted.seg_ids).get_indexer(seg_ids)
     labels = counted.terms.astype(str)
     names = np.unique(labels)
     source = counted.counts
+    n_rows = len(seg_ids)
     # (int32 numbers where they fit: the entries of a large corpus are millions)
-    out_row = np.full(len(counted.seg_ids), -1, dtype=position_type(len(rows)))
+    out_row = np.full(len(counted.seg_ids), -1, dtype=position_type(n_rows))
     found = np.flatnonzero(where >= 0)
     out_row[where[found]] = found
-    row = out_row[np.repeat(np.arange(source.shape[0], dtype=np.int32), np.diff(source.indptr))]
     name_of_key = np.searchsorted(names, labels).astype(np.int32)  # each key's sorted column
+    if (
+        shortcut
+        and len(names) == len(labels)  # one label per column
+        and (out_row >= 0).all()
+        and (np.diff(out_row) > 0).all()
+    ):
+        per_row = np.zeros(n_rows, dtype=np.int64)
+        per_row[out_row] = np.diff(source.indptr)
+        counts = sparse.csr_matrix(
+            (
+                source.data.astype(np.float64),
+                name_of_key[source.indices],
+                np.concatenate(([0], np.cumsum(per_row))),
+            ),
+            shape=(n_rows, len(names)),
+        )
+        counts.has_sorted_indices = True  # as the general way leaves the flag
+        return counts, names
+    row = out_row[np.repeat(np.arange(source.shape[0], dtype=np.int32), np.diff(source.indptr))]
     col, n, first = name_of_key[source.indices], source.data, counted.first
     if (row < 0).any():  # units of the counts that are not rows here
         keep = row >= 0
@@ -104,7 +147,7 @@ def segment_tfidf(
         entries = entries.reset_index()
         row, col = entries["row"].to_numpy(), entries["col"].to_numpy()
         n, first = entries["n"].to_numpy(), entries["first"].to_numpy()
-    order = rows_then(row, first, len(rows))  # rows in order, each row's terms by first use
+    order = rows_then(row, first, n_rows)  # rows in order, each row's terms by first use
     del first
     # one array at a time, each let go of before the next is taken (a large corpus's peak)
     row = row[order]
@@ -114,23 +157,15 @@ def segment_tfidf(
     met = pd.unique(col)  # sorted-name column of each vocabulary id
     vocabulary_id = np.empty(len(names), dtype=np.int32)
     vocabulary_id[met] = np.arange(len(met), dtype=np.int32)
-    indptr = np.searchsorted(row, np.arange(len(rows) + 1))
+    indptr = np.searchsorted(row, np.arange(n_rows + 1))
     del row
-    counts = sparse.csr_matrix((values, vocabulary_id[col], indptr), shape=(len(rows), len(names)))
+    counts = sparse.csr_matrix((values, vocabulary_id[col], indptr), shape=(n_rows, len(names)))
     del values, col, indptr
     counts.sort_indices()  # by vocabulary id, as CountVectorizer sorts them
     # renumbered alphabetically in place, the flag left as CountVectorizer leaves it (set), so
     # that scikit-learn keeps this storage order
     counts.indices = met[counts.indices].astype(counts.indices.dtype, copy=False)
-    transformer = TfidfTransformer()
-    # as TfidfVectorizer.fit_transform does: fit, then transform in place (the order kept)
-    matrix = transformer.fit(counts).transform(counts, copy=False).tocsr()
-    return SegmentTfidf(
-        matrix=matrix,
-        segments=rows,
-        terms=pd.Index(names.astype(object), name="term"),
-        idf=transformer.idf_,
-    )
+    return counts, names
 
 
 def group_rows(weights: SegmentTfidf, by: str) -> np.ndarray:
