@@ -308,3 +308,38 @@ def test_positions_of_first_use_are_int32_and_views_share_no_array(many):
     before = view.first.copy()
     tfidf.segment_tfidf(matrix)
     assert np.array_equal(view.first, before)  # the memo is not reordered by a reader
+
+
+@pytest.mark.parametrize("wordless", [False, True])
+@pytest.mark.parametrize("stopwords", [False, True])
+def test_normal_form_view_equals_selecting_rows_and_columns(many, stopwords, wordless):
+    """The view picked by one mask over the entries equals scipy's row and column selection,
+    with each entry's position of first use carried along; a view that keeps every entry
+    shares the matrix's arrays read-only."""
+    matrix = many.dtm
+    if wordless:  # rows the view leaves out (as units without running words)
+        units = matrix.units.copy()
+        units.loc[units.index[::5], "n_words"] = 0
+        matrix = dtm.DocumentTermMatrix(
+            matrix.counts, matrix.first, units, matrix.term_table, matrix.mwe, matrix.kinds
+        )
+    view = matrix.unit_counts("norm", stopwords=stopwords)
+    rows = np.flatnonzero(matrix.units["n_words"].to_numpy() > 0)
+    columns = np.arange(matrix.shape[1])
+    if not stopwords:
+        columns = np.flatnonzero(~matrix.terms["is_stop"].to_numpy(dtype=bool))
+    positions = matrix.counts.copy()
+    positions.data = np.arange(1, positions.nnz + 1)
+    picked = positions[rows][:, columns]
+    picked.sort_indices()
+    expected = matrix.counts[rows][:, columns]
+    expected.sort_indices()
+    assert np.array_equal(view.counts.indptr, expected.indptr)
+    assert np.array_equal(view.counts.indices, expected.indices)
+    assert np.array_equal(view.counts.data, expected.data)
+    assert np.array_equal(view.first, matrix.first[picked.data - 1])
+    assert list(view.keys) == matrix.terms["term"].to_numpy()[columns].tolist()
+    if stopwords and len(rows) == matrix.shape[0]:
+        assert np.shares_memory(view.counts.data, matrix.counts.data)
+        with pytest.raises(ValueError):
+            view.counts.data[0] = 0

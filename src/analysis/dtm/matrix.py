@@ -377,24 +377,39 @@ def _norm_counts(
         if stopwords
         else np.flatnonzero(~dtm.term_table["is_stop"].to_numpy(dtype=bool))
     )
-    # select with a matrix of positions, so that ``first`` follows the selected counts
-    where = sparse.csr_matrix(
-        (
-            np.arange(1, dtm.counts.nnz + 1, dtype=position_type(dtm.counts.nnz + 1)),
-            dtm.counts.indices,
-            dtm.counts.indptr,
-        ),
-        shape=dtm.counts.shape,
-    )
-    if len(with_words) < dtm.counts.shape[0]:
-        where = where[with_words]
-    if len(columns) < dtm.counts.shape[1]:
-        where = where[:, columns]
-    where.sort_indices()
-    picked = where.data - 1
+    # the kept entries picked by one mask (no matrix of positions, no fancy-indexed copies): the
+    # kept columns keep their order, so each row's entries stay sorted
+    source = dtm.counts
+    n_rows, n_cols = source.shape
+    per_row = np.diff(source.indptr)
+    keep = None
+    if len(columns) < n_cols:
+        keep_column = np.zeros(n_cols, dtype=bool)
+        keep_column[columns] = True
+        keep = keep_column[source.indices]
+    if len(with_words) < n_rows:
+        has_words = np.zeros(n_rows, dtype=bool)
+        has_words[with_words] = True
+        in_row = np.repeat(has_words, per_row)
+        keep = in_row if keep is None else keep & in_row
+        del in_row
+    if keep is None:  # every entry kept: the matrix's own arrays, read-only, not copies
+        data, indices, indptr, first = (
+            _read_only(a) for a in (source.data, source.indices, source.indptr, dtm.first)
+        )
+    else:
+        kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        indptr = kept_before[source.indptr[np.r_[with_words, n_rows]]]
+        indptr[-1] = kept_before[-1]
+        del kept_before
+        renumber = np.full(n_cols, -1, dtype=np.int32)
+        renumber[columns] = np.arange(len(columns), dtype=np.int32)
+        data, first = source.data[keep], dtm.first[keep]
+        indices = renumber[source.indices[keep]]
+        del keep
     counts = sparse.csr_matrix(
-        (dtm.counts.data[picked].astype(np.int64, copy=False), where.indices, where.indptr),
-        shape=where.shape,
+        (data.astype(np.int64, copy=False), indices, indptr),
+        shape=(len(with_words), len(columns)),
     )
     counts.has_sorted_indices = True
     keys = dtm.term_table["term"].to_numpy(dtype=object)[columns]
@@ -404,8 +419,15 @@ def _norm_counts(
         keys,
         keys,
         counts,
-        dtm.first[picked],
+        first,
     )
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written through (the array itself stays writable)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def rows_then(row: np.ndarray, key: np.ndarray, n_rows: int) -> np.ndarray:
