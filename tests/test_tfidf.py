@@ -301,12 +301,20 @@ def test_blocked_similarity_equals_the_dense_cosine(synthetic_tables, monkeypatc
         assert summary["median"] == pytest.approx(np.median(dense), abs=1e-5)
 
 
+@pytest.mark.parametrize("block", [7, None])
 @pytest.mark.parametrize(("unit", "stopwords"), [("norm", False), ("stem", False), ("norm", True)])
-def test_segment_tfidf_is_tfidfvectorizer_to_the_last_bit(unit, stopwords) -> None:
+def test_segment_tfidf_is_tfidfvectorizer_to_the_last_bit(
+    unit, stopwords, block, monkeypatch
+) -> None:
     """The weights built from the counting core are exactly scikit-learn's TfidfVectorizer
     fitted on each segment's terms in reading order: same columns, same stored entries in the
-    same order, same floats (so every table and tie built on them is unchanged)."""
+    same order, same floats (so every table and tie built on them is unchanged), however many
+    entries are weighted at a time."""
     from analysis import pipeline
+    from analysis.tfidf import weights as weights_module
+
+    if block is not None:
+        monkeypatch.setattr(weights_module, "WEIGH_BLOCK", block)
     from analysis.counts.core import _stem_labels
     from analysis.dtm import analysis_words
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from analysis.counts import TermForm, takes_matrix, unit_term_counts
 from analysis.dtm import DocumentTermMatrix, UnitTermCounts, position_type, rows_then
@@ -39,6 +40,10 @@ class SegmentTfidf:
     segments: pd.DataFrame
     terms: pd.Index
     idf: np.ndarray
+
+
+#: Entries weighted at a time (the idf of each is a temporary array of this many floats).
+WEIGH_BLOCK = 1 << 20
 
 
 @takes_matrix
@@ -77,9 +82,13 @@ def segment_tfidf(
         raise AnalysisError("the analysed segments contain no terms; check kinds and stopwords.")
     # the float matrix TfidfVectorizer builds for the same term lists, in its storage order
     counts, names = vectorizer_counts(counted, rows["seg_id"].to_numpy(dtype=object))
-    transformer = TfidfTransformer()
-    # as TfidfVectorizer.fit_transform does: fit, then transform in place (the order kept)
-    matrix = transformer.fit(counts).transform(counts, copy=False).tocsr()
+    transformer = TfidfTransformer().fit(counts)
+    # then as TfidfTransformer.transform does in place (the order kept): each count times its
+    # term's idf, a block of entries at a time (not an idf per entry at once), then l2 rows
+    for start in range(0, counts.nnz, WEIGH_BLOCK):
+        block = slice(start, start + WEIGH_BLOCK)
+        counts.data[block] *= transformer.idf_[counts.indices[block]]
+    matrix = normalize(counts, norm="l2", copy=False).tocsr()
     return SegmentTfidf(
         matrix=matrix,
         segments=rows,
