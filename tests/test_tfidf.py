@@ -372,3 +372,21 @@ def test_counts_in_vectorizer_order_by_the_shortcut_equal_the_general_way(
                 assert a.dtype == b.dtype and np.array_equal(a, b)
             assert np.array_equal(fast.indptr, slow.indptr)
             assert fast.has_sorted_indices == slow.has_sorted_indices
+
+
+@pytest.mark.parametrize("block", [3, 1 << 20])
+def test_column_frequencies_by_blocks_equal_one_count(block, monkeypatch):
+    from scipy import sparse
+
+    from analysis.tfidf import weights as weights_module
+
+    monkeypatch.setattr(weights_module, "WEIGH_BLOCK", block)
+    rng = np.random.default_rng(7)
+    matrix = sparse.random(40, 25, density=0.3, format="csr", random_state=rng)
+    entries = rng.random(matrix.nnz) < 0.5
+    dense = matrix.toarray() != 0
+    assert weights_module.column_frequencies(matrix).tolist() == dense.sum(axis=0).tolist()
+    picked = matrix.copy()
+    picked.data = entries.astype(float)
+    expected = (picked.toarray() != 0).sum(axis=0)
+    assert weights_module.column_frequencies(matrix, entries).tolist() == expected.tolist()

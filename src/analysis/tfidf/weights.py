@@ -11,7 +11,6 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from analysis.counts import TermForm, takes_matrix, unit_term_counts
@@ -82,19 +81,35 @@ def segment_tfidf(
         raise AnalysisError("the analysed segments contain no terms; check kinds and stopwords.")
     # the float matrix TfidfVectorizer builds for the same term lists, in its storage order
     counts, names = vectorizer_counts(counted, rows["seg_id"].to_numpy(dtype=object))
-    transformer = TfidfTransformer().fit(counts)
-    # then as TfidfTransformer.transform does in place (the order kept): each count times its
-    # term's idf, a block of entries at a time (not an idf per entry at once), then l2 rows
+    # TfidfTransformer's fit and transform (smooth idf, l2 rows), in place and a block of
+    # entries at a time: its own steps would each take an array as long as the entries (the
+    # document frequencies count them as int64; the weighing takes an idf per entry)
+    n_rows = counts.shape[0]
+    idf = np.log((n_rows + 1) / (column_frequencies(counts) + 1.0)) + 1.0
     for start in range(0, counts.nnz, WEIGH_BLOCK):
         block = slice(start, start + WEIGH_BLOCK)
-        counts.data[block] *= transformer.idf_[counts.indices[block]]
+        counts.data[block] *= idf[counts.indices[block]]
     matrix = normalize(counts, norm="l2", copy=False).tocsr()
     return SegmentTfidf(
         matrix=matrix,
         segments=rows,
         terms=pd.Index(names.astype(object), name="term"),
-        idf=transformer.idf_,
+        idf=idf,
     )
+
+
+def column_frequencies(matrix: sparse.csr_matrix, entries: np.ndarray | None = None) -> np.ndarray:
+    """Stored entries per column (int64): the rows using each term. Only the entries where
+    ``entries`` (bool, one per stored value) is true, when given. Counted a block of entries
+    at a time, as ``np.bincount`` takes a copy of its input as int64."""
+    found = np.zeros(matrix.shape[1], dtype=np.int64)
+    for start in range(0, matrix.nnz, WEIGH_BLOCK):
+        block = slice(start, start + WEIGH_BLOCK)
+        columns = (
+            matrix.indices[block] if entries is None else matrix.indices[block][entries[block]]
+        )
+        found += np.bincount(columns, minlength=matrix.shape[1])
+    return found
 
 
 def vectorizer_counts(
@@ -268,12 +283,9 @@ def contrast_table(
     sums = np.asarray(m.T @ sel)
     # Rows using each term, by group: the columns of the group's stored weights, counted (no
     # copy of the matrix).
-    per_row = np.diff(m.indptr)
+    per_row, positive = np.diff(m.indptr), m.data > 0
     docs = np.stack(
-        [
-            np.bincount(m.indices[np.repeat(group, per_row) & (m.data > 0)], minlength=m.shape[1])
-            for group in (is_t, is_r)
-        ],
+        [column_frequencies(m, np.repeat(group, per_row) & positive) for group in (is_t, is_r)],
         axis=1,
     )
     mean_t, mean_r = sums[:, 0] / max(int(is_t.sum()), 1), sums[:, 1] / max(int(is_r.sum()), 1)
