@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis import pipeline
 from analysis.pipeline import build
 
 
@@ -78,3 +79,21 @@ def test_small_corpora_are_built_in_one_process():
 
     corpus = load_corpus()
     assert len(pipeline._shares(corpus, 8)) == 1
+
+
+def test_free_memory_is_handed_back_where_the_c_library_can(monkeypatch):
+    import sys
+
+    pipeline.release_free_memory()  # never fails, whatever the C library
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            glibc = hasattr(ctypes.CDLL(None), "malloc_trim")
+        except OSError:
+            glibc = False
+        assert bool(pipeline._malloc_trim) == glibc
+    calls = []
+    monkeypatch.setattr(pipeline, "_malloc_trim", lambda pad: calls.append(pad))
+    pipeline.build(cache=False)
+    assert calls and set(calls) == {0}  # a build trims before and after putting tables together
