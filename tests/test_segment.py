@@ -211,3 +211,19 @@ def test_seed_sentences(seeds):
     assert counts["lfl-2022-p03"] == 2
     # "Mr. Co-Chairs" style abbreviations do not split; every unit has at least one sentence
     assert set(counts.index) == set(body.seg_id)
+
+
+def test_sentence_end_read_off_the_end_equals_the_pattern():
+    from pathlib import Path
+
+    from analysis.segment.rules import _SENTENCE_END, ends_sentence
+
+    folders = Path(__file__).parent / "fixtures"
+    lines = [
+        line for p in sorted(folders.rglob("*.txt")) for line in p.read_text("utf-8").split("\n")
+    ]
+    lines += ["", " ", ".", '."', "end.)\u201d ", "x\u2026", "what?!", "no", "(a)", "e.g. x", "]"]
+    lines += ["done.\n", "done. \n\n", "\u201cquoted\u201d.", "x.\"')]\u2019\u201d", "a.b", "?x"]
+    assert len(lines) > 150
+    for line in lines:
+        assert ends_sentence(line) == bool(_SENTENCE_END.search(line.strip())), repr(line)

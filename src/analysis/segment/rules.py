@@ -136,7 +136,13 @@ def n_words(text: str) -> int:
 
 
 def ends_sentence(text: str) -> bool:
-    return bool(_SENTENCE_END.search(text.strip()))
+    """Whether the text ends as a sentence does (``_SENTENCE_END``: end punctuation, then only
+    closing quotes or brackets), read off its end rather than searched for through it."""
+    return text.strip().rstrip(_CLOSERS).endswith(_END_MARKS)
+
+
+_CLOSERS = "\"')]\u2019\u201d"
+_END_MARKS = (".", "!", "?", "\u2026")
 
 
 def reads_as_prose(text: str) -> bool:
