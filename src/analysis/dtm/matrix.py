@@ -381,7 +381,6 @@ def _norm_counts(
     # kept columns keep their order, so each row's entries stay sorted
     source = dtm.counts
     n_rows, n_cols = source.shape
-    per_row = np.diff(source.indptr)
     keep = None
     if len(columns) < n_cols:
         keep_column = np.zeros(n_cols, dtype=bool)
@@ -390,7 +389,7 @@ def _norm_counts(
     if len(with_words) < n_rows:
         has_words = np.zeros(n_rows, dtype=bool)
         has_words[with_words] = True
-        in_row = np.repeat(has_words, per_row)
+        in_row = np.repeat(has_words, np.diff(source.indptr))
         keep = in_row if keep is None else keep & in_row
         del in_row
     if keep is None:  # every entry kept: the matrix's own arrays, read-only, not copies
@@ -399,8 +398,8 @@ def _norm_counts(
         )
     else:
         kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        # each kept row starts where its first kept entry is; the last ends at the total
         indptr = kept_before[source.indptr[np.r_[with_words, n_rows]]]
-        indptr[-1] = kept_before[-1]
         del kept_before
         renumber = np.full(n_cols, -1, dtype=np.int32)
         renumber[columns] = np.arange(len(columns), dtype=np.int32)

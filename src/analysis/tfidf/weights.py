@@ -41,7 +41,8 @@ class SegmentTfidf:
     idf: np.ndarray
 
 
-#: Entries weighted at a time (the idf of each is a temporary array of this many floats).
+#: Entries weighed, or counted by column, at a time (each block's temporary arrays hold this many
+#: values: a large corpus has millions of entries).
 WEIGH_BLOCK = 1 << 20
 
 
