@@ -19,6 +19,7 @@ from test_browser import chromium_or_skip
 
 from analysis.check import check_corpus
 from analysis.corpus import load_corpus, read_manifest
+from analysis.corpus.manifest import PathResolver
 from analysis.errors import CorpusError
 from analysis.report import CSP, sanitize_html
 
@@ -268,6 +269,36 @@ def test_a_link_inside_the_folder_is_fine(tmp_path: Path) -> None:
     target.write_text("The workers were held without pay for months on end.\n", encoding="utf-8")
     os.symlink(target, folder / "a.txt")
     assert len(load_corpus(_one_row_manifest(folder, "a.txt"))) == 1
+
+
+def test_paths_resolve_as_pathlib_does(tmp_path: Path) -> None:
+    """The manifest's resolver (each folder resolved once) gives what ``Path.resolve`` gives,
+    through linked folders, linked files, ``..``, ``.``, missing files and links leading out."""
+    outside = tmp_path / "elsewhere"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "x.txt").write_text("x\n", encoding="utf-8")
+    folder = tmp_path / "corpus"
+    (folder / "texts" / "sub").mkdir(parents=True)
+    (folder / "texts" / "a.txt").write_text("a\n", encoding="utf-8")
+    os.symlink(folder / "texts", folder / "linked")  # a linked folder inside
+    os.symlink(outside / "deep", folder / "out")  # a linked folder leading out
+    os.symlink(folder / "texts" / "a.txt", folder / "texts" / "sub" / "b.txt")
+    os.symlink("../a.txt", folder / "texts" / "sub" / "rel.txt")  # relative link
+    os.symlink(folder / "missing.txt", folder / "dangling.txt")
+    os.symlink(folder / "loop2", folder / "loop1")
+    os.symlink(folder / "loop1", folder / "loop2")
+    documents = [
+        "texts/a.txt", "./texts/a.txt", "texts//a.txt", "linked/a.txt", "linked/sub/b.txt",
+        "texts/sub/rel.txt", "texts/sub/../a.txt", "linked/../texts/a.txt", "out/x.txt",
+        "out/../x.txt", "../corpus/texts/a.txt", "missing/none.txt", "dangling.txt", "texts",
+        "texts/.", "texts/..", "..", ".", "", "texts/sub/", str(outside / "deep"),
+    ]  # fmt: skip
+    resolve = PathResolver(folder)
+    for document in documents * 2:  # the second time from the resolver's memo
+        assert resolve(document) == str((folder / document).resolve()), document
+    # a loop of links (where pathlib raises RuntimeError) is named, not a crash
+    with pytest.raises(CorpusError, match=r"loop1 cannot be opened \(Too many levels"):
+        load_corpus(_one_row_manifest(folder, "loop1"))
 
 
 @pytest.mark.parametrize("actor", ["<b>ngo</b>", "a b", "ngo`x", "../x", ""])

@@ -5,6 +5,8 @@ their metadata; a per-document summary."""
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,8 +61,9 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
                     f"{source} is neither UTF-8 (invalid byte at offset {exc.start}) nor "
                     "Windows-1252; re-save it as UTF-8"
                 ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text or text.isspace():
         raise CorpusError(f"{source} is empty (no text); remove it from the manifest or fill it")
     return text, encoding
 
@@ -68,14 +71,22 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
 def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
     """Read one document file; return ``(text, encoding, sha256 of the bytes)``."""
     path = Path(path)
-    if path.is_dir():
+    try:
+        mode, size = (found := os.stat(path)).st_mode, found.st_size
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        mode, size = 0, 0
+    except OSError as exc:  # a loop of links, no permission to look
+        raise CorpusError(
+            f"document {path} cannot be opened ({exc.strerror}); check the file and the links "
+            "on its path"
+        ) from None
+    if stat.S_ISDIR(mode):
         raise CorpusError(
             f"document {path} is a folder, not a file; the manifest's path column names one text "
             "file per document"
         )
-    if not path.is_file():
+    if not stat.S_ISREG(mode):
         raise CorpusError(f"document {path} does not exist; check the manifest's path column")
-    size = path.stat().st_size
     if size > max_bytes:
         raise CorpusError(
             f"document {path} is {size:,} bytes, over the limit of {max_bytes:,}; split it or "
@@ -100,24 +111,33 @@ def read_documents(
     """
     texts, encodings, shas = [], [], []
     problems: dict[str, str] = {}
-    folders: dict[str, Path] = {}  # each manifest's folder, resolved once
-    for rec in frame.to_dict("records"):
-        where = f"manifest row {rec['manifest_row']} (doc_id {rec['doc_id']!r})"
+    folders: dict[str, tuple[Path, Path]] = {}  # each manifest and its folder, resolved once
+    recorded = frame["sha256"].tolist() if "sha256" in frame.columns else [""] * len(frame)
+    for row, doc_id, manifest_path, document, abs_path, expected in zip(
+        frame["manifest_row"].tolist(),
+        frame["doc_id"].tolist(),
+        frame["manifest_path"].tolist(),
+        frame["path"].tolist(),
+        frame["abs_path"].tolist(),
+        recorded,
+        strict=True,
+    ):
+        where = f"manifest row {row} (doc_id {doc_id!r})"
         text, encoding, sha = "", "", ""
-        manifest = Path(rec["manifest_path"])
-        if rec["manifest_path"] not in folders:
-            folders[rec["manifest_path"]] = manifest.parent.resolve()
-        outside = path_problems(rec["path"], manifest, where, folder=folders[rec["manifest_path"]])
+        if manifest_path not in folders:
+            manifest = Path(manifest_path)
+            folders[manifest_path] = (manifest, manifest.parent.resolve())
+        manifest, folder = folders[manifest_path]
+        outside = path_problems(document, manifest, where, folder=folder, resolved=abs_path)
         try:
             if outside:  # never read a file outside the manifest's folder
                 raise CorpusError(outside[0].split(": ", 1)[1])
-            text, encoding, sha = read_document(rec["abs_path"], max_bytes=max_bytes)
+            text, encoding, sha = read_document(abs_path, max_bytes=max_bytes)
         except CorpusError as exc:
-            problems[rec["doc_id"]] = f"{where}: {exc}"
-        expected = rec.get("sha256", "")
+            problems[doc_id] = f"{where}: {exc}"
         if sha and expected and expected.lower() != sha:
-            problems[rec["doc_id"]] = (
-                f"{where}: {rec['abs_path']} has sha256 {sha}, but the manifest records "
+            problems[doc_id] = (
+                f"{where}: {abs_path} has sha256 {sha}, but the manifest records "
                 f"{expected.lower()}; the file has changed since it was registered. Restore the "
                 "original, or if the change is intended, update the manifest's sha256"
             )

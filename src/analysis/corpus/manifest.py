@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ REQUIRED_COLUMNS = MANIFEST_REQUIRED
 OPTIONAL_COLUMNS = MANIFEST_OPTIONAL
 DEFAULT_MAX_BYTES = 20_000_000
 _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_DRIVE = re.compile(r"^[A-Za-z]:")
 # C0 control bytes other than tab, newline and carriage return: a few in a text file are noise,
 # many mean the file is binary.
 CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
@@ -97,11 +99,33 @@ def read_manifest(
     for col in OPTIONAL_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""
+    resolve = PathResolver(path.parent)
+    frame["abs_path"] = [resolve(p) for p in frame["path"]]
     if validate_rows:
         _validate_rows(frame, path)
-    frame["abs_path"] = [str((path.parent / p).resolve()) for p in frame["path"]]
     frame["manifest_path"] = str(path)
     return frame
+
+
+class PathResolver:
+    """Resolve many document paths given relative to one folder, as ``Path.resolve()`` would
+    (links followed, ``..`` applied), with each directory resolved once: a document then costs
+    one ``lstat`` (is it a link?) instead of one per component of its path."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = str(folder)
+        self.dirs: dict[str, str] = {}
+
+    def __call__(self, document: str) -> str:
+        joined = os.path.join(self.folder, document)
+        parent, name = os.path.split(joined)
+        if name in ("", ".", ".."):
+            return os.path.realpath(joined)
+        real = self.dirs.get(parent)
+        if real is None:
+            real = self.dirs[parent] = os.path.realpath(parent)
+        candidate = os.path.join(real, name)
+        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
 
 
 def _decode_manifest(raw: bytes, path: Path) -> str:
@@ -148,21 +172,28 @@ def listing(what: str, problems: list[str]) -> str:
 
 
 def path_problems(
-    document: str, manifest: Path, where: str, *, folder: Path | None = None
+    document: str,
+    manifest: Path,
+    where: str,
+    *,
+    folder: Path | None = None,
+    resolved: str | None = None,
 ) -> list[str]:
     """A document must be a file inside the manifest's folder, after resolving links
-    (``folder``: that folder already resolved, for a caller checking many documents)."""
+    (``folder``: that folder already resolved, and ``resolved``: the document's path already
+    resolved, for a caller checking many documents)."""
     if not document:
         return []
     folder = manifest.parent.resolve() if folder is None else folder
-    given = Path(document)
-    if given.is_absolute() or document.startswith(("\\", "/")) or re.match(r"^[A-Za-z]:", document):
+    if os.path.isabs(document) or document.startswith(("\\", "/")) or _DRIVE.match(document):
         return [
             f"{where}: path {document!r} is absolute; give it relative to the manifest's "
             f"folder and keep the file in that folder"
         ]
-    resolved = (manifest.parent / given).resolve()
-    if not resolved.is_relative_to(folder):
+    if resolved is None:
+        resolved = str((manifest.parent / document).resolve())
+    inside = str(folder)
+    if resolved != inside and not resolved.startswith(os.path.join(inside, "")):
         return [
             f"{where}: path {document!r} leads outside the manifest's folder (to "
             f"{resolved}); a manifest reads only files in its own folder, so copy the file "
@@ -189,7 +220,11 @@ def manifest_row_problems(frame: pd.DataFrame, path: Path) -> list[str]:
                 "'-', '_' or '.', starting with a letter or digit (at most 64 characters): it "
                 "becomes part of file names and page ids"
             )
-        problems.extend(path_problems(rec.get("path", ""), path, where, folder=folder))
+        problems.extend(
+            path_problems(
+                rec.get("path", ""), path, where, folder=folder, resolved=rec.get("abs_path")
+            )
+        )
         if doc_id and not _DOC_ID.fullmatch(doc_id):
             problems.append(
                 f"{where}: doc_id {doc_id!r} is not a valid id; use letters, digits, '-', '_' or "
