@@ -57,6 +57,53 @@ def test_tables_it_cannot_store_are_refused(tmp_path: Path, frame: pd.DataFrame)
         tablestore.write_frame(frame, tmp_path, "bad")
 
 
+def test_a_parcel_gives_back_the_encoded_tables(tmp_path: Path) -> None:
+    """What a worker writes for its parent (raw numbers and UTF-8 words, no pickle) reads back
+    as the same encoded tables: every dtype, missing values, words outside the BMP and lone
+    surrogates, empty tables and empty word lists."""
+    odd = pd.DataFrame(
+        {
+            "text": pd.Series(["\U0001f600 ok", "a\ud800b", "", "Tuan\u00a0Haji"], dtype="str"),
+            "n": np.array([1, 2, 3, 4], dtype=np.int64),
+        }
+    )
+    empty = pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "n": pd.Series([], dtype=np.int64)})
+    frames = {"main": _frame(), "odd": odd, "empty": empty, "none": _frame().iloc[:0]}
+    encoded = {name: tablestore.encode_frame(frame, name) for name, frame in frames.items()}
+    parcel = tablestore.write_parcel(tmp_path / "p", encoded)
+    assert len(repr(parcel)) < 2000  # the index is small; the words went to the file
+    back = tablestore.read_parcel(tmp_path / "p", parcel)
+    assert list(back) == list(frames)
+    for name, frame in frames.items():
+        arrays, schema = back[name]
+        assert schema == encoded[name][1]
+        for key, array in encoded[name][0].items():
+            assert arrays[key].dtype == array.dtype
+            assert arrays[key].tobytes() == np.ascontiguousarray(array).tobytes()  # bit for bit
+        decoded = tablestore.decode_frame(arrays, schema, name)
+        pd.testing.assert_frame_equal(decoded.reset_index(drop=True), frame.reset_index(drop=True))
+
+
+def test_a_parallel_build_leaves_no_parcels(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from analysis import synthetic
+
+    manifest = synthetic.write_corpus(tmp_path / "corpus", 60, words=80)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    sent: list[object] = []
+    received = pipeline._received
+    monkeypatch.setattr(
+        pipeline, "_received", lambda shipped: sent.append(shipped) or received(shipped)
+    )
+    built = pipeline.build(manifest, cache=False, jobs=2)
+    assert len(sent) == 2 and all(isinstance(s, tuple) for s in sent)  # parcels, not tables
+    assert not list(scratch.iterdir())
+    assert built.dtm.counts.sum() == pipeline.build(manifest, cache=False).dtm.counts.sum()
+
+
 def test_reading_never_unpickles(tmp_path: Path) -> None:
     """An entry whose arrays hold pickled objects is not read (a cache miss), never executed."""
     folder = tmp_path / "k"

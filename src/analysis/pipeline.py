@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from functools import cached_property
@@ -295,10 +296,15 @@ def build(
 
         # fork: the workers start with this process's imports and read no code from disk
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            max_workers=min(len(shares), jobs or 1), mp_context=context
-        ) as pool:
-            tables = _gather(pool, shares, mwe, kinds, tokens, while_waiting, progress)
+        # the workers write their tables to files in a private folder (read_parcel: a pipe is
+        # slow for a hundred megabytes), removed with whatever a failed build left in it
+        with (
+            tempfile.TemporaryDirectory(prefix="analysis-shares-") as folder,
+            ProcessPoolExecutor(
+                max_workers=min(len(shares), jobs or 1), mp_context=context
+            ) as pool,
+        ):
+            tables = _gather(pool, shares, mwe, kinds, tokens, while_waiting, progress, folder)
     matrix = tables.pop("dtm")
     release_free_memory()  # what building took and let go of
     if root is not None and key is not None:
@@ -401,18 +407,42 @@ _malloc_trim: Any = None
 CHUNK_DOCUMENTS = 64
 
 
-Encoded = dict[str, tuple[dict[str, np.ndarray], dict[str, object]]]
+Encoded = dict[str, tablestore.Encoded]
+#: What a worker sends back: its share's encoded tables, or where it wrote them
+#: (:func:`tablestore.write_parcel`) and the parcel's index.
+Shipped = Encoded | tuple[str, dict[str, Any]]
 
 
 def _build_share(
-    corpus: pd.DataFrame, mwe: bool | Iterable[str], kinds: tuple[str, ...], tokens: bool = False
-) -> Encoded:
+    corpus: pd.DataFrame,
+    mwe: bool | Iterable[str],
+    kinds: tuple[str, ...],
+    tokens: bool = False,
+    folder: str | None = None,
+) -> Shipped:
     """The tables of one share, encoded as arrays and word lists (:func:`tablestore.encode_frame`):
     a token table's text columns sent as Python strings would cost the parent as much time to
-    receive as the worker took to build them."""
+    receive as the worker took to build them. With ``folder`` (a private folder of the parent,
+    on this machine) they are written there as a parcel and only its index is sent back."""
     tables = _build_tables(corpus, mwe, kinds, tokens)
     tables.update(tables.pop("dtm").to_tables())
-    return {name: tablestore.encode_frame(table, name) for name, table in tables.items()}
+    encoded = {name: tablestore.encode_frame(table, name) for name, table in tables.items()}
+    if folder is None:
+        return encoded
+    del tables
+    path = os.path.join(folder, f"share-{os.getpid()}-{corpus.index[0] if len(corpus) else 0}")
+    return path, tablestore.write_parcel(Path(path), encoded)
+
+
+def _received(shipped: Shipped) -> Encoded:
+    """A worker's tables as it encoded them (read from its parcel, which is then removed)."""
+    if isinstance(shipped, dict):
+        return shipped
+    path, parcel = shipped
+    try:
+        return tablestore.read_parcel(Path(path), parcel)
+    finally:
+        os.unlink(path)
 
 
 def _gather(
@@ -423,9 +453,11 @@ def _gather(
     tokens: bool,
     while_waiting: Callable[[], object] | None,
     progress: Callable[[int, int], None] | None,
+    folder: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Hand every share to the executor, run ``while_waiting``, then put the tables together."""
-    futures = [executor.submit(_build_share, share, mwe, kinds, tokens) for share in shares]
+    """Hand every share to the executor, run ``while_waiting``, then put the tables together
+    (``folder``: where workers on this machine leave their tables, see :func:`_build_share`)."""
+    futures = [executor.submit(_build_share, share, mwe, kinds, tokens, folder) for share in shares]
     if while_waiting is not None:
         while_waiting()
     if progress is not None:
@@ -436,7 +468,7 @@ def _gather(
         for future in as_completed(futures):
             done += sizes[future]
             progress(done, total)
-    return _concat([future.result() for future in futures], mwe, kinds)
+    return _concat([_received(future.result()) for future in futures], mwe, kinds)
 
 
 def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:
@@ -466,7 +498,7 @@ def _concat(
     for part in parts:
         arrays, schema = part.pop("dtm_counts")
         # the counts as they came (four integer columns), not through a table
-        columns: list[dict[str, Any]] = schema["columns"]  # type: ignore[assignment]
+        columns: list[dict[str, Any]] = schema["columns"]
         entries = {column["name"]: arrays[f"c{i}"] for i, column in enumerate(columns)}
         matrices.append(
             DocumentTermMatrix.from_arrays(

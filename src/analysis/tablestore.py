@@ -152,6 +152,78 @@ def decode_frames(
     return decode_frame(arrays, {"version": SCHEMA_VERSION, "rows": rows, "columns": columns}, name)
 
 
+Encoded = tuple[dict[str, np.ndarray], dict[str, Any]]
+
+#: Byte alignment of each array in a parcel (so every array can be a view of the file's bytes).
+_ALIGN = 64
+
+
+def write_parcel(path: Path, tables: Mapping[str, Encoded]) -> dict[str, Any]:
+    """Write tables encoded by :func:`encode_frame` to one file of raw numbers, for another
+    process on this machine to read with :func:`read_parcel`; return the small index it needs.
+
+    A build's worker sends its tables this way: through a pipe, a hundred megabytes of arrays
+    and word lists cost the parent about as long to receive as a fifth of the building took
+    (the pipe carries some 300 MB/s, pickled). Each text column's word list is written as one
+    UTF-8 run and the words' lengths, so the file holds numbers only and reading it runs no
+    code.
+    """
+    layout: list[list[Any]] = []
+    schemas: dict[str, dict[str, Any]] = {}
+    offset = 0
+    with open(path, "wb") as fh:
+
+        def put(table: str, key: str, array: np.ndarray) -> None:
+            nonlocal offset
+            array = np.ascontiguousarray(array)
+            if array.dtype.kind not in "biuf":
+                raise CacheFormatError(f"table {table!r}: array {key!r} is not numbers")
+            pad = -offset % _ALIGN
+            fh.write(bytes(pad))
+            layout.append([table, key, array.dtype.str, len(array), offset + pad])
+            fh.write(array.data)
+            offset += pad + array.nbytes
+
+        for name, (arrays, schema) in tables.items():
+            for key, array in arrays.items():
+                put(name, key, array)
+            columns = []
+            for i, column in enumerate(schema["columns"]):
+                if "words" in column:
+                    words = column["words"]
+                    text = "".join(words).encode("utf-8", "surrogatepass")
+                    put(name, f"w{i}", np.frombuffer(text, dtype=np.uint8))
+                    put(name, f"n{i}", np.fromiter(map(len, words), np.int64, len(words)))
+                    column = {**column, "words": None}
+                columns.append(column)
+            schemas[name] = {**schema, "columns": columns}
+    return {"layout": layout, "schemas": schemas}
+
+
+def read_parcel(path: Path, parcel: Mapping[str, Any]) -> dict[str, Encoded]:
+    """The encoded tables :func:`write_parcel` wrote to ``path`` (arrays are views of one
+    buffer read from the file; the file itself is left for the caller to remove)."""
+    buffer = np.fromfile(path, dtype=np.uint8)
+    arrays: dict[str, dict[str, np.ndarray]] = {name: {} for name in parcel["schemas"]}
+    for table, key, dtype, length, offset in parcel["layout"]:
+        kind = np.dtype(dtype)
+        arrays[table][key] = buffer[offset : offset + length * kind.itemsize].view(kind)
+    tables: dict[str, Encoded] = {}
+    for name, schema in parcel["schemas"].items():
+        columns = []
+        for i, column in enumerate(schema["columns"]):
+            if "words" in column:
+                text = arrays[name].pop(f"w{i}").tobytes().decode("utf-8", "surrogatepass")
+                ends = np.cumsum(arrays[name].pop(f"n{i}")).tolist()
+                column = {
+                    **column,
+                    "words": [text[a:b] for a, b in zip([0, *ends][:-1], ends, strict=True)],
+                }
+            columns.append(column)
+        tables[name] = (arrays[name], {**schema, "columns": columns})
+    return tables
+
+
 def write_frame(frame: pd.DataFrame, folder: Path, name: str) -> None:
     """Store ``frame`` as ``<name>.npz`` and ``<name>.json`` in ``folder``."""
     arrays, schema = encode_frame(frame, name)

@@ -324,37 +324,49 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
     all_terms = pd.concat([p.term_table for p in parts], ignore_index=True)
     term_ids, vocabulary = pd.factorize(all_terms["term"].to_numpy(dtype=object))
     terms = all_terms.iloc[np.unique(term_ids, return_index=True)[1]].reset_index(drop=True)
-    term_base = np.cumsum([0] + [len(p.term_table) for p in parts])
-    nnz_base = np.cumsum([0] + [p.counts.nnz for p in parts])
-    row_base = np.cumsum([0] + [len(p.units) for p in parts])
-    indptr = np.concatenate(
-        [np.zeros(1, np.int64)]
-        + [p.counts.indptr[1:].astype(np.int64) + nnz_base[i] for i, p in enumerate(parts)]
-    )
-    indices = np.concatenate(
-        [term_ids[p.counts.indices.astype(np.int64) + term_base[i]] for i, p in enumerate(parts)]
-    )
-    n_rows = int(row_base[-1])
-    # each row's entries re-sorted by their merged column number (scipy sorts within rows in
-    # C); the order they end in, read off a matrix of positions, carries ``first`` along
-    where = sparse.csr_matrix(
-        (np.arange(len(indices), dtype=position_type(len(indices))), indices, indptr),
+    n_rows = sum(len(p.units) for p in parts)
+    nnz = sum(p.counts.nnz for p in parts)
+    index_type = position_type(max(nnz, len(vocabulary)))
+    pointers, columns, data, firsts = [np.zeros(1, index_type)], [], [], []
+    term_base = done = 0
+    for p in parts:
+        numbers = term_ids[term_base : term_base + len(p.term_table)].astype(index_type)
+        term_base += len(p.term_table)
+        local = p.counts
+        if local.has_sorted_indices and (numbers == np.arange(len(numbers))).all():
+            # the share's columns keep their numbers (always so for the first share)
+            columns.append(local.indices.astype(index_type, copy=False))
+            data.append(local.data)
+            firsts.append(p.first)
+        else:
+            # renumbered out of order: each row's entries re-sorted by their new column (scipy
+            # sorts within rows in C); the order they end in carries counts and ``first`` along
+            where = sparse.csr_matrix(
+                (np.arange(local.nnz, dtype=index_type), numbers[local.indices], local.indptr),
+                shape=(len(p.units), len(vocabulary)),
+            )
+            where.has_sorted_indices = False
+            where.sort_indices()
+            columns.append(where.indices.astype(index_type, copy=False))
+            data.append(local.data[where.data])
+            firsts.append(p.first[where.data])
+            del where
+        pointers.append(local.indptr[1:].astype(index_type) + index_type(done))
+        done += local.nnz
+    counts = sparse.csr_matrix(
+        (
+            np.concatenate(data).astype(np.int64, copy=False),
+            np.concatenate(columns),
+            np.concatenate(pointers),
+        ),
         shape=(n_rows, len(vocabulary)),
     )
-    del indices
-    where.has_sorted_indices = False
-    where.sort_indices()
-    order = where.data
-    data = np.concatenate([p.counts.data for p in parts])[order]
-    firsts = np.concatenate([p.first for p in parts])[order]
-    counts = sparse.csr_matrix(
-        (data.astype(np.int64), where.indices, where.indptr), shape=(n_rows, len(vocabulary))
-    )
     counts.has_sorted_indices = True
+    firsts_all = np.concatenate(firsts)
     units = pd.concat(
         [p.units for p in parts if len(p.units)] or [parts[0].units], ignore_index=True
     )
-    return DocumentTermMatrix(counts, firsts, units, terms, mwe, kinds)
+    return DocumentTermMatrix(counts, firsts_all, units, terms, mwe, kinds)
 
 
 # Matrices already built in this process from token tables: every notebook cell and every
