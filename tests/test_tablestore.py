@@ -57,6 +57,20 @@ def test_tables_it_cannot_store_are_refused(tmp_path: Path, frame: pd.DataFrame)
         tablestore.write_frame(frame, tmp_path, "bad")
 
 
+def test_distinct_columns_give_back_the_same_table() -> None:
+    """Columns sent unfactorised (every row its own word) decode to the same table, missing
+    values and repeats included; a column of other things than text is still refused."""
+    frame = _frame()
+    plain = tablestore.encode_frame(frame, "t")
+    arrays, schema = tablestore.encode_frame(frame, "t", distinct=("word",))
+    assert schema["columns"][0]["words"] == ["we", "urge", "we", "Dato'"]
+    assert arrays["c0"].tolist() == [0, 1, -1, 2, 3]
+    back = tablestore.decode_frame(arrays, schema, "t")
+    assert back.equals(frame) and back.equals(tablestore.decode_frame(*plain, "t"))
+    with pytest.raises(tablestore.CacheFormatError, match="not text"):
+        tablestore.encode_frame(pd.DataFrame({"a": ["x", 3]}), "t", distinct=("a",))
+
+
 def test_a_parcel_gives_back_the_encoded_tables(tmp_path: Path) -> None:
     """What a worker writes for its parent (raw numbers and UTF-8 words, no pickle) reads back
     as the same encoded tables: every dtype, missing values, words outside the BMP and lone

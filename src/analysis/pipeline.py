@@ -426,12 +426,19 @@ def _build_share(
     on this machine) they are written there as a parcel and only its index is sent back."""
     tables = _build_tables(corpus, mwe, kinds, tokens)
     tables.update(tables.pop("dtm").to_tables())
-    encoded = {name: tablestore.encode_frame(table, name) for name, table in tables.items()}
+    encoded = {
+        name: tablestore.encode_frame(table, name, distinct=_DISTINCT.get(name, ()))
+        for name, table in tables.items()
+    }
     if folder is None:
         return encoded
     del tables
     path = os.path.join(folder, f"share-{os.getpid()}-{corpus.index[0] if len(corpus) else 0}")
     return path, tablestore.write_parcel(Path(path), encoded)
+
+
+#: Text columns with (nearly) one value per row: sent unfactorised (see tablestore.encode_frame).
+_DISTINCT = {"segments": ("seg_id", "text", "text_sha", "anchor"), "dtm_units": ("seg_id",)}
 
 
 def _received(shipped: Shipped) -> Encoded:

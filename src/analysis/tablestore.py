@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +66,25 @@ def _text_column(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int32 if len(words) < 2**31 else np.int64), words
 
 
-def encode_frame(frame: pd.DataFrame, name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def _distinct_column(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    missing = values.isna().to_numpy()
+    words = values[~missing].tolist() if missing.any() else values.tolist()
+    if not all(isinstance(w, str) for w in words):
+        raise CacheFormatError(f"column {values.name!r} holds values that are not text")
+    kind = np.int32 if len(words) < 2**31 else np.int64
+    codes = np.cumsum(~missing, dtype=kind) - 1
+    codes[missing] = -1
+    return codes, words
+
+
+def encode_frame(
+    frame: pd.DataFrame, name: str, *, distinct: Collection[str] = ()
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """A table as numpy arrays (text columns as integer codes) and a JSON-ready schema (the
     column names, dtypes and the words of each text column): the cache's format, and a compact
-    way to send a table between processes."""
+    way to send a table between processes. Columns named in ``distinct`` (ids, texts: mostly
+    one value per row) keep every row's value as its own word, unfactorised: the same table
+    back, without hashing long strings to find the few that repeat."""
     index = frame.index
     if not isinstance(index, pd.RangeIndex) or index.start != 0 or index.step != 1:
         raise CacheFormatError(f"table {name!r} needs a default index to be cached")
@@ -84,7 +99,9 @@ def encode_frame(frame: pd.DataFrame, name: str) -> tuple[dict[str, np.ndarray],
         dtype = str(values.dtype)
         key = f"c{i}"
         if dtype in ("str", "object", "string"):
-            arrays[key], words = _text_column(values)
+            arrays[key], words = (
+                _distinct_column(values) if column in distinct else _text_column(values)
+            )
             columns.append({"name": column, "dtype": dtype, "words": words})
         elif isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
             arrays[key] = values.to_numpy()
