@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis import counts, dtm, pipeline, synthetic, tfidf
@@ -108,6 +109,24 @@ def test_shares_put_together_equal_one_count(many):
     _same(
         dtm.DocumentTermMatrix.from_tables(whole.to_tables(), mwe=True, kinds=ANALYSIS_KINDS), whole
     )
+
+
+def test_many_shares_and_repeated_vocabularies_put_together(many):
+    """One share per document (most renumbered and re-sorted), and a share stacked on itself
+    (its columns keep their numbers), give what one count and scipy's vstack give."""
+    whole = dtm.count_documents(many.corpus, many.segments)
+    parts = []
+    for doc_id in many.corpus["doc_id"]:
+        share = many.corpus[many.corpus["doc_id"] == doc_id]
+        parts.append(dtm.count_documents(share, many.segments[many.segments["doc_id"] == doc_id]))
+    assert len(parts) > 3
+    _same(dtm.concat(parts), whole)
+    twice = dtm.concat([parts[1], parts[1]])
+    assert twice.term_table["term"].tolist() == parts[1].term_table["term"].tolist()
+    stacked = sparse.vstack([parts[1].counts, parts[1].counts]).tocsr()
+    assert (twice.counts != stacked).nnz == 0 and twice.counts.has_sorted_indices
+    assert np.array_equal(twice.first, np.tile(parts[1].first, 2))
+    assert twice.counts.indptr.tolist() == stacked.indptr.tolist()
 
 
 def test_analyses_take_the_matrix_and_give_the_token_tables_numbers(many):

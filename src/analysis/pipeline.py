@@ -467,15 +467,19 @@ def _gather(
     futures = [executor.submit(_build_share, share, mwe, kinds, tokens, folder) for share in shares]
     if while_waiting is not None:
         while_waiting()
-    if progress is not None:
-        from concurrent.futures import as_completed
+    from concurrent.futures import as_completed
 
-        sizes = {future: len(share) for future, share in zip(futures, shares, strict=True)}
-        done, total = 0, sum(sizes.values())
-        for future in as_completed(futures):
-            done += sizes[future]
+    # each share's tables read as soon as it is done (while the others are still building),
+    # then put together in corpus order
+    order = {future: i for i, future in enumerate(futures)}
+    parts: list[Encoded | None] = [None] * len(futures)
+    done, total = 0, sum(map(len, shares))
+    for future in as_completed(futures):
+        parts[order[future]] = _received(future.result())
+        done += len(shares[order[future]])
+        if progress is not None:
             progress(done, total)
-    return _concat([_received(future.result()) for future in futures], mwe, kinds)
+    return _concat([part for part in parts if part is not None], mwe, kinds)
 
 
 def _shares(corpus: pd.DataFrame, jobs: int | None) -> list[pd.DataFrame]:

@@ -327,17 +327,20 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
     n_rows = sum(len(p.units) for p in parts)
     nnz = sum(p.counts.nnz for p in parts)
     index_type = position_type(max(nnz, len(vocabulary)))
-    pointers, columns, data, firsts = [np.zeros(1, index_type)], [], [], []
-    term_base = done = 0
+    # the merged arrays made once and each share written into its stretch of them (fresh
+    # large arrays are costly to map; concatenating pieces would make each twice)
+    data = np.empty(nnz, np.int64)
+    columns = np.empty(nnz, index_type)
+    firsts = np.empty(nnz, np.result_type(*(p.first.dtype for p in parts)))
+    pointers = np.zeros(n_rows + 1, index_type)
+    term_base = row = at = 0
     for p in parts:
         numbers = term_ids[term_base : term_base + len(p.term_table)].astype(index_type)
         term_base += len(p.term_table)
-        local = p.counts
+        local, stretch = p.counts, slice(at, at + p.counts.nnz)
         if local.has_sorted_indices and (numbers == np.arange(len(numbers))).all():
             # the share's columns keep their numbers (always so for the first share)
-            columns.append(local.indices.astype(index_type, copy=False))
-            data.append(local.data)
-            firsts.append(p.first)
+            columns[stretch], data[stretch], firsts[stretch] = local.indices, local.data, p.first
         else:
             # renumbered out of order: each row's entries re-sorted by their new column (scipy
             # sorts within rows in C); the order they end in carries counts and ``first`` along
@@ -347,26 +350,21 @@ def concat(parts: Sequence[DocumentTermMatrix]) -> DocumentTermMatrix:
             )
             where.has_sorted_indices = False
             where.sort_indices()
-            columns.append(where.indices.astype(index_type, copy=False))
-            data.append(local.data[where.data])
-            firsts.append(p.first[where.data])
+            columns[stretch] = where.indices
+            # (mode "clip": the positions are in range, and "raise" would buffer the output)
+            np.take(local.data, where.data, out=data[stretch], mode="clip")
+            np.take(p.first, where.data, out=firsts[stretch], mode="clip")
             del where
-        pointers.append(local.indptr[1:].astype(index_type) + index_type(done))
-        done += local.nnz
-    counts = sparse.csr_matrix(
-        (
-            np.concatenate(data).astype(np.int64, copy=False),
-            np.concatenate(columns),
-            np.concatenate(pointers),
-        ),
-        shape=(n_rows, len(vocabulary)),
-    )
+        pointers[row + 1 : row + 1 + len(p.units)] = local.indptr[1:]
+        pointers[row + 1 : row + 1 + len(p.units)] += at
+        row += len(p.units)
+        at += local.nnz
+    counts = sparse.csr_matrix((data, columns, pointers), shape=(n_rows, len(vocabulary)))
     counts.has_sorted_indices = True
-    firsts_all = np.concatenate(firsts)
     units = pd.concat(
         [p.units for p in parts if len(p.units)] or [parts[0].units], ignore_index=True
     )
-    return DocumentTermMatrix(counts, firsts_all, units, terms, mwe, kinds)
+    return DocumentTermMatrix(counts, firsts, units, terms, mwe, kinds)
 
 
 # Matrices already built in this process from token tables: every notebook cell and every
