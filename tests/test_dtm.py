@@ -111,6 +111,17 @@ def test_shares_put_together_equal_one_count(many):
     )
 
 
+def test_words_in_a_term_counted_at_once(many):
+    """The words a term joins, counted on code points for all terms at once, are its spaces
+    plus one (also for no terms, an empty term and a term holding a line break)."""
+    from analysis.dtm.build import _words_in
+
+    terms = many.dtm.terms["term"].tolist() + ["human trafficking", "a b c", ""]
+    assert _words_in(terms).tolist() == [t.count(" ") + 1 for t in terms]
+    assert _words_in([]).tolist() == [] and _words_in(["x\ny z", "a"]).tolist() == [2, 1]
+    assert many.dtm.terms["n_words"].tolist() == [t.count(" ") + 1 for t in terms[:-3]]
+
+
 def test_many_shares_and_repeated_vocabularies_put_together(many):
     """One share per document (most renumbered and re-sorted), and a share stacked on itself
     (its columns keep their numbers), give what one count and scipy's vstack give."""

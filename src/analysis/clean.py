@@ -299,7 +299,8 @@ def find_edits(raw: str) -> list[Edit]:
     characters, odd spaces, emphasis marks, placeholders, repeated sequences, quotes, space runs,
     trailing spaces.
     """
-    rare = _RARE_CHAR_RE.search(raw) is not None  # one scan instead of three, usually empty
+    # one scan instead of three, usually empty; none of those characters is ASCII but the tab
+    rare = (not raw.isascii() or "\t" in raw) and _RARE_CHAR_RE.search(raw) is not None
     candidates = (
         _nfc_edits(raw)
         + (_regex_edits(_ZERO_WIDTH_RE, raw, "zero_width", "display", "") if rare else [])
@@ -421,4 +422,6 @@ def cleaning_log(corpus: pd.DataFrame) -> pd.DataFrame:
 
 def normalise_quotes(text: str) -> str:
     """Replace typographic quotes and primes by straight ones (for matching queries)."""
+    if text.isascii():  # no typographic quote is ASCII
+        return text
     return _QUOTE_RE.sub(lambda m: _QUOTES[m.group()], text)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from analysis.clean import code_points
 from analysis.dtm.matrix import (
     TOKEN_NEEDS,
     DocumentTermMatrix,
@@ -115,8 +116,19 @@ def _with_running_words(units: pd.DataFrame, running: np.ndarray) -> pd.DataFram
 
 
 def _words_in(terms: Sequence[str] | np.ndarray) -> np.ndarray:
-    """The words each term joins (1 + its spaces)."""
-    return np.fromiter((str(t).count(" ") + 1 for t in terms), dtype=np.int64, count=len(terms))
+    """The words each term joins (1 + its spaces), counted on the code points of all of them
+    at once."""
+    if not len(terms):
+        return np.zeros(0, dtype=np.int64)
+    codes = code_points("\n".join(map(str, terms)))
+    breaks = np.flatnonzero(codes == 10)
+    if len(breaks) != len(terms) - 1:  # a term holding a line break itself
+        return np.fromiter((str(t).count(" ") + 1 for t in terms), np.int64, len(terms))
+    spaces = np.concatenate(([0], np.cumsum(codes == 32)))
+    ends = np.append(breaks, len(codes))
+    starts = np.concatenate(([0], breaks + 1))
+    words: np.ndarray = (spaces[ends] - spaces[starts] + 1).astype(np.int64)
+    return words
 
 
 def _terms_table(
