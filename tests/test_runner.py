@@ -142,6 +142,34 @@ def test_run_isolated_names_every_way_a_child_ends() -> None:
     assert sum(1 for _, e in events if e == "started") == 6
 
 
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+class _InterruptsWhenCollected:
+    """Sends this process a Ctrl-C from its finaliser (as when the signal lands while the
+    garbage collector runs one): Python's own handler would raise KeyboardInterrupt inside
+    ``__del__``, where it is printed and dropped."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs here, inside the finaliser
+
+
+def test_a_ctrl_c_during_a_finaliser_still_stops_the_children() -> None:
+    def collect(name: str, event: str, seconds: float) -> None:
+        if event == "started":
+            _InterruptsWhenCollected()  # made and collected at once
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run_isolated([("slow", 60.0)], _sleep, jobs=1, on_event=collect, poll=0.1)
+    assert time.monotonic() - started < 30  # not after the child's minute
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
 def test_default_memory_limit() -> None:
     assert default_memory_limit(1) >= default_memory_limit(4) >= 2 * GIB
     assert "SIGABRT" in describe_exit(-6, 3 * GIB) and "3.0 GiB" in describe_exit(-6, 3 * GIB)

@@ -153,9 +153,14 @@ def run_isolated(
     Raises
     ------
     KeyboardInterrupt
-        After killing every running child and its process group.
+        After killing every running child and its process group. While the children run, a
+        Ctrl-C is noted by a handler and acted on in this loop (within ``poll`` seconds):
+        Python's own handler raises where the main thread happens to be, and a
+        ``KeyboardInterrupt`` raised inside an object's finaliser is printed and dropped, so
+        the build would go on.
     """
     import multiprocessing
+    import threading
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
@@ -163,8 +168,17 @@ def run_isolated(
     running: dict[str, tuple[Any, Any, float]] = {}
     outcomes: dict[str, Outcome] = {}
     notify = on_event or (lambda name, event, seconds: None)
+    interrupted: list[int] = []
+    previous = None
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    ):  # (an ignored Ctrl-C, as in a background job, stays ignored)
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
     try:
         while pending or running:
+            if interrupted:
+                raise KeyboardInterrupt
             while pending and len(running) < max(1, jobs):
                 name, item = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
@@ -177,6 +191,8 @@ def run_isolated(
                 notify(name, "started", 0.0)
             handles = [h for p, r, _ in running.values() for h in (r, p.sentinel)]
             wait(handles, timeout=poll)
+            if interrupted:
+                raise KeyboardInterrupt
             for name, (process, receive, started) in list(running.items()):
                 message = None
                 if receive.poll():
@@ -209,4 +225,7 @@ def run_isolated(
             process.join(timeout=5)
             receive.close()
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return [outcomes[name] for name, _ in items]
