@@ -30,8 +30,10 @@ __all__ = [
     "cache_root",
     "read_entry",
     "read_frame",
+    "read_parcel",
     "write_entry",
     "write_frame",
+    "write_parcel",
 ]
 
 SCHEMA_VERSION = 1
