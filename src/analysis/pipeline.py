@@ -5,6 +5,7 @@ Notebooks and the command line start here so that every view of a corpus is buil
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -434,7 +435,12 @@ def _build_share(
         return encoded
     del tables
     path = os.path.join(folder, f"share-{os.getpid()}-{corpus.index[0] if len(corpus) else 0}")
-    return path, tablestore.write_parcel(Path(path), encoded)
+    try:
+        return path, tablestore.write_parcel(Path(path), encoded)
+    except OSError:  # no room in the temporary folder: through the pipe, slower but whole
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return encoded
 
 
 #: Text columns with (nearly) one value per row: sent unfactorised (see tablestore.encode_frame).
