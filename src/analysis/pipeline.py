@@ -408,7 +408,7 @@ _malloc_trim: Any = None
 CHUNK_DOCUMENTS = 64
 
 
-Encoded = dict[str, tablestore.Encoded]
+Encoded = dict[str, tablestore.EncodedTable]
 #: What a worker sends back: its share's encoded tables, or where it wrote them
 #: (:func:`tablestore.write_parcel`) and the parcel's index.
 Shipped = Encoded | tuple[str, dict[str, Any]]

@@ -42,6 +42,10 @@ SCHEMA_VERSION = 1
 KEEP_ENTRIES = 12
 
 
+#: One table as :func:`encode_frame` gives it: its arrays and its JSON-ready schema.
+EncodedTable = tuple[dict[str, np.ndarray], dict[str, Any]]
+
+
 class CacheFormatError(ValueError):
     """A table cannot be stored (an unsupported column) or a stored one cannot be read."""
 
@@ -79,9 +83,7 @@ def _distinct_column(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, words
 
 
-def encode_frame(
-    frame: pd.DataFrame, name: str, *, distinct: Collection[str] = ()
-) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def encode_frame(frame: pd.DataFrame, name: str, *, distinct: Collection[str] = ()) -> EncodedTable:
     """A table as numpy arrays (text columns as integer codes) and a JSON-ready schema (the
     column names, dtypes and the words of each text column): the cache's format, and a compact
     way to send a table between processes. Columns named in ``distinct`` (ids, texts: mostly
@@ -171,21 +173,19 @@ def decode_frames(
     return decode_frame(arrays, {"version": SCHEMA_VERSION, "rows": rows, "columns": columns}, name)
 
 
-Encoded = tuple[dict[str, np.ndarray], dict[str, Any]]
-
 #: Byte alignment of each array in a parcel (so every array can be a view of the file's bytes).
 _ALIGN = 64
 
 
-def write_parcel(path: Path, tables: Mapping[str, Encoded]) -> dict[str, Any]:
+def write_parcel(path: Path, tables: Mapping[str, EncodedTable]) -> dict[str, Any]:
     """Write tables encoded by :func:`encode_frame` to one file of raw numbers, for another
     process on this machine to read with :func:`read_parcel`; return the small index it needs.
 
-    A build's worker sends its tables this way: through a pipe, a hundred megabytes of arrays
-    and word lists cost the parent about as long to receive as a fifth of the building took
-    (the pipe carries some 300 MB/s, pickled). Each text column's word list is written as one
-    UTF-8 run and the words' lengths, so the file holds numbers only and reading it runs no
-    code.
+    A build's worker sends its tables this way: through the executor's pipe (under 300 MB/s
+    here, and pickled on top), a share's hundred megabytes of arrays and word lists took the
+    parent a fifth as long to receive as the worker took to build them. Each text column's
+    word list is written as one UTF-8 run and the words' lengths, so the file holds numbers
+    only and reading it runs no code.
     """
     layout: list[list[Any]] = []
     schemas: dict[str, dict[str, Any]] = {}
@@ -219,7 +219,7 @@ def write_parcel(path: Path, tables: Mapping[str, Encoded]) -> dict[str, Any]:
     return {"layout": layout, "schemas": schemas}
 
 
-def read_parcel(path: Path, parcel: Mapping[str, Any]) -> dict[str, Encoded]:
+def read_parcel(path: Path, parcel: Mapping[str, Any]) -> dict[str, EncodedTable]:
     """The encoded tables :func:`write_parcel` wrote to ``path`` (arrays are views of one
     buffer read from the file; the file itself is left for the caller to remove)."""
     buffer = np.fromfile(path, dtype=np.uint8)
@@ -227,7 +227,7 @@ def read_parcel(path: Path, parcel: Mapping[str, Any]) -> dict[str, Encoded]:
     for table, key, dtype, length, offset in parcel["layout"]:
         kind = np.dtype(dtype)
         arrays[table][key] = buffer[offset : offset + length * kind.itemsize].view(kind)
-    tables: dict[str, Encoded] = {}
+    tables: dict[str, EncodedTable] = {}
     for name, schema in parcel["schemas"].items():
         columns = []
         for i, column in enumerate(schema["columns"]):
